@@ -1,0 +1,17 @@
+"""entrustment-chain: personal-data entrustment chains (委託元 → 委託先 → 再委託先) as a graph.
+
+The library lives in :mod:`entrustment_chain.graph`; its public names are available here too
+(``import entrustment_chain as ec; ec.load_chain(...)``), imported on first use so that the
+command line starts without loading networkx or the Neo4j driver.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+
+def __getattr__(name: str):  # PEP 562: lazy re-export of the library's public API
+    from entrustment_chain import graph
+
+    if name in graph.__all__:
+        return getattr(graph, name)
+    raise AttributeError(f"module 'entrustment_chain' has no attribute {name!r}")

@@ -1,0 +1,236 @@
+"""Read a chain file (YAML or JSON, UTF-8 with or without BOM), validate it once, at the edge.
+
+Every problem is collected and raised together as one :class:`InputError`, each naming the file,
+the line and the field path, so a user fixes a file in one round instead of twenty.
+"""
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any, Iterable
+
+from pydantic import ValidationError
+
+from entrustment_chain.graph.errors import InputError, Problem
+from entrustment_chain.graph.model import SCHEMA_V1, ChainFile
+from entrustment_chain.graph.sourcemap import (
+    SourceError,
+    SourceErrors,
+    format_path,
+    line_of,
+    parse_json,
+    parse_yaml,
+)
+
+# A file larger than this is refused before it is read (override: ENTRUSTMENT_CHAIN_MAX_BYTES).
+DEFAULT_MAX_BYTES = 1 << 30
+
+
+def load_chain(path: str | os.PathLike[str]) -> ChainFile:
+    """Load and validate a chain file. Raises :class:`InputError` listing every problem."""
+    name = str(path)
+    try:
+        size = os.path.getsize(path)
+        limit = int(os.environ.get("ENTRUSTMENT_CHAIN_MAX_BYTES", DEFAULT_MAX_BYTES))
+        if size > limit:
+            raise InputError([Problem(name, None, "", f"file is {size:,} bytes, over the limit of "
+                                      f"{limit:,} (set ENTRUSTMENT_CHAIN_MAX_BYTES to raise it)")])
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(name, None, "", f"cannot read the file: {exc.strerror or exc}")]) from None
+    text = decode(raw, name)
+    fmt = "json" if name.lower().endswith(".json") else "yaml"
+    return parse_chain_text(text, name, fmt)
+
+
+def decode(raw: bytes, name: str) -> str:
+    """UTF-8 with or without BOM; anything else is refused with a message that names the encoding."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError([Problem(name, None, "", "the file is UTF-16; save it as UTF-8")])
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        hint = "it is not UTF-8"
+        try:
+            raw.decode("cp932")
+            hint = ("it looks like Shift_JIS (cp932), as Excel and many Japanese office tools write; "
+                    "save it as UTF-8 (e.g. iconv -f CP932 -t UTF-8)")
+        except UnicodeDecodeError:
+            pass
+        raise InputError([Problem(name, line, "", f"the file is not UTF-8: {hint}")]) from None
+
+
+def parse_chain_text(text: str, name: str = "<text>", fmt: str = "yaml") -> ChainFile:
+    """Parse and validate the text of a chain file (``fmt`` is "yaml" or "json")."""
+    try:
+        if fmt == "json" or (fmt == "auto" and text.lstrip().startswith("{")):
+            data, lines = parse_json(text)
+        else:
+            data, lines = parse_yaml(text)
+    except SourceErrors as exc:
+        raise InputError([Problem(name, e.line, format_path(e.path), e.message) for e in exc.errors]) from None
+    except SourceError as exc:
+        raise InputError([Problem(name, exc.line, format_path(exc.path), exc.message)]) from None
+    return chain_from_dict(data, name, lines)
+
+
+def chain_from_dict(data: Any, name: str = "<data>", lines: dict | None = None) -> ChainFile:
+    """Validate already-parsed data (e.g. built by a tool) into a :class:`ChainFile`."""
+    lines = lines or {}
+    if data is None:
+        raise InputError([Problem(name, 1, "", "the file is empty; a chain file starts with "
+                                  f"'schema: {SCHEMA_V1}'")])
+    if not isinstance(data, dict):
+        raise InputError([Problem(name, line_of(lines, ()), "", f"a chain file is a mapping with "
+                                  f"'schema', 'organizations', … at the top, not a {type(data).__name__}")])
+    schema = data.get("schema")
+    if isinstance(schema, str) and schema.startswith("entrustment-chain/") and schema != SCHEMA_V1:
+        raise InputError([Problem(name, line_of(lines, ("schema",)), "schema",
+                                  f"this file is {schema!r}; this version of chain reads {SCHEMA_V1!r} "
+                                  "(upgrade entrustment-chain to read newer files)")])
+    problems = list(_pydantic_problems(data, name, lines))
+    problems += [Problem(name, line_of(lines, path), format_path(path), msg)
+                 for path, msg in reference_problems(data)]
+    if problems:
+        problems.sort(key=lambda p: (p.line or 0, p.field))
+        raise InputError(problems)
+    return ChainFile.model_validate(data)
+
+
+def _pydantic_problems(data: dict, name: str, lines: dict) -> Iterable[Problem]:
+    try:
+        ChainFile.model_validate(data)
+    except ValidationError as exc:
+        merged: dict[tuple, list[str]] = {}
+        for error in exc.errors(include_url=False):
+            path = _data_path(data, error["loc"])
+            message = error["msg"]
+            if error["type"] == "extra_forbidden":
+                message = f"unknown key {path[-1]!r}"
+            elif error["type"] == "missing":
+                message = f"required key {path[-1]!r} is missing" if path else message
+            elif error["type"] == "literal_error" and path == ("schema",):
+                message = f"schema must be {SCHEMA_V1!r}"
+            elif message.startswith("Value error, "):
+                message = message[len("Value error, "):]
+            if "input" in error and error["type"] not in ("missing", "extra_forbidden"):
+                message += f" (got {_short(error['input'])})"
+            merged.setdefault(path, [])
+            if message not in merged[path]:
+                merged[path].append(message)
+        for path, messages in merged.items():
+            yield Problem(name, line_of(lines, path), format_path(path), "; or ".join(messages))
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _data_path(data: Any, loc: tuple) -> tuple:
+    """Pydantic's error location without its union-member tags (e.g. "list[str]", "int")."""
+    path: list = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, dict) and isinstance(part, str) and not _is_union_tag(part):
+            path.append(part)  # a missing key: name it
+            node = None
+    return tuple(path)
+
+
+def _is_union_tag(part: str) -> bool:
+    return part in {"str", "int", "bool", "none"} or any(c in part for c in "[]'") or part[:1].isupper()
+
+
+def _items(data: dict, key: str) -> list[tuple[int, dict]]:
+    values = data.get(key)
+    if not isinstance(values, list):
+        return []
+    return [(i, v) for i, v in enumerate(values) if isinstance(v, dict)]
+
+
+def reference_problems(data: dict) -> Iterable[tuple[tuple, str]]:
+    """Problems between elements: duplicate ids and references to ids that do not exist."""
+    ids: dict[str, dict[str, int]] = {}
+    for section in ("organizations", "systems", "entrustments"):
+        seen: dict[str, int] = {}
+        for i, item in _items(data, section):
+            item_id = item.get("id")
+            if not isinstance(item_id, str):
+                continue
+            if item_id in seen:
+                yield (section, i, "id"), f"duplicate id {item_id!r} (also {section}[{seen[item_id]}])"
+            else:
+                seen[item_id] = i
+        ids[section] = seen
+    orgs, systems, entrustments = ids["organizations"], ids["systems"], ids["entrustments"]
+    consignors = {e.get("consignor") for _, e in _items(data, "entrustments")}
+
+    def org_ref(path: tuple, value: Any, what: str) -> Iterable[tuple[tuple, str]]:
+        if isinstance(value, str) and value not in orgs:
+            yield path, f"{what} {value!r} is not an organization of this file"
+
+    for i, system in _items(data, "systems"):
+        yield from org_ref(("systems", i, "operator"), system.get("operator"), "operator")
+    for i, ent in _items(data, "entrustments"):
+        base = ("entrustments", i)
+        yield from org_ref(base + ("consignor",), ent.get("consignor"), "consignor")
+        yield from org_ref(base + ("contractor",), ent.get("contractor"), "contractor")
+        if isinstance(ent.get("consignor"), str) and ent.get("consignor") == ent.get("contractor"):
+            yield base + ("contractor",), f"{ent['contractor']!r} cannot entrust work to itself"
+        for j, system_id in enumerate(ent.get("systems") or [] if isinstance(ent.get("systems"), list) else []):
+            if isinstance(system_id, str) and system_id not in systems:
+                yield base + ("systems", j), f"system {system_id!r} is not a system of this file"
+        covers = ent.get("covers")
+        if isinstance(covers, list):
+            for j, org_id in enumerate(covers):
+                if not isinstance(org_id, str):
+                    continue
+                if org_id not in orgs:
+                    yield base + ("covers", j), f"covers {org_id!r}, which is not an organization of this file"
+                elif org_id not in consignors:
+                    yield base + ("covers", j), (f"covers {org_id!r}, which is not the consignor of any "
+                                                 "entrustment, so it has no entrusted data to cover")
+        for key in ("informed_subcontractors", "approved_subcontractors"):
+            listed = ent.get(key)
+            if isinstance(listed, list):
+                for j, org_id in enumerate(listed):
+                    yield from org_ref(base + (key, j), org_id, "subcontractor")
+    entrustment_items = dict(_items(data, "entrustments"))
+    access_seen: dict[tuple, int] = {}
+    for i, grant in _items(data, "access"):
+        base = ("access", i)
+        yield from org_ref(base + ("organization",), grant.get("organization"), "organization")
+        system_id = grant.get("system")
+        if isinstance(system_id, str) and system_id not in systems:
+            yield base + ("system",), f"system {system_id!r} is not a system of this file"
+        under = grant.get("under")
+        if isinstance(under, str):
+            if under not in entrustments:
+                yield base + ("under",), f"under {under!r}, which is not an entrustment of this file"
+            else:
+                contractor = entrustment_items[entrustments[under]].get("contractor")
+                if contractor != grant.get("organization"):
+                    yield base + ("under",), (f"under {under!r}, whose contractor is {contractor!r}, "
+                                              f"not {grant.get('organization')!r}")
+        key = (grant.get("organization"), system_id)
+        if all(isinstance(k, str) for k in key):
+            if key in access_seen:
+                yield base, (f"{key[0]!r} already has access to {key[1]!r} (access[{access_seen[key]}]); "
+                             "give one entry per organization and system")
+            else:
+                access_seen[key] = i
+
+
+def count_by_kind(chain: ChainFile) -> Counter:
+    return Counter(o.kind.value for o in chain.organizations)

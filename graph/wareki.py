@@ -1,0 +1,187 @@
+"""Japanese era (和暦) dates and periods.
+
+Accepts 昭和, 平成 and 令和 with 元年, full-width or half-width digits, year-only, year-month and
+full dates, ISO forms (2015, 2015-03, 2015-03-01), and ranges joined by ～, 〜, ~ or - whose end
+may say 同年 ("the same year"). The original text is kept for reports; the ISO value is used for
+computing. Impossible dates (平成32年, 平成31年5月, 令和元年4月, 令和0年, month 13) are errors.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+# era: (first day, last day or None); an era's year 1 (元年) is its first day's year.
+ERAS: dict[str, tuple[date, date | None]] = {
+    "昭和": (date(1926, 12, 25), date(1989, 1, 7)),
+    "平成": (date(1989, 1, 8), date(2019, 4, 30)),
+    "令和": (date(2019, 5, 1), None),
+}
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９－／．", "0123456789-/.")
+_RANGE_SPLIT = re.compile(r"\s*[～〜~]\s*|\s+-\s+")
+_ISO_INTERVAL = re.compile(r"^(\d{4}(?:-\d{1,2}){0,2})/(\d{4}(?:-\d{1,2}){0,2})$")
+_ERA = re.compile(
+    r"^(?P<era>昭和|平成|令和|同)\s*(?P<year>元|\d{1,2})?\s*年"
+    r"(?:\s*(?P<month>\d{1,2})\s*月(?:\s*(?P<day>\d{1,2})\s*日)?)?$"
+)
+_ISO = re.compile(r"^(?P<year>\d{4})(?:[-/.](?P<month>\d{1,2})(?:[-/.](?P<day>\d{1,2}))?)?$")
+
+
+class WarekiError(ValueError):
+    """A date or period that cannot be read or cannot exist."""
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date known to the year, the month or the day."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+    era: str | None = field(default=None, compare=False)  # the era written, kept for printing
+
+    def iso(self) -> str:
+        text = f"{self.year:04d}"
+        if self.month is not None:
+            text += f"-{self.month:02d}"
+            if self.day is not None:
+                text += f"-{self.day:02d}"
+        return text
+
+    def first_day(self) -> date:
+        return date(self.year, self.month or 1, self.day or 1)
+
+    def last_day(self) -> date:
+        month = self.month or 12
+        return date(self.year, month, self.day or calendar.monthrange(self.year, month)[1])
+
+    def wareki(self) -> str:
+        """The date in the era current on its first day, e.g. 平成 31 年 4 月, 令和元年."""
+        era, era_year = _era_of(self.first_day())
+        if self.era is not None and self.era != era:  # 令和元年 (year only) starts under 平成
+            era, era_year = self.era, self.year - ERAS[self.era][0].year + 1
+        text = f"{era}{'元' if era_year == 1 else f' {era_year} '}年".replace("  ", " ")
+        if self.month is not None:
+            text += f" {self.month} 月"
+            if self.day is not None:
+                text += f" {self.day} 日"
+        return text.strip()
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period with its original text, e.g. 平成27年3月～平成29年3月."""
+
+    text: str
+    start: PartialDate | None
+    end: PartialDate | None
+
+    def iso(self) -> str:
+        start = self.start.iso() if self.start else ""
+        end = self.end.iso() if self.end else ""
+        return f"{start}/{end}"
+
+    def wareki(self) -> str:
+        """The seed's way of printing a period: 平成 27 年 5 月～同年 7 月."""
+        if self.start is None:
+            return f"～{self.end.wareki()}" if self.end else ""
+        start = self.start.wareki()
+        if self.end == self.start:
+            return start
+        if self.end is None:
+            return f"{start}～"
+        end = self.end.wareki()
+        if self.end.year == self.start.year and self.end.month is not None:
+            era_start, _ = _era_of(self.start.first_day())
+            era_end, _ = _era_of(self.end.first_day())
+            if era_start == era_end:
+                end = "同年" + end.split("年", 1)[1]
+        return f"{start}～{end}"
+
+
+def _era_of(day: date) -> tuple[str, int]:
+    for era, (first, last) in ERAS.items():
+        if first <= day and (last is None or day <= last):
+            return era, day.year - first.year + 1
+    raise WarekiError(f"{day.isoformat()} is before 昭和")
+
+
+def _check_day(year: int, month: int | None, day: int | None, text: str) -> None:
+    if month is not None and not 1 <= month <= 12:
+        raise WarekiError(f"month {month} does not exist in {text!r}")
+    if day is not None and not 1 <= day <= calendar.monthrange(year, month or 1)[1]:
+        raise WarekiError(f"day {day} does not exist in {text!r}")
+
+
+def parse_date(text: str, same_year: PartialDate | None = None) -> PartialDate:
+    """Read one date: 平成27年3月, 令和元年, 2015-03, ２０１５年３月 … ``same_year`` resolves 同年."""
+    raw = text
+    text = str(text).translate(_FULLWIDTH).strip()
+    if not text:
+        raise WarekiError("empty date")
+    iso = _ISO.match(text)
+    if iso:
+        year = int(iso["year"])
+        month = int(iso["month"]) if iso["month"] else None
+        day = int(iso["day"]) if iso["day"] else None
+        _check_day(year, month, day, raw)
+        return PartialDate(year, month, day)
+    western = re.match(r"^(\d{4})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?)?$", text)
+    if western:
+        year, month, day = (int(g) if g else None for g in western.groups())
+        _check_day(year, month, day, raw)
+        return PartialDate(year, month, day)
+    m = _ERA.match(text)
+    if not m:
+        raise WarekiError(f"cannot read {raw!r} as a date (平成27年3月, 令和元年, 2015-03 …)")
+    month = int(m["month"]) if m["month"] else None
+    day = int(m["day"]) if m["day"] else None
+    if m["era"] == "同":
+        if same_year is None or m["year"] is not None:
+            raise WarekiError(f"同年 in {raw!r} needs a preceding date in the same period")
+        _check_day(same_year.year, month, day, raw)
+        return PartialDate(same_year.year, month, day, era=same_year.era)
+    if m["year"] is None:
+        raise WarekiError(f"{raw!r} has no year")
+    era_year = 1 if m["year"] == "元" else int(m["year"])
+    if era_year < 1:
+        raise WarekiError(f"{m['era']}{era_year}年 does not exist: era years start at 元年")
+    first, last = ERAS[m["era"]]
+    year = first.year + era_year - 1
+    _check_day(year, month, day, raw)
+    result = PartialDate(year, month, day, era=m["era"])
+    # The whole of the named year, month or day must not lie outside the era.
+    if result.last_day() < first or (last is not None and result.first_day() > last):
+        span = f"{first.isoformat()}–{last.isoformat() if last else ''}"
+        raise WarekiError(f"{raw!r} does not exist: {m['era']} ran {span}")
+    return result
+
+
+def parse_period(value: str | dict) -> Period:
+    """Read a period: a range string, a single date, or ``{start: …, end: …}``."""
+    if isinstance(value, dict):
+        start_text = value.get("start")
+        end_text = value.get("end")
+        start = parse_date(str(start_text)) if start_text not in (None, "") else None
+        end = (
+            parse_date(str(end_text), same_year=start)
+            if end_text not in (None, "")
+            else None
+        )
+        text = f"{start_text or ''}～{end_text or ''}"
+    else:
+        text = str(value)
+        interval = _ISO_INTERVAL.match(text.translate(_FULLWIDTH).strip())
+        parts = list(interval.groups()) if interval else _RANGE_SPLIT.split(text.strip())
+        if len(parts) > 2:
+            raise WarekiError(f"cannot read {text!r} as a period: more than one range separator")
+        start = parse_date(parts[0]) if parts[0] else None
+        if len(parts) == 1:
+            end = start
+        else:
+            end = parse_date(parts[1], same_year=start) if parts[1] else None
+    if start and end and end.last_day() < start.first_day():
+        raise WarekiError(f"period {text!r} ends before it starts")
+    return Period(text=text, start=start, end=end)
