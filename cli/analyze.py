@@ -1,0 +1,43 @@
+import sys
+
+import click
+
+from entrustment_chain.cli.common import EXIT_FINDINGS, emit, handle_errors, neo4j_options, open_store, output_option
+
+
+@click.command("analyze")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--backend", type=click.Choice(["networkx", "neo4j"]), default="networkx", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
+              show_default=True)
+@click.option("--fail-on", type=click.Choice(["low", "medium", "high"]),
+              help="Exit 1 when any finding is at or above this severity.")
+@click.option("--dataset", help="Neo4j dataset name (default: the file's path).")
+@output_option
+@neo4j_options
+@handle_errors
+def command(file: str, backend: str, fmt: str, fail_on: str | None, dataset: str | None,
+            output: str | None, uri: str, username: str, database: str) -> None:
+    """Find undisclosed and unapproved handlers, who could not supervise, and weak contracts."""
+    from entrustment_chain.graph import report
+    from entrustment_chain.graph.analysis import analyze
+    from entrustment_chain.graph.findings import Severity
+    from entrustment_chain.graph.loader import load_chain
+
+    chain = load_chain(file)
+    if backend == "neo4j":
+        with open_store(uri, username, database) as store:
+            result = analyze(chain, "neo4j", source=file, store=store, dataset=dataset or file)
+    else:
+        result = analyze(chain, source=file)
+    if fmt == "json":
+        text = report.to_json(result.to_json_dict())
+    elif fmt == "markdown":
+        text = report.analysis_markdown(result, chain)
+    else:
+        text = report.analysis_table(result)
+    emit(text, output)
+    if fail_on:
+        threshold = Severity(fail_on).order
+        if any(f.severity.order >= threshold for f in result.findings):
+            sys.exit(EXIT_FINDINGS)

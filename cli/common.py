@@ -1,0 +1,89 @@
+"""What every command shares: error handling (exit codes), output, Neo4j settings."""
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import click
+
+EXIT_FINDINGS = 1
+EXIT_INPUT = 2
+EXIT_DATABASE = 3
+EXIT_INTERNAL = 70
+
+FORMATS = click.Choice(["table", "json", "markdown"])
+
+
+def handle_errors(fn: Callable) -> Callable:
+    """Library errors become messages and exit codes here, and nowhere else: 2 for bad input,
+    3 for the database; never a traceback (unless CHAIN_DEBUG=1)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from entrustment_chain.graph.errors import DatabaseError, InputError
+
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            for problem in exc.problems:
+                click.echo(f"error: {problem}", err=True)
+            count = len(exc.problems)
+            click.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", err=True)
+            sys.exit(EXIT_INPUT)
+        except DatabaseError as exc:
+            click.echo(f"database error: {exc}", err=True)
+            sys.exit(EXIT_DATABASE)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug: say so plainly, keep the traceback for those who ask
+            if os.environ.get("CHAIN_DEBUG"):
+                raise
+            click.echo(f"internal error: {type(exc).__name__}: {exc} (set CHAIN_DEBUG=1 for the traceback)",
+                       err=True)
+            sys.exit(EXIT_INTERNAL)
+
+    return wrapper
+
+
+def emit(text: str, output: str | None) -> None:
+    """Print, or write ``output`` atomically (a temporary file renamed into place)."""
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    target = Path(output)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def output_option(fn: Callable) -> Callable:
+    return click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+                        help="Write to this file (atomically) instead of standard output.")(fn)
+
+
+def neo4j_options(fn: Callable) -> Callable:
+    """Connection settings; the password comes only from NEO4J_PASSWORD or the local server's
+    0600 password file, never from the command line (where `ps` would show it)."""
+    fn = click.option("--uri", envvar="NEO4J_URI", default="bolt://127.0.0.1:7687", show_default=True,
+                      help="Neo4j URI (bolt://, neo4j://, neo4j+s:// …); env NEO4J_URI.")(fn)
+    fn = click.option("--username", envvar="NEO4J_USERNAME", default="neo4j", show_default=True,
+                      help="Env NEO4J_USERNAME. The password is read from NEO4J_PASSWORD or the "
+                           "password file of scripts/neo4j-local.")(fn)
+    fn = click.option("--database", envvar="NEO4J_DATABASE", default="neo4j", show_default=True,
+                      help="Database name; env NEO4J_DATABASE.")(fn)
+    return fn
+
+
+def open_store(uri: str, username: str, database: str):
+    from entrustment_chain.graph.neo4j_store import Neo4jStore, Settings
+
+    return Neo4jStore(Settings.resolve(uri=uri, username=username, database=database))

@@ -1,0 +1,21 @@
+import click
+
+from entrustment_chain.cli.common import FORMATS, emit, handle_errors, output_option
+
+
+@click.command("survey")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--contractor", required=True, help="Id of the surveyed contractor (委託先).")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@output_option
+@handle_errors
+def command(file: str, contractor: str, fmt: str, output: str | None) -> None:
+    """The regulator-style survey (第1 tables, 第2 lists) of one contractor's consignors."""
+    from entrustment_chain.graph import report
+    from entrustment_chain.graph.loader import load_chain
+    from entrustment_chain.graph.survey_tables import survey
+
+    result = survey(load_chain(file), contractor)
+    render = {"json": lambda s: report.to_json(s.to_json_dict()), "markdown": report.survey_markdown,
+              "table": report.survey_table}[fmt]
+    emit(render(result), output)

@@ -1,0 +1,275 @@
+"""Render analyses and surveys: terminal tables, Japanese markdown (with Mermaid), JSON."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from entrustment_chain.graph import schema as S
+from entrustment_chain.graph.findings import RULES, Analysis
+from entrustment_chain.graph.model import ChainFile
+from entrustment_chain.graph.rules import path_text
+from entrustment_chain.graph.survey_tables import METHOD_ITEM, Item, MethodItem, Survey
+
+KIND_JA = {"private": "民間事業者", "local_government": "地方公共団体", "public_agency": "行政機関等"}
+KIND_COUNTER = {"private": "社", "local_government": "団体", "public_agency": "機関"}
+SEVERITY_JA = {"high": "高", "medium": "中", "low": "低"}
+
+
+def to_json(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def subjects_ja(count: int | None, approximate: bool) -> str:
+    if count is None:
+        return "不明"
+    return f"{'約 ' if approximate else ''}{count:,} 人"
+
+
+def kinds_ja(by_kind: dict[str, int]) -> str:
+    """（全て民間事業者） or （民間事業者が 6 社、地方公共団体が 8 団体）, as the seed writes it."""
+    if not by_kind:
+        return ""
+    if len(by_kind) == 1:
+        return f"（全て{KIND_JA[next(iter(by_kind))]}）"
+    return "（" + "、".join(f"{KIND_JA[k]}が {n} {KIND_COUNTER[k]}" for k, n in by_kind.items()) + "）"
+
+
+def _yes_no(item: Item) -> tuple[str, str]:
+    return (f"あり {item.yes} 団体、{item.yes_pct}%", f"なし {item.no} 団体、{item.no_pct}%") if item.evaluated \
+        else ("あり 0 団体", "なし 0 団体")
+
+
+def _exclusion_lines(item: Item | Any) -> list[str]:
+    lines = []
+    for ex in item.exclusions:
+        note = f"：{'／'.join(ex.notes)}" if ex.notes else ""
+        lines.append(f"- 除外 {ex.count} 団体（回答不能の項目: {'・'.join(ex.unanswered)}）{note}")
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# Survey
+
+def survey_markdown(s: Survey) -> str:
+    it = s.items
+    out = [f"# 委託元に対する調査結果（{s.contractor_name}）", "",
+           f"本件委託元 {s.consignors} 団体", "",
+           "## 第1 本件委託元の回答内容", "",
+           f"### 1(1) 委託契約書における個人情報の取扱いに関する安全管理条項の有無", ""]
+    clause_items = [it[k] for k in ("clauses.transfer_safety", "clauses.storage_safety", "clauses.disposal_safety")]
+    out += [f"（評価対象団体数：{clause_items[0].evaluated} 団体）", "",
+            "| 条項 | あり | なし |", "|---|---|---|"]
+    for item in clause_items:
+        yes, no = _yes_no(item)
+        out.append(f"| {item.label} | {yes} | {no} |")
+    out += [""] + _exclusion_lines(clause_items[0]) + [""]
+    out.append(f"上記 3 つの安全管理条項が、いずれも「なし」となっていた団体：{len(s.no_safeguard_clauses)} 団体"
+               f"{kinds_ja(s.no_safeguard_clauses_by_kind)}")
+    out += ["", "### 1(2) 再委託の禁止又は制限に関する条項の有無", ""]
+    out += _single(it["clauses.subcontract_restriction"])
+    out += ["### 1(3) 契約の締結時又は役務提供時、個人情報の取扱いの再委託があるかについての確認の有無", ""]
+    out += _single(it["supervision.subcontract_check"])
+    method: MethodItem = it[METHOD_ITEM]  # type: ignore[assignment]
+    out += ["### 1(4) 上記(3)で、再委託があるかについて確認を行っている場合の確認方法", "",
+            f"（評価対象団体数：{method.evaluated} 団体）", "",
+            f"- 書面 = {method.written} 団体、{method.written_pct}%",
+            f"- 口頭 = {method.oral} 団体、{method.oral_pct}%", ""]
+    sup_items = [it[k] for k in ("supervision.rules_confirmation", "supervision.written_reports",
+                                 "supervision.onsite_inspection")]
+    out += [f"### 2(1) {s.contractor_name}の個人データ取扱状況の把握", "",
+            f"（評価対象団体数：{sup_items[0].evaluated} 団体）", "", "| 監督 | あり | なし |", "|---|---|---|"]
+    for item in sup_items:
+        yes, no = _yes_no(item)
+        out.append(f"| {item.label} | {yes} | {no} |")
+    out += [""] + _exclusion_lines(sup_items[0]) + [""]
+    out.append(f"上記 3 つの監督状況が、いずれも「なし」となっていた団体：{len(s.no_supervision)} 団体"
+               f"{kinds_ja(s.no_supervision_by_kind)}")
+    ni = s.not_informed
+    out += ["", "### 2(2) 再委託先（取扱者）についての説明", "",
+            f"（評価対象団体数：{ni.evaluated} 団体）", "",
+            f"- 説明を受けていない取扱者がいる団体 = {ni.count} 団体"]
+    for handler, count in ni.handlers.items():
+        out.append(f"  - {ni.handler_names.get(handler, handler)}: {count} 団体に説明なし")
+    out += [""] + _exclusion_lines(ni) + [""]
+    out += ["## 第2 安全管理条項なし・監督なしの団体", ""]
+    for kind in ("private", "local_government", "public_agency"):
+        rows = [r for r in s.listed if r.kind == kind]
+        if not rows:
+            continue
+        out += [f"【 {KIND_JA[kind]} 】", "",
+                "| 名称 | 本人数 | 委託期間 | 委託契約書の安全管理条項なし | 委託先への監督なし |",
+                "|---|---|---|---|---|"]
+        for r in rows:
+            out.append(f"| {r.name} | {subjects_ja(r.data_subjects, r.approximate)} | {r.period or '不明'} | "
+                       f"{'全てなし' if r.no_safeguard_clauses else 'あり'} | {'全てなし' if r.no_supervision else 'あり'} |")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _single(item: Item) -> list[str]:
+    lines = [f"（評価対象団体数：{item.evaluated} 団体）", "",
+             f"- あり = {item.yes} 団体、{item.yes_pct}%",
+             f"- なし = {item.no} 団体、{item.no_pct}%{kinds_ja(item.no_by_kind)}", ""]
+    return lines + _exclusion_lines(item) + [""]
+
+
+def survey_table(s: Survey) -> str:
+    width = max(len(k) for k in s.items) + 2
+    out = [f"Survey of {s.contractor} ({s.contractor_name}): {s.consignors} consignors", "",
+           f"{'item':<{width}}{'section':<9}{'evaluated':>10}{'yes':>6}{'no':>6}{'yes%':>6}{'no%':>6}{'excluded':>10}"]
+    for key, item in s.items.items():
+        if isinstance(item, MethodItem):
+            out.append(f"{key:<{width}}{item.section:<9}{item.evaluated:>10}{item.written:>6}{item.oral:>6}"
+                       f"{_p(item.written_pct):>6}{_p(item.oral_pct):>6}{item.excluded:>10}   (written / oral)")
+        else:
+            out.append(f"{key:<{width}}{item.section:<9}{item.evaluated:>10}{item.yes:>6}{item.no:>6}"
+                       f"{_p(item.yes_pct):>6}{_p(item.no_pct):>6}{item.excluded:>10}")
+    ni = s.not_informed
+    out.append(f"{'not_informed':<{width}}{ni.section:<9}{ni.evaluated:>10}{ni.count:>6}{'':>6}{'':>6}{'':>6}"
+               f"{ni.excluded:>10}   (consignors with an undisclosed handler)")
+    out += ["", f"all three safety clauses false ({len(s.no_safeguard_clauses)}): {', '.join(s.no_safeguard_clauses)}",
+            f"all three supervision measures false ({len(s.no_supervision)}): {', '.join(s.no_supervision)}"]
+    return "\n".join(out) + "\n"
+
+
+def _p(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Analysis
+
+def analysis_table(a: Analysis) -> str:
+    summary = a.summary
+    out = [f"{summary['findings']} findings for {summary['consignors']} consignors "
+           f"({', '.join(f'{k} {v}' for k, v in summary['by_severity'].items())}); backend {a.backend}"]
+    for rule in RULES:
+        found = a.by_rule(rule)
+        if not found:
+            continue
+        out += ["", f"{rule} [{found[0].severity.value}] — {len(found)}"]
+        for f in found:
+            if f.path:
+                detail = path_text(f.path)
+            elif f.handlers:
+                detail = "undisclosed: " + ", ".join(f.handlers)
+            else:
+                detail = f"entrustment {f.entrustment} → {f.handler}"
+            flag = "  (evidence unknown)" if f.evidence_unknown else ""
+            out.append(f"  {f.consignor:<12} {(f.handler or ''):<12} {detail}{flag}")
+    if a.exposure:
+        out += ["", "exposure (handlers by consignors reached)"]
+        for x in a.exposure[:10]:
+            out.append(f"  {x.handler:<12} {x.consignor_count:>6} consignors  "
+                       f"{subjects_ja(x.data_subjects.count, x.data_subjects.approximate)}"
+                       f"{f' (+{x.data_subjects.unknown} unknown)' if x.data_subjects.unknown else ''}")
+    return "\n".join(out) + "\n"
+
+
+def analysis_markdown(a: Analysis, chain: ChainFile) -> str:
+    orgs = chain.organizations_by_id
+    name = lambda i: orgs[i].name if i in orgs else i  # noqa: E731
+    out = [f"# 委託関係の分析結果：{chain.title or a.source or ''}".rstrip("："), "",
+           "## 概要", "",
+           f"- 委託元 {a.summary['consignors']} 者、取扱者 {a.summary['handlers']} 者、指摘 {a.summary['findings']} 件"
+           f"（高 {a.summary['by_severity']['high']}・中 {a.summary['by_severity']['medium']}・低 {a.summary['by_severity']['low']}）",
+           "", "| 規則 | 内容 | 重大度 | 件数 |", "|---|---|---|---|"]
+    for rule, (severity, label) in RULES.items():
+        out.append(f"| `{rule}` | {label} | {SEVERITY_JA[severity.value]} | {a.summary['by_rule'][rule]} |")
+    if a.exposure:
+        out += ["", "## 取扱者ごとの影響範囲（集中度）", "", "| 取扱者 | 委託元数 | 本人数 |", "|---|---|---|"]
+        for x in a.exposure:
+            unknown = f"（ほか不明 {x.data_subjects.unknown} 者）" if x.data_subjects.unknown else ""
+            out.append(f"| {x.name} | {x.consignor_count} | "
+                       f"{subjects_ja(x.data_subjects.count, x.data_subjects.approximate)}{unknown} |")
+    out += ["", "## 委託関係図", "", "```mermaid", *mermaid(chain, a), "```", ""]
+    out += ["## 指摘", ""]
+    for rule, (severity, label) in RULES.items():
+        found = a.by_rule(rule)
+        if not found:
+            continue
+        out += [f"### {label}（`{rule}`、{len(found)} 件）", "",
+                f"根拠: {'; '.join(found[0].legal_basis)}", ""]
+        for f in found:
+            note = " ※証跡不明" if f.evidence_unknown else ""
+            out.append(f"- {name(f.consignor)}: {f.message_ja}{note}")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def mermaid(chain: ChainFile, a: Analysis | None = None) -> list[str]:
+    """A Mermaid flowchart; steps on undisclosed paths are drawn thick and red."""
+    hidden_steps = set()
+    hidden_handlers = set()
+    if a is not None:
+        for f in a.by_rule("undisclosed_subcontracting"):
+            hidden_handlers.add(f.handler)
+            hidden_steps.update(step.key for step in f.path)
+    ids: dict[str, str] = {}
+
+    def node(raw: str) -> str:
+        return ids.setdefault(raw, f"n{len(ids)}")
+
+    lines = ["flowchart LR"]
+    for org in chain.organizations:
+        lines.append(f'  {node(S.org_node(org.id))}["{_mm(org.name)}"]')
+    for system in chain.systems:
+        lines.append(f'  {node(S.system_node(system.id))}[("{_mm(system.name)}")]')
+    edge_index = 0
+    red = []
+    for e in chain.entrustments:
+        style = "-.->" if e.personal_data is False else "-->"
+        lines.append(f'  {node(S.org_node(e.consignor))} {style}|"{_mm(e.work or e.id)}"| {node(S.org_node(e.contractor))}')
+        if e.id in hidden_steps:
+            red.append(edge_index)
+        edge_index += 1
+    places = {step.key for f in (a.by_rule("undisclosed_subcontracting") if a else []) for step in f.path
+              if step.type == S.PLACES_DATA_IN}
+    drawn_systems: set[tuple[str, str]] = set()
+    for e in chain.entrustments:
+        for system_id in e.systems:
+            pair = (e.contractor, system_id)
+            if pair in drawn_systems:
+                continue
+            drawn_systems.add(pair)
+            lines.append(f"  {node(S.org_node(e.contractor))} --- {node(S.system_node(system_id))}")
+            if any(k.endswith("#" + system_id) for k in places):
+                red.append(edge_index)
+            edge_index += 1
+    for grant in chain.access:
+        lines.append(f'  {node(S.org_node(grant.organization))} ==>|"{grant.kind.value} access"| '
+                     f"{node(S.system_node(grant.system))}")
+        if grant.key in hidden_steps:
+            red.append(edge_index)
+        edge_index += 1
+    for h in sorted(hidden_handlers):
+        lines.append(f"  style {node(S.org_node(h))} fill:#fdd,stroke:#c00,stroke-width:3px")
+    if red:
+        lines.append(f"  linkStyle {','.join(map(str, red))} stroke:#c00,stroke-width:3px")
+    return lines
+
+
+def _mm(text: str) -> str:
+    return text.replace('"', "#quot;")
+
+
+# ---------------------------------------------------------------------------------------------
+# check
+
+def check_text(result: Any, markdown: bool = False) -> str:
+    blocking = result.blocking
+    if not result.gained:
+        return "The proposal gives no consignor's data to a new handler.\n"
+    head = (f"{len(result.consignors_affected)} consignor(s) would gain a handler they were not told of "
+            f"or did not approve" if blocking else "Every new handler is disclosed to and approved by its consignor")
+    out = [f"# 事前確認（chain check）" if markdown else "", head + ".", ""]
+    for g in result.gained:
+        status = []
+        status.append("told" if g.disclosed else "NOT TOLD")
+        status.append("approved" if g.approved else "NOT APPROVED")
+        bullet = "- " if markdown else "  "
+        out.append(f"{bullet}{g.consignor} ({g.consignor_name}) ← {g.handler} ({g.handler_name}): "
+                   f"{', '.join(status)}; via {path_text(g.path)}")
+        for action in g.actions:
+            out.append(f"{'  - ' if markdown else '      '}{action}")
+    return "\n".join(line for line in out if line is not None).lstrip("\n") + "\n"
