@@ -39,8 +39,8 @@ class _Result(BaseModel):
 
 
 class Step(_Result):
-    """One step of a path, as stored in the graph: ENTRUSTS and PLACES_DATA_IN run consignor →
-    contractor/system; HAS_ACCESS runs organization → system and is walked backwards."""
+    """One step of a path, in the direction the data flows: ENTRUSTS (consignor → contractor),
+    PLACES_DATA_IN (consignor → system), ACCESSIBLE_BY (system → organization with access)."""
 
     type: str
     key: str

@@ -1,9 +1,9 @@
 """Who handles whose data: one breadth-first traversal per consignor over the networkx graph.
 
-For a consignor C the traversal walks the graph of :mod:`schema` from C: ``ENTRUSTS`` and
-``PLACES_DATA_IN`` forwards when the entrustment carries C's data (``personal_data`` not false;
-beyond C's own entrustments, ``covers`` includes C), ``HAS_ACCESS`` backwards. Every organisation
-it reaches, other than C, handles C's data.
+For a consignor C the traversal walks the flow relationships of :mod:`schema` from C:
+``ENTRUSTS`` and ``PLACES_DATA_IN`` when the entrustment carries C's data (``personal_data`` not
+false; beyond C's own entrustments, ``covers`` includes C), and ``ACCESSIBLE_BY`` (system →
+organization with access) always. Every organisation it reaches, other than C, handles C's data.
 
 Each handler gets one *canonical* path: among the shortest (fewest steps), the one whose sequence
 of step keys is lexicographically smallest. The Cypher rules choose the same path, which is what
@@ -52,19 +52,15 @@ def _carries(data: dict, consignor: str) -> bool:
     return data["consignor"] == consignor or data["covers_all"] or consignor in data["covers"]
 
 
+_FLOW = frozenset(S.TRAVERSABLE)
+
+
 def _steps(graph: nx.MultiDiGraph, node: str, consignor: str):
     """The steps C's data can take from ``node``: (step key, next node, edge)."""
-    if node.startswith("org:"):
-        for target, keyed in graph._succ[node].items():
-            for key, data in keyed.items():
-                kind = data["type"]
-                if kind in (S.ENTRUSTS, S.PLACES_DATA_IN) and _carries(data, consignor):
-                    yield key, target, Edge(kind, key, node, target)
-    else:
-        for source, keyed in graph._pred[node].items():
-            for key, data in keyed.items():
-                if data["type"] == S.HAS_ACCESS:
-                    yield key, source, Edge(S.HAS_ACCESS, key, source, node)
+    for target, keyed in graph._succ[node].items():
+        for key, data in keyed.items():
+            if data["type"] in _FLOW and _carries(data, consignor):
+                yield key, target, Edge(data["type"], key, node, target)
 
 
 def reach(graph: nx.MultiDiGraph, consignor: str) -> Reach:

@@ -181,6 +181,10 @@ class Access(_Strict):
         return value
 
     @property
+    def parsed_period(self) -> Period | None:
+        return _period(self.period)
+
+    @property
     def key(self) -> str:
         """The stable id of this access edge in both backends."""
         return access_key(self.organization, self.system)

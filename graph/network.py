@@ -36,4 +36,6 @@ def build_graph(chain: ChainFile) -> nx.MultiDiGraph:
     for grant in chain.access:
         graph.add_edge(S.org_node(grant.organization), S.system_node(grant.system), key=grant.key,
                        type=S.HAS_ACCESS, kind=grant.kind.value, under=grant.under)
+        graph.add_edge(S.system_node(grant.system), S.org_node(grant.organization), key=grant.key,
+                       type=S.ACCESSIBLE_BY, kind=grant.kind.value, **S.UNCONDITIONAL_FLOW)
     return graph

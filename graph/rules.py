@@ -96,7 +96,7 @@ def networkx_rows(chain: ChainFile, graph: nx.MultiDiGraph) -> dict[str, list[Ro
     for h in sorted(reached_by):
         rows["exposure"].append({"handler": h, "consignors": sorted(reached_by[h])})
     rows["misclassified_subcontract"] = misclassified_rows(chain)
-    for row in entrustment_rows(chain, {r["entrustment"] for r in rows["misclassified_subcontract"]}):
+    for row in entrustment_rows(chain):
         rows[row.pop("rule")].append(row)
     return rows
 
@@ -133,11 +133,11 @@ def misclassified_rows(chain: ChainFile) -> list[Row]:
     return rows
 
 
-def entrustment_rows(chain: ChainFile, misclassified: set[str]) -> Iterable[Row]:
-    """Clause and supervision rules, one row per entrustment and rule."""
+def entrustment_rows(chain: ChainFile) -> Iterable[Row]:
+    """Clause and supervision rules, one row per entrustment and rule. They judge every answer
+    recorded as false, whatever the contract's own classification of the work: a contract
+    classified as "no personal data" is exactly where misclassification hides (ProCX → BS)."""
     for e in chain.entrustments:
-        if e.personal_data is False and e.id not in misclassified:
-            continue  # no personal data entrusted: the safety clauses are not owed
         base = {"entrustment": e.id, "consignor": e.consignor, "handler": e.contractor}
         clauses = e.clauses.model_dump()
         supervision = e.supervision.model_dump()
@@ -180,7 +180,7 @@ def path_text(path: list[Row] | list[Step], names: dict[str, str] | None = None)
         elif s["type"] == S.PLACES_DATA_IN:
             out += f" →({s['key'].rsplit('#', 1)[0]}) [{s['target']}]"
         else:
-            out += f" ←(access) {s['source']}"
+            out += f" →(access) {s['target']}"
     return out
 
 
@@ -191,7 +191,7 @@ def to_step(row: Row) -> Step:
     elif row["type"] == S.PLACES_DATA_IN:
         entrustment, system = row["key"].rsplit("#", 1)
     else:
-        system = row["target"]
+        system = row["source"]
     return Step(type=row["type"], key=row["key"], source=row["source"], target=row["target"],
                 entrustment=entrustment, system=system)
 

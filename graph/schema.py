@@ -3,14 +3,17 @@
 Both backends read this: :mod:`network` builds the networkx graph with these names, the Neo4j
 loader writes them, and a test checks that every ``cypher/`` file names only what is declared here.
 
-Data of a consignor C flows:
-- along ``ENTRUSTS`` (consignor → contractor), forwards, when the entrustment carries C's data;
-- along ``PLACES_DATA_IN`` (consignor → system, one per entrustment and system it names),
-  forwards, under the same condition: the system then holds C's data;
-- along ``HAS_ACCESS`` (organization → system), backwards: whoever can reach a system holding
-  C's data handles C's data, whatever its contract calls the work.
-``OPERATES`` (organization → system) is recorded but carries nothing: operating a system is not by
-itself access (the APPI "cloud exception").
+Data of a consignor C flows, always forwards along a relationship:
+- along ``ENTRUSTS`` (consignor → contractor) when the entrustment carries C's data;
+- along ``PLACES_DATA_IN`` (consignor → system, one per entrustment and system it names), under
+  the same condition: the system then holds C's data;
+- along ``ACCESSIBLE_BY`` (system → organization), always: whoever can reach a system holding C's
+  data handles C's data, whatever its contract calls the work. It is the data-flow twin of the
+  recorded grant ``HAS_ACCESS`` (organization → system), with the same key; keeping every flow
+  forwards lets Cypher check each hop's condition during its shortest-path search instead of
+  after it (a pattern that must look at both ends of a hop cannot be checked during the search).
+``HAS_ACCESS`` and ``OPERATES`` (organization → system) carry nothing themselves: operating a
+system is not by itself access (the APPI "cloud exception").
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ NODE_LABELS = (ORGANIZATION, SYSTEM)
 
 ENTRUSTS = "ENTRUSTS"
 PLACES_DATA_IN = "PLACES_DATA_IN"
+ACCESSIBLE_BY = "ACCESSIBLE_BY"
 HAS_ACCESS = "HAS_ACCESS"
 OPERATES = "OPERATES"
 
@@ -31,20 +35,24 @@ class RelType:
     name: str
     source: str
     target: str
-    flow: str | None  # "forward", "backward" or None (carries no data)
+    flow: bool  # whether a consignor's data flows along it (source → target)
     conditional: bool  # whether the flow depends on the consignor (personal_data, covers)
 
 
 RELATIONSHIPS = {
     r.name: r
     for r in (
-        RelType(ENTRUSTS, ORGANIZATION, ORGANIZATION, "forward", True),
-        RelType(PLACES_DATA_IN, ORGANIZATION, SYSTEM, "forward", True),
-        RelType(HAS_ACCESS, ORGANIZATION, SYSTEM, "backward", False),
-        RelType(OPERATES, ORGANIZATION, SYSTEM, None, False),
+        RelType(ENTRUSTS, ORGANIZATION, ORGANIZATION, True, True),
+        RelType(PLACES_DATA_IN, ORGANIZATION, SYSTEM, True, True),
+        RelType(ACCESSIBLE_BY, SYSTEM, ORGANIZATION, True, False),
+        RelType(HAS_ACCESS, ORGANIZATION, SYSTEM, False, False),
+        RelType(OPERATES, ORGANIZATION, SYSTEM, False, False),
     )
 }
 TRAVERSABLE = tuple(name for name, rel in RELATIONSHIPS.items() if rel.flow)
+
+# The properties an unconditional flow carries, so one predicate serves every flow hop.
+UNCONDITIONAL_FLOW = {"personal_data": True, "covers_all": True, "covers": (), "consignor": None}
 
 # Longest path (in steps) the Cypher rules look for; the networkx traversal has no bound, and
 # the analysis reports an error if a finding's path would exceed this so the backends never

@@ -1,0 +1,13 @@
+// name: places_data_in
+// description: Upsert a batch of PLACES_DATA_IN relationships, each identified by (dataset, key).
+//   One whose endpoints changed in the file is replaced, so the key stays unique.
+// parameters: dataset, version, rows
+// columns:
+UNWIND $rows AS row
+MATCH (a:Organization {dataset: $dataset, id: row.source})
+MATCH (b:System {dataset: $dataset, id: row.target})
+OPTIONAL MATCH (x)-[old:PLACES_DATA_IN {dataset: $dataset, key: row.key}]->(y) WHERE x <> a OR y <> b
+DELETE old
+WITH a, b, row
+MERGE (a)-[r:PLACES_DATA_IN {dataset: $dataset, key: row.key}]->(b)
+SET r += row.props, r.version = $version

@@ -1,0 +1,73 @@
+"""The Cypher files of ``cypher/``: each starts with a header of ``// key: value`` lines
+(name, description, parameters, columns) and may hold several statements separated by ``;``.
+Statements are literal text; every value reaches the database as a parameter.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+HEADER_KEYS = ("name", "description", "parameters", "columns")
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    group: str  # schema, load, rules, queries
+    description: str
+    parameters: tuple[str, ...]
+    columns: tuple[str, ...]
+    statements: tuple[str, ...]
+    text: str
+
+
+def _split_list(value: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in value.split(",") if p.strip())
+
+
+def parse_query(text: str, group: str) -> Query:
+    header: dict[str, str] = {}
+    body: list[str] = []
+    last = None
+    for line in text.splitlines():
+        m = re.match(r"^//\s*(\w+):\s?(.*)$", line)
+        if not body and m and m[1] in HEADER_KEYS:
+            header[m[1]] = m[2].strip()
+            last = m[1]
+        elif not body and line.startswith("//") and last:
+            header[last] += " " + line[2:].strip()
+        else:
+            body.append(line)
+    statements = tuple(s.strip() for s in re.split(r";\s*$", "\n".join(body), flags=re.M) if s.strip())
+    missing = [k for k in HEADER_KEYS if k not in header]
+    if missing:
+        raise ValueError(f"cypher file {group}/{header.get('name', '?')} lacks header keys {missing}")
+    return Query(name=header["name"], group=group, description=header["description"],
+                 parameters=_split_list(header["parameters"]), columns=_split_list(header["columns"]),
+                 statements=statements, text=text)
+
+
+@lru_cache(maxsize=None)
+def all_queries() -> dict[tuple[str, str], Query]:
+    root = resources.files("entrustment_chain.cypher")
+    found = {}
+    for group in ("schema", "load", "rules", "queries"):
+        folder = root / group
+        if not folder.is_dir():
+            continue
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".cypher"):
+                query = parse_query(entry.read_text(encoding="utf-8"), group)
+                found[(group, query.name)] = query
+    return found
+
+
+def get(group: str, name: str) -> Query:
+    return all_queries()[(group, name)]
+
+
+def user_queries() -> dict[str, Query]:
+    """The queries `chain query` offers: the stored queries and the rules."""
+    return {q.name: q for (group, _), q in all_queries().items() if group in ("queries", "rules")}
