@@ -37,6 +37,10 @@ def handle_errors(fn: Callable) -> Callable:
         except DatabaseError as exc:
             click.echo(f"database error: {exc}", err=True)
             sys.exit(EXIT_DATABASE)
+        except BrokenPipeError:  # `chain … | head`: the reader left; not an error of ours
+            sys.stderr = open(os.devnull, "w")
+            sys.stdout = open(os.devnull, "w")
+            sys.exit(0)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
         except Exception as exc:  # a bug: say so plainly, keep the traceback for those who ask

@@ -1,7 +1,19 @@
 import click
 
+from entrustment_chain.cli.common import emit, handle_errors, output_option
+
 
 @click.command("export")
-def command() -> None:
-    """(being built)"""
-    raise click.ClickException("not available yet")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["graphml", "mermaid", "dot", "cypher", "json"]),
+              required=True)
+@click.option("--dataset", help="Dataset name written into the Cypher script (default: the title).")
+@output_option
+@handle_errors
+def command(file: str, fmt: str, dataset: str | None, output: str | None) -> None:
+    """Write the chain graph for yEd/Gephi, Graphviz, Markdown, any Neo4j, or as JSON;
+    undisclosed paths are marked."""
+    from entrustment_chain.graph.export import export
+    from entrustment_chain.graph.loader import load_chain
+
+    emit(export(load_chain(file), fmt, dataset=dataset), output)

@@ -1,7 +1,48 @@
+import sys
+
 import click
+
+from entrustment_chain.cli.common import handle_errors, neo4j_options, open_store
 
 
 @click.command("load")
-def command() -> None:
-    """(being built)"""
-    raise click.ClickException("not available yet")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--dataset", help="Name of the dataset in the database (default: the file's path).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="Rows per write transaction.")
+@click.option("--progress/--no-progress", default=None,
+              help="Show a progress bar (default: on large loads when standard error is a terminal).")
+@click.option("--drop", is_flag=True, help="Remove the dataset instead of loading it.")
+@neo4j_options
+@handle_errors
+def command(file: str, dataset: str | None, batch_size: int, progress: bool | None, drop: bool,
+            uri: str, username: str, database: str) -> None:
+    """Load a chain file into Neo4j as a dataset (idempotent; other datasets untouched)."""
+    from entrustment_chain.graph.loader import load_chain
+    from entrustment_chain.graph.neo4j_store import graph_rows
+
+    name = dataset or file
+    with open_store(uri, username, database) as store:
+        if drop:
+            store.drop(name)
+            click.echo(f"dataset {name!r} removed from {uri} ({database})")
+            return
+        chain = load_chain(file)
+        total = sum(len(rows) for rows in graph_rows(chain).values())
+        show = progress if progress is not None else (total >= 20000 and sys.stderr.isatty())
+        if show:
+            with click.progressbar(length=total, label=f"loading {name}", file=sys.stderr) as bar:
+                state = {"done": 0}
+
+                def advance(done: int, _total: int) -> None:
+                    bar.update(done - state["done"])
+                    state["done"] = done
+
+                result = store.load(chain, name, batch_size=batch_size, progress=advance)
+        else:
+            result = store.load(chain, name, batch_size=batch_size)
+        counts = store.counts(name)
+    what = "already loaded, reused" if result["reused"] else (
+        f"{result['written']} rows written, {result['removed']} stale elements removed")
+    click.echo(f"dataset {name!r} version {result['version']} in {uri} ({database}): {what}; "
+               + ", ".join(f"{k} {v}" for k, v in counts.items()))

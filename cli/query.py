@@ -1,7 +1,63 @@
+import json
+
 import click
+
+from entrustment_chain.cli.common import handle_errors, neo4j_options, open_store
+
+
+def _cell(value) -> str:
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return "" if value is None else str(value)
 
 
 @click.command("query")
-def command() -> None:
-    """(being built)"""
-    raise click.ClickException("not available yet")
+@click.argument("name", required=False)
+@click.option("--param", "params", multiple=True, metavar="K=V", help="A query parameter (repeatable).")
+@click.option("--list", "list_", is_flag=True, help="List the stored queries and their parameters.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@neo4j_options
+@handle_errors
+def command(name: str | None, params: tuple[str, ...], list_: bool, fmt: str, uri: str, username: str,
+            database: str) -> None:
+    """Run a stored query of cypher/ (the rules and cypher/queries) against Neo4j.
+
+    The same files work pasted into Neo4j Browser (set parameters there with :param).
+    """
+    from entrustment_chain.graph import queries
+    from entrustment_chain.graph.errors import InputError, Problem
+
+    available = queries.user_queries()
+    if list_ or not name:
+        for query in available.values():
+            click.echo(f"{query.name:<28} {query.group:<8} params: {', '.join(query.parameters) or '-':<20} "
+                       f"columns: {', '.join(query.columns)}")
+        return
+    if name not in available:
+        raise InputError([Problem("NAME", None, "name", f"no stored query {name!r}; "
+                                  f"see `chain query --list`")])
+    query = available[name]
+    values: dict[str, str] = {}
+    problems = []
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            problems.append(Problem("--param", None, item, "expected K=V"))
+        elif key not in query.parameters:
+            problems.append(Problem("--param", None, key, f"{name} takes {', '.join(query.parameters) or 'no parameters'}"))
+        else:
+            values[key] = value
+    problems += [Problem("--param", None, p, f"{name} needs --param {p}=…") for p in query.parameters
+                 if p not in values]
+    if problems:
+        raise InputError(problems)
+    with open_store(uri, username, database) as store:
+        rows = store.read(query.group, query.name, **values)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return
+    columns = list(query.columns)
+    click.echo("\t".join(columns))
+    for row in rows:
+        click.echo("\t".join(_cell(row.get(c)) for c in columns))
+    click.echo(f"({len(rows)} rows)", err=True)

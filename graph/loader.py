@@ -101,13 +101,23 @@ def chain_from_dict(data: Any, name: str = "<data>", lines: dict | None = None) 
     return ChainFile.model_validate(data)
 
 
+_TYPE_ERRORS = ("_type", "literal_error", "union_tag", "is_instance_of")
+
+
 def _pydantic_problems(data: dict, name: str, lines: dict) -> Iterable[Problem]:
     try:
         ChainFile.model_validate(data)
     except ValidationError as exc:
-        merged: dict[tuple, list[str]] = {}
+        errors = []
         for error in exc.errors(include_url=False):
-            path = _data_path(data, error["loc"])
+            errors.append((_data_path(data, error["loc"], error["type"]), error))
+        deeper = {path[:i] for path, _ in errors for i in range(len(path))}
+        merged: dict[tuple, list[str]] = {}
+        for path, error in errors:
+            # A union's other branch failed on shape while this one matched and failed deeper:
+            # the shape complaint is noise.
+            if error["type"].endswith(_TYPE_ERRORS) and path in deeper:
+                continue
             message = error["msg"]
             if error["type"] == "extra_forbidden":
                 message = f"unknown key {path[-1]!r}"
@@ -117,7 +127,8 @@ def _pydantic_problems(data: dict, name: str, lines: dict) -> Iterable[Problem]:
                 message = f"schema must be {SCHEMA_V1!r}"
             elif message.startswith("Value error, "):
                 message = message[len("Value error, "):]
-            if "input" in error and error["type"] not in ("missing", "extra_forbidden"):
+            if "input" in error and error["type"] not in ("missing", "extra_forbidden") \
+                    and not isinstance(error["input"], (dict, list)):
                 message += f" (got {_short(error['input'])})"
             merged.setdefault(path, [])
             if message not in merged[path]:
@@ -131,25 +142,21 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _data_path(data: Any, loc: tuple) -> tuple:
-    """Pydantic's error location without its union-member tags (e.g. "list[str]", "int")."""
+def _data_path(data: Any, loc: tuple, error_type: str) -> tuple:
+    """Pydantic's error location in the data: without its union-member tags ("list[str]",
+    "constrained-int", "DataSubjects" …), but naming a key that is missing."""
     path: list = []
     node = data
-    for part in loc:
+    for index, part in enumerate(loc):
         if isinstance(node, dict) and part in node:
             node = node[part]
             path.append(part)
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
             path.append(part)
-        elif isinstance(node, dict) and isinstance(part, str) and not _is_union_tag(part):
-            path.append(part)  # a missing key: name it
-            node = None
+        elif error_type in ("missing", "extra_forbidden") and index == len(loc) - 1:
+            path.append(part)
     return tuple(path)
-
-
-def _is_union_tag(part: str) -> bool:
-    return part in {"str", "int", "bool", "none"} or any(c in part for c in "[]'") or part[:1].isupper()
 
 
 def _items(data: dict, key: str) -> list[tuple[int, dict]]:

@@ -1,0 +1,147 @@
+"""Write a chain graph out for other tools: GraphML (yEd, Gephi), DOT (Graphviz), Mermaid, a
+Cypher script that recreates it in any Neo4j, and node-link JSON. Steps on undisclosed paths and
+the undisclosed handlers are marked in every format."""
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import networkx as nx
+
+from entrustment_chain.graph import schema as S
+from entrustment_chain.graph.findings import Analysis
+from entrustment_chain.graph.model import ChainFile
+from entrustment_chain.graph.network import build_graph
+
+FORMATS = ("graphml", "mermaid", "dot", "cypher", "json")
+
+
+def marked_graph(chain: ChainFile, analysis: Analysis) -> nx.MultiDiGraph:
+    """The chain's graph with ``undisclosed`` on the edges and handlers of undisclosed paths."""
+    graph = build_graph(chain)
+    hidden_keys: set[str] = set()
+    hidden_handlers: set[str] = set()
+    for f in analysis.by_rule("undisclosed_subcontracting"):
+        hidden_handlers.add(f.handler)
+        hidden_keys.update(step.key for step in f.path)
+    for node, data in graph.nodes(data=True):
+        data["undisclosed_handler"] = data["label"] == S.ORGANIZATION and data["id"] in hidden_handlers
+    for _, _, key, data in graph.edges(keys=True, data=True):
+        data["undisclosed"] = key in hidden_keys and data["type"] in S.TRAVERSABLE
+        data["key"] = key
+    return graph
+
+
+def _flat(value: Any) -> Any:
+    """GraphML holds scalars only: lists become comma-separated text, None an empty string."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ",".join(map(str, value))
+    return value
+
+
+def to_graphml(graph: nx.MultiDiGraph) -> str:
+    flat = nx.MultiDiGraph(**{k: _flat(v) for k, v in graph.graph.items()})
+    for node, data in graph.nodes(data=True):
+        flat.add_node(node, **{k: _flat(v) for k, v in data.items()})
+    for u, v, key, data in graph.edges(keys=True, data=True):
+        flat.add_edge(u, v, key=key, **{k: _flat(val) for k, val in data.items()})
+    buffer = io.BytesIO()
+    nx.write_graphml(flat, buffer, encoding="utf-8")
+    return buffer.getvalue().decode("utf-8")
+
+
+def to_json(graph: nx.MultiDiGraph) -> str:
+    data = nx.node_link_data(graph, edges="links")
+    return json.dumps(data, ensure_ascii=False, indent=2, default=list) + "\n"
+
+
+def _dot_id(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def to_dot(graph: nx.MultiDiGraph) -> str:
+    lines = ["digraph entrustment_chain {", "  rankdir=LR;", '  node [fontname="sans-serif"];']
+    for node, data in graph.nodes(data=True):
+        shape = "cylinder" if data["label"] == S.SYSTEM else "box"
+        style = ', color="#cc0000", penwidth=3, style=filled, fillcolor="#ffdddd"' if data.get("undisclosed_handler") else ""
+        lines.append(f"  {_dot_id(node)} [label={_dot_id(data.get('name') or data['id'])}, shape={shape}{style}];")
+    for u, v, key, data in graph.edges(keys=True, data=True):
+        if data["type"] == S.ACCESSIBLE_BY:
+            continue  # drawn once, as the HAS_ACCESS grant
+        attrs = [f"label={_dot_id(data['type'] if data['type'] != S.ENTRUSTS else key)}"]
+        if data["type"] == S.ENTRUSTS and data.get("personal_data") is False:
+            attrs.append("style=dashed")
+        if data["type"] == S.HAS_ACCESS:
+            attrs.append("style=bold")
+            hidden = graph.has_edge(v, u, key) and graph.edges[v, u, key].get("undisclosed")
+        else:
+            hidden = data.get("undisclosed")
+        if hidden:
+            attrs.append('color="#cc0000", penwidth=3')
+        lines.append(f"  {_dot_id(u)} -> {_dot_id(v)} [{', '.join(attrs)}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def cypher_literal(value: Any) -> str:
+    """A Cypher literal for a value from the file; strings are escaped, never interpolated raw."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(cypher_literal(v) for v in value) + "]"
+    text = str(value)
+    escaped = text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n").replace("\r", "\\r")
+    return f"'{escaped}'"
+
+
+def _map(props: dict[str, Any]) -> str:
+    # keys are our own property names (identifiers), values are literals
+    return "{" + ", ".join(f"{k}: {cypher_literal(v)}" for k, v in props.items() if v is not None) + "}"
+
+
+def to_cypher(chain: ChainFile, graph: nx.MultiDiGraph, dataset: str) -> str:
+    """A script that recreates the graph in any Neo4j (paste into Browser or cypher-shell)."""
+    lines = [f"// entrustment-chain export of {chain.title or dataset}; dataset {dataset}",
+             "// Every value is a quoted literal; nothing from the file is executed.", ":begin"]
+    for node, data in graph.nodes(data=True):
+        label = data["label"]
+        props = {"dataset": dataset, **{k: v for k, v in data.items() if k != "label"}}
+        lines.append(f"MERGE (n:{label} {_map({'dataset': dataset, 'id': data['id']})}) SET n += {_map(props)};")
+    for u, v, key, data in graph.edges(keys=True, data=True):
+        rel = data["type"]
+        src, dst = graph.nodes[u], graph.nodes[v]
+        props = {"dataset": dataset, **{k: val for k, val in data.items() if k != "type"}}
+        lines.append(
+            f"MATCH (a:{src['label']} {_map({'dataset': dataset, 'id': src['id']})}), "
+            f"(b:{dst['label']} {_map({'dataset': dataset, 'id': dst['id']})}) "
+            f"MERGE (a)-[r:{rel} {_map({'dataset': dataset, 'key': key})}]->(b) SET r += {_map(props)};")
+    lines.append(":commit")
+    return "\n".join(lines) + "\n"
+
+
+def export(chain: ChainFile, fmt: str, analysis: Analysis | None = None, dataset: str | None = None) -> str:
+    if analysis is None:
+        from entrustment_chain.graph.analysis import analyze
+
+        analysis = analyze(chain)
+    graph = marked_graph(chain, analysis)
+    if fmt == "graphml":
+        return to_graphml(graph)
+    if fmt == "json":
+        return to_json(graph)
+    if fmt == "dot":
+        return to_dot(graph)
+    if fmt == "mermaid":
+        from entrustment_chain.graph.report import mermaid
+
+        return "\n".join(mermaid(chain, analysis)) + "\n"
+    if fmt == "cypher":
+        return to_cypher(chain, graph, dataset or chain.title or "default")
+    raise ValueError(f"unknown export format {fmt!r}")

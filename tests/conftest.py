@@ -1,0 +1,59 @@
+"""Shared fixtures. Tests marked ``neo4j`` run against the real server started by scripts/test
+(scripts/neo4j-local); when it cannot be reached they fail, they never skip: an unreached Neo4j
+is an untested Neo4j. Deselect them explicitly with ``-m "not neo4j"`` if you have no server."""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+PROCX = FIXTURES / "procx-2024" / "chain.yaml"
+TEACHING = sorted(p.parent for p in (FIXTURES / "teaching").glob("*/chain.yaml"))
+
+
+@pytest.fixture(scope="session")
+def procx_chain():
+    from entrustment_chain.graph.loader import load_chain
+
+    return load_chain(PROCX)
+
+
+@pytest.fixture(scope="session")
+def procx_analysis(procx_chain):
+    from entrustment_chain.graph.analysis import analyze
+
+    return analyze(procx_chain)
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings():
+    from entrustment_chain.graph.neo4j_store import Settings
+
+    return Settings.resolve(uri=os.environ.get("NEO4J_URI", "bolt://127.0.0.1:17687"))
+
+
+@pytest.fixture(scope="session")
+def store(neo4j_settings):
+    from entrustment_chain.graph.errors import DatabaseError
+    from entrustment_chain.graph.neo4j_store import Neo4jStore
+
+    s = Neo4jStore(neo4j_settings)
+    try:
+        s.connect()
+    except DatabaseError as exc:
+        pytest.fail(f"Neo4j is not reachable ({exc}); start it with scripts/test or scripts/neo4j-local, "
+                    "or deselect these tests with -m 'not neo4j'", pytrace=False)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def dataset(store):
+    """A fresh dataset name, dropped afterwards."""
+    name = f"test-{uuid.uuid4().hex[:10]}"
+    yield name
+    store.drop(name)
