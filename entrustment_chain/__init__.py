@@ -10,8 +10,9 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str):  # PEP 562: lazy re-export of the library's public API
-    from entrustment_chain import graph
+    import importlib
 
+    graph = importlib.import_module("entrustment_chain.graph")
     if name in graph.__all__:
         return getattr(graph, name)
     raise AttributeError(f"module 'entrustment_chain' has no attribute {name!r}")

@@ -29,7 +29,6 @@ def marked_graph(chain: ChainFile, analysis: Analysis) -> nx.MultiDiGraph:
         data["undisclosed_handler"] = data["label"] == S.ORGANIZATION and data["id"] in hidden_handlers
     for _, _, key, data in graph.edges(keys=True, data=True):
         data["undisclosed"] = key in hidden_keys and data["type"] in S.TRAVERSABLE
-        data["key"] = key
     return graph
 
 

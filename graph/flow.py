@@ -5,16 +5,18 @@ For a consignor C the traversal walks the flow relationships of :mod:`schema` fr
 false; beyond C's own entrustments, ``covers`` includes C), and ``ACCESSIBLE_BY`` (system →
 organization with access) always. Every organisation it reaches, other than C, handles C's data.
 
-Each handler gets one *canonical* path: among the shortest (fewest steps), the one whose sequence
-of step keys is lexicographically smallest. The Cypher rules choose the same path, which is what
-lets the two backends return identical findings. Canonical paths cost nothing extra: nodes of a
-BFS level are ranked by (rank of the parent, step key), so each edge is looked at once.
+Each handler gets one *canonical* path, the one a tree of shortest paths gives: every node's
+parent is its smallest-keyed incoming step from a node one step closer to C (keys compared as
+UTF-16 code units, as Neo4j compares strings). The Cypher rules build the same tree, which is
+what lets the two backends return identical findings, ties included. Choosing parents costs
+nothing extra: each edge is looked at once.
 
 Complexity: O(V_C + E_C) per consignor, where V_C and E_C are the nodes and edges reachable from
 C (each node is settled once, each edge inspected once, plus a sort of each BFS level), so
 O(sum over consignors of their reachable subgraph) for the whole file — linear in the graph each
 consignor reaches. Simple paths are never enumerated; cycles terminate because a node is settled
-the first time it is reached.
+the first time it is reached. Paths are followed up to ``schema.MAX_PATH_STEPS`` (24) steps, the
+bound the Cypher rules carry, far beyond any real chain.
 """
 from __future__ import annotations
 
@@ -63,28 +65,31 @@ def _steps(graph: nx.MultiDiGraph, node: str, consignor: str):
                 yield key, target, Edge(data["type"], key, node, target)
 
 
+def key_order(key: str) -> bytes:
+    """Sort keys as Neo4j (Java) compares strings: by UTF-16 code units."""
+    return key.encode("utf-16-be")
+
+
 def reach(graph: nx.MultiDiGraph, consignor: str) -> Reach:
-    """Every node C's data reaches, with its canonical (shortest, then smallest-keyed) path."""
+    """Every node C's data reaches, with its canonical path (see the module docstring)."""
     start = S.org_node(consignor)
     parent: dict[str, tuple[str, Edge] | None] = {start: None}
     level = [start]
-    rank = {start: 0}
-    while level:
-        best: dict[str, tuple[int, str, str, Edge]] = {}
+    depth = 0
+    while level and depth < S.MAX_PATH_STEPS:  # the Cypher rules' bound, so both agree
+        depth += 1
+        best: dict[str, tuple[tuple[bytes, str], str, Edge]] = {}
         for node in level:
-            node_rank = rank[node]
             for key, target, edge in _steps(graph, node, consignor):
                 if target in parent:
                     continue
-                candidate = (node_rank, key, node, edge)
+                order = (key_order(key), edge.type)
                 current = best.get(target)
-                if current is None or candidate[:2] < current[:2]:
-                    best[target] = candidate
-        ordered = sorted(best.items(), key=lambda item: item[1][:2])
+                if current is None or order < current[0]:
+                    best[target] = (order, node, edge)
         level = []
-        for position, (target, (_, _, node, edge)) in enumerate(ordered):
+        for target, (_, node, edge) in best.items():
             parent[target] = (node, edge)
-            rank[target] = position
             level.append(target)
     paths: dict[str, tuple[Edge, ...]] = {}
     for node in parent:

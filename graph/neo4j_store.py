@@ -117,6 +117,7 @@ class Neo4jStore:
     def __init__(self, settings: Settings):
         self.settings = settings
         self._driver = None
+        self._schema_ready = False
 
     # -- connection ------------------------------------------------------------------------
     def __enter__(self) -> "Neo4jStore":
@@ -223,9 +224,13 @@ class Neo4jStore:
 
     # -- load --------------------------------------------------------------------------------
     def ensure_schema(self) -> None:
+        """Create the named constraints (once per store; they are IF NOT EXISTS anyway)."""
+        if self._schema_ready:
+            return
         query = queries.get("schema", "constraints")
         for statement in query.statements:  # schema changes cannot share a transaction
             self._run_write(lambda tx, st=statement: tx.run(st).consume())
+        self._schema_ready = True
 
     def dataset_state(self, dataset: str) -> dict[str, Any] | None:
         rows = self.read("load", "state", dataset=dataset)

@@ -54,9 +54,8 @@ TRAVERSABLE = tuple(name for name, rel in RELATIONSHIPS.items() if rel.flow)
 # The properties an unconditional flow carries, so one predicate serves every flow hop.
 UNCONDITIONAL_FLOW = {"personal_data": True, "covers_all": True, "covers": (), "consignor": None}
 
-# Longest path (in steps) the Cypher rules look for; the networkx traversal has no bound, and
-# the analysis reports an error if a finding's path would exceed this so the backends never
-# silently disagree.
+# Longest path (in steps) either backend follows: the bound of the Cypher path patterns, which
+# the networkx traversal keeps too so that the backends never disagree.
 MAX_PATH_STEPS = 24
 
 

@@ -3,7 +3,7 @@
 // parameters: dataset
 // columns: entrustment, consignor, handler, missing
 MATCH (c:Organization {dataset: $dataset})-[e:ENTRUSTS]->(h:Organization)
-WHERE any(f IN [e.transfer_safety, e.storage_safety, e.disposal_safety] WHERE f = false) AND NOT (e.transfer_safety = false AND e.storage_safety = false AND e.disposal_safety = false)
+WHERE size([f IN [e.transfer_safety, e.storage_safety, e.disposal_safety] WHERE f = false]) IN [1, 2]
 RETURN e.key AS entrustment, c.id AS consignor, h.id AS handler,
        [f IN [['transfer_safety', e.transfer_safety], ['storage_safety', e.storage_safety], ['disposal_safety', e.disposal_safety]] WHERE f[1] = false | f[0]] AS missing
 ORDER BY entrustment

@@ -2,19 +2,44 @@
 // description: Handlers of a consignor's data the consignor did not approve (neither its own
 //   contractor nor in approved_subcontractors), where the consignor's entrustment the data leaves
 //   by (the first step of the canonical path) restricts re-entrustment.
+//   One row per consignor and handler, with the canonical path: the path in the tree of
+//   shortest paths where every node's parent is its smallest-keyed incoming step (as the
+//   networkx backend chooses it), so both backends report the same path, ties included.
 // parameters: dataset
 // columns: consignor, handler, entrustment, path, evidence_unknown
 MATCH (c:Organization {dataset: $dataset})
 WHERE EXISTS { (c)-[:ENTRUSTS]->() }
 CALL (c) {
-  MATCH p = ALL SHORTEST (c)(()-[r:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY
-      WHERE coalesce(r.personal_data, true)
-        AND (r.consignor = c.id OR r.covers_all OR c.id IN r.covers)]->()){1,24}(h:Organization)
-  WHERE h <> c
-  WITH h, p ORDER BY [s IN relationships(p) | s.key]
-  WITH h, collect(p)[0] AS p
-  RETURN h, p
+  // Reachability is a pruning breadth-first expand; shortestPath() then measures each distance.
+  // Both check the flow condition on every relationship during the search (bounded, typed).
+  MATCH q = (c)-[:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY*1..24]->(v)
+  WHERE v <> c AND all(r IN relationships(q) WHERE coalesce(r.personal_data, true)
+                         AND (r.consignor = c.id OR r.covers_all OR c.id IN r.covers))
+  WITH DISTINCT v
+  MATCH q = shortestPath((c)-[:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY*1..24]->(v))
+  WHERE all(r IN relationships(q) WHERE coalesce(r.personal_data, true)
+                         AND (r.consignor = c.id OR r.covers_all OR c.id IN r.covers))
+  RETURN v, length(q) AS d
 }
+WITH c, collect({node: v, d: d}) AS reached
+// The canonical tree of shortest paths: each reached node's parent is its smallest-keyed
+// incoming flow relationship from a node one step closer to c (as graph/flow.py chooses).
+CALL (c, reached) {
+  UNWIND reached AS x
+  WITH x.node AS v, x.d AS d
+  MATCH (u)-[r:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY]->(v)
+  WHERE coalesce(r.personal_data, true)
+    AND (r.consignor = c.id OR r.covers_all OR c.id IN r.covers)
+    AND ((d = 1 AND u = c) OR any(y IN reached WHERE y.node = u AND y.d = d - 1))
+  WITH v, r ORDER BY r.key, type(r)
+  WITH v, collect(r)[0] AS parent
+  RETURN collect(elementId(parent)) AS tree
+}
+UNWIND reached AS x
+WITH c, tree, x.node AS h
+WHERE h:Organization
+MATCH p = shortestPath((c)-[:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY*1..24]->(h))
+WHERE all(r IN relationships(p) WHERE elementId(r) IN tree)
 WITH c, h, p
 WHERE NOT EXISTS { (c)-[:ENTRUSTS]->(h) }
 MATCH (c)-[e:ENTRUSTS]->()

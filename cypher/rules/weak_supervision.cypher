@@ -3,7 +3,7 @@
 // parameters: dataset
 // columns: entrustment, consignor, handler, missing
 MATCH (c:Organization {dataset: $dataset})-[e:ENTRUSTS]->(h:Organization)
-WHERE any(f IN [e.rules_confirmation, e.written_reports, e.onsite_inspection] WHERE f = false) AND NOT (e.rules_confirmation = false AND e.written_reports = false AND e.onsite_inspection = false)
+WHERE size([f IN [e.rules_confirmation, e.written_reports, e.onsite_inspection] WHERE f = false]) IN [1, 2]
 RETURN e.key AS entrustment, c.id AS consignor, h.id AS handler,
        [f IN [['rules_confirmation', e.rules_confirmation], ['written_reports', e.written_reports], ['onsite_inspection', e.onsite_inspection]] WHERE f[1] = false | f[0]] AS missing
 ORDER BY entrustment

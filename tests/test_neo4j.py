@@ -1,0 +1,152 @@
+"""Against the real Neo4j server (scripts/test starts it): load, idempotency, parity, failures."""
+import json
+import os
+import random
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from entrustment_chain.cli.main import main
+from entrustment_chain.graph.analysis import analyze
+from entrustment_chain.graph.errors import DatabaseError
+from entrustment_chain.graph.loader import chain_from_dict, load_chain
+from entrustment_chain.graph.neo4j_store import Neo4jStore, Settings, chain_version
+from entrustment_chain.graph.onboarding import dump_chain
+
+from conftest import PROCX, TEACHING
+from randomchains import random_chain
+
+pytestmark = pytest.mark.neo4j
+
+
+def dump(store, dataset):
+    """Every node and relationship of a dataset, with all properties, as sets of tuples."""
+    def work(tx):
+        nodes = tx.run("MATCH (n {dataset: $d}) RETURN labels(n) AS l, properties(n) AS p", d=dataset).data()
+        rels = tx.run("MATCH (a {dataset: $d})-[r]->(b) RETURN type(r) AS t, a.id AS a, b.id AS b, "
+                      "properties(r) AS p", d=dataset).data()
+        return nodes, rels
+    with store._session(read=True) as session:
+        nodes, rels = session.execute_read(work)
+    freeze = lambda p: json.dumps(p, sort_keys=True, default=str)  # noqa: E731
+    return ({(tuple(n["l"]), freeze(n["p"])) for n in nodes},
+            {(r["t"], r["a"], r["b"], freeze(r["p"])) for r in rels})
+
+
+def test_load_is_idempotent(store, dataset, procx_chain):
+    first = store.load(procx_chain, dataset)
+    assert first["written"] > 0 and not first["reused"]
+    snapshot = dump(store, dataset)
+    again = store.load(procx_chain, dataset, reuse=False, batch_size=7)
+    assert again["removed"] == 0
+    assert dump(store, dataset) == snapshot
+    counts = store.counts(dataset)
+    assert counts == {"organizations": 71, "systems": 1, "entrusts": 70, "places_data_in": 69,
+                      "has_access": 1, "accessible_by": 1, "operates": 1}
+
+
+def test_reload_of_changed_file_prunes_only_after_success(store, dataset, procx_chain):
+    store.load(procx_chain, dataset)
+    data = dump_chain(procx_chain)
+    data["organizations"] = [o for o in data["organizations"] if o["id"] != "bs"]
+    data["entrustments"] = [e for e in data["entrustments"] if e["contractor"] != "bs"]
+    data["access"] = []
+    smaller = chain_from_dict(data)
+    result = store.load(smaller, dataset)
+    assert result["removed"] == 4  # bs, procx-bs, its access and its flow twin
+    assert store.counts(dataset)["organizations"] == 70
+    assert analyze(smaller, "neo4j", store=store, dataset=dataset).summary["by_rule"]["undisclosed_subcontracting"] == 0
+
+
+def test_datasets_live_side_by_side(store, procx_chain):
+    a, b = "side-a", "side-b"
+    try:
+        store.load(procx_chain, a)
+        before = dump(store, a)
+        teaching = load_chain(TEACHING[0] / "chain.yaml")
+        store.load(teaching, b)
+        store.drop(b)
+        assert dump(store, a) == before
+    finally:
+        store.drop(a)
+        store.drop(b)
+
+
+def identities(result):
+    return sorted(f.identity() for f in result.findings)
+
+
+@pytest.mark.parametrize("path", [PROCX] + [t / "chain.yaml" for t in TEACHING], ids=lambda p: p.parent.name)
+def test_parity_on_fixtures(store, dataset, path):
+    chain = load_chain(path)
+    nx_result = analyze(chain)
+    neo_result = analyze(chain, "neo4j", store=store, dataset=dataset)
+    assert identities(neo_result) == identities(nx_result)
+    assert neo_result.model_dump(exclude={"backend"}) == nx_result.model_dump(exclude={"backend"})
+
+
+def test_procx_through_the_database(store, dataset, procx_chain):
+    counts = analyze(procx_chain, "neo4j", store=store, dataset=dataset).summary["by_rule"]
+    assert (counts["undisclosed_subcontracting"], counts["could_not_supervise"], counts["no_supervision"],
+            counts["no_safeguard_clauses"], counts["unapproved_subcontracting"]) == (69, 69, 14, 7, 58)
+
+
+def test_parity_on_50_random_chains(store):
+    mismatches = []
+    for seed in range(50):
+        chain = chain_from_dict(random_chain(seed))
+        name = f"parity-{seed}"
+        try:
+            nx_result = analyze(chain)
+            neo_result = analyze(chain, "neo4j", store=store, dataset=name)
+            if neo_result.model_dump(exclude={"backend"}) != nx_result.model_dump(exclude={"backend"}):
+                mismatches.append(seed)
+        finally:
+            store.drop(name)
+    assert mismatches == []
+
+
+def test_cli_analyze_neo4j_same_json(neo4j_settings, dataset):
+    env = {"NEO4J_URI": neo4j_settings.uri}
+    runner = CliRunner(env=env)
+    a = runner.invoke(main, ["analyze", str(PROCX), "--format", "json"])
+    b = runner.invoke(main, ["analyze", str(PROCX), "--format", "json", "--backend", "neo4j", "--dataset", dataset])
+    assert b.exit_code == 0, b.output
+    ja, jb = json.loads(a.output), json.loads(b.output)
+    assert jb.pop("backend") == "neo4j" and ja.pop("backend") == "networkx"
+    assert ja == jb
+
+
+def test_cli_load_and_query(neo4j_settings, dataset):
+    runner = CliRunner(env={"NEO4J_URI": neo4j_settings.uri})
+    result = runner.invoke(main, ["load", str(PROCX), "--dataset", dataset])
+    assert result.exit_code == 0 and "organizations 71" in result.output
+    result = runner.invoke(main, ["query", "could_not_supervise", "--param", f"dataset={dataset}", "--format", "json"])
+    assert result.exit_code == 0
+    assert len(json.loads(result.stdout)) == 69
+    result = runner.invoke(main, ["query", "could_not_supervise"])
+    assert result.exit_code == 2 and "needs --param dataset" in result.output
+
+
+def test_server_down_is_exit_3():
+    runner = CliRunner(env={"NEO4J_URI": "bolt://127.0.0.1:1"})
+    result = runner.invoke(main, ["load", str(PROCX)])
+    assert result.exit_code == 3
+    assert "cannot reach Neo4j at bolt://127.0.0.1:1" in result.output and "Traceback" not in result.output
+
+
+def test_unknown_database_is_exit_3(neo4j_settings):
+    runner = CliRunner(env={"NEO4J_URI": neo4j_settings.uri, "NEO4J_DATABASE": "nosuchdb"})
+    result = runner.invoke(main, ["load", str(PROCX)])
+    assert result.exit_code == 3 and "database 'nosuchdb' does not exist" in result.output
+
+
+def test_password_never_printed():
+    settings = Settings(uri="bolt://x", username="u", password="s3cret-pw", database="neo4j")
+    assert "s3cret-pw" not in repr(settings)
+
+
+def test_version_is_content_hash(procx_chain):
+    assert chain_version(procx_chain) == chain_version(load_chain(PROCX))

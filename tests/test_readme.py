@@ -1,0 +1,17 @@
+"""The README's Python example runs as printed."""
+import re
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def test_readme_python_example_runs():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("69 bs ")
+    assert lines[2] == "82"
+    assert "already has access" in lines[3]
