@@ -53,6 +53,14 @@ def handle_errors(fn: Callable) -> Callable:
     return wrapper
 
 
+def replace_atomically(tmp: str, target: str) -> None:
+    """Give the temporary file the mode a new file would have, then rename it into place."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, target)
+
+
 def emit(text: str, output: str | None) -> None:
     """Print, or write ``output`` atomically (a temporary file renamed into place)."""
     if output is None or output == "-":
@@ -63,7 +71,7 @@ def emit(text: str, output: str | None) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
-        os.replace(tmp, target)
+        replace_atomically(tmp, str(target))
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -8,7 +8,7 @@ import click
 
 COMMANDS = {
     "validate": "validate", "analyze": "analyze", "survey": "survey", "check": "check",
-    "load": "load", "query": "query", "export": "export", "schema": "schema",
+    "load": "load", "query": "query", "export": "export", "schema": "schema", "generate": "generate",
 }
 
 
@@ -32,3 +32,7 @@ def main() -> None:
     Exit codes: 0 fine; 1 findings at or above --fail-on (or `check` found a consignor that would
     gain an undisclosed or unapproved handler); 2 invalid input or usage; 3 database failure.
     """
+
+
+if __name__ == "__main__":
+    main()

@@ -57,3 +57,25 @@ def dataset(store):
     name = f"test-{uuid.uuid4().hex[:10]}"
     yield name
     store.drop(name)
+
+
+def dump(store, dataset, strip_dataset=False):
+    """Every node and relationship of a dataset, with all properties, as sets of tuples."""
+    import json
+
+    def work(tx):
+        nodes = tx.run("MATCH (n {dataset: $d}) RETURN labels(n) AS l, properties(n) AS p", d=dataset).data()
+        rels = tx.run("MATCH (a {dataset: $d})-[r]->(b) RETURN type(r) AS t, a.id AS a, b.id AS b, "
+                      "properties(r) AS p", d=dataset).data()
+        return nodes, rels
+
+    with store._session(read=True) as session:
+        nodes, rels = session.execute_read(work)
+
+    def freeze(props):
+        if strip_dataset:
+            props = {k: v for k, v in props.items() if k != "dataset"}
+        return json.dumps(props, sort_keys=True, default=str)
+
+    return ({(tuple(n["l"]), freeze(n["p"])) for n in nodes},
+            {(r["t"], r["a"], r["b"], freeze(r["p"])) for r in rels})

@@ -15,24 +15,10 @@ from entrustment_chain.graph.loader import chain_from_dict, load_chain
 from entrustment_chain.graph.neo4j_store import Neo4jStore, Settings, chain_version
 from entrustment_chain.graph.onboarding import dump_chain
 
-from conftest import PROCX, TEACHING
+from conftest import PROCX, TEACHING, dump
 from randomchains import random_chain
 
 pytestmark = pytest.mark.neo4j
-
-
-def dump(store, dataset):
-    """Every node and relationship of a dataset, with all properties, as sets of tuples."""
-    def work(tx):
-        nodes = tx.run("MATCH (n {dataset: $d}) RETURN labels(n) AS l, properties(n) AS p", d=dataset).data()
-        rels = tx.run("MATCH (a {dataset: $d})-[r]->(b) RETURN type(r) AS t, a.id AS a, b.id AS b, "
-                      "properties(r) AS p", d=dataset).data()
-        return nodes, rels
-    with store._session(read=True) as session:
-        nodes, rels = session.execute_read(work)
-    freeze = lambda p: json.dumps(p, sort_keys=True, default=str)  # noqa: E731
-    return ({(tuple(n["l"]), freeze(n["p"])) for n in nodes},
-            {(r["t"], r["a"], r["b"], freeze(r["p"])) for r in rels})
 
 
 def test_load_is_idempotent(store, dataset, procx_chain):
