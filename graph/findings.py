@@ -34,6 +34,9 @@ RULES: dict[str, tuple[Severity, str]] = {
 }
 
 
+_RULE_ORDER = {rule: index for index, rule in enumerate(RULES)}
+
+
 class _Result(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -64,7 +67,7 @@ class Finding(_Result):
     handlers: list[str] = Field(default_factory=list)
 
     def sort_key(self) -> tuple:
-        return (list(RULES).index(self.rule), self.consignor, self.handler or "", self.entrustment or "")
+        return (_RULE_ORDER[self.rule], self.consignor, self.handler or "", self.entrustment or "")
 
     def identity(self) -> tuple:
         """What the parity test compares: rule, consignor, handler/entrustment, path length."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from pydantic import ValidationError
 
@@ -18,6 +18,7 @@ from entrustment_chain.graph.sourcemap import (
     SourceError,
     SourceErrors,
     format_path,
+    json_lines,
     line_of,
     parse_json,
     parse_yaml,
@@ -68,7 +69,8 @@ def parse_chain_text(text: str, name: str = "<text>", fmt: str = "yaml") -> Chai
     """Parse and validate the text of a chain file (``fmt`` is "yaml" or "json")."""
     try:
         if fmt == "json" or (fmt == "auto" and text.lstrip().startswith("{")):
-            data, lines = parse_json(text)
+            data, _ = parse_json(text, with_lines=False)
+            lines: dict | Callable[[], dict] = lambda: json_lines(text)  # only needed on errors
         else:
             data, lines = parse_yaml(text)
     except SourceErrors as exc:
@@ -78,8 +80,18 @@ def parse_chain_text(text: str, name: str = "<text>", fmt: str = "yaml") -> Chai
     return chain_from_dict(data, name, lines)
 
 
-def chain_from_dict(data: Any, name: str = "<data>", lines: dict | None = None) -> ChainFile:
-    """Validate already-parsed data (e.g. built by a tool) into a :class:`ChainFile`."""
+def chain_from_dict(data: Any, name: str = "<data>", lines: dict | Callable[[], dict] | None = None) -> ChainFile:
+    """Validate already-parsed data (e.g. built by a tool) into a :class:`ChainFile`.
+    ``lines`` maps field paths to line numbers, or is a function computing that map, which is
+    then called only when there are problems to report."""
+    if callable(lines):
+        try:
+            chain = ChainFile.model_validate(data) if isinstance(data, dict) else None
+        except ValidationError:
+            chain = None
+        if chain is not None and not any(True for _ in reference_problems(data)):
+            return chain
+        lines = lines()
     lines = lines or {}
     if data is None:
         raise InputError([Problem(name, 1, "", "the file is empty; a chain file starts with "
@@ -92,49 +104,53 @@ def chain_from_dict(data: Any, name: str = "<data>", lines: dict | None = None) 
         raise InputError([Problem(name, line_of(lines, ("schema",)), "schema",
                                   f"this file is {schema!r}; this version of chain reads {SCHEMA_V1!r} "
                                   "(upgrade entrustment-chain to read newer files)")])
-    problems = list(_pydantic_problems(data, name, lines))
+    chain, problems = _validate(data, name, lines)
     problems += [Problem(name, line_of(lines, path), format_path(path), msg)
                  for path, msg in reference_problems(data)]
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.field))
         raise InputError(problems)
-    return ChainFile.model_validate(data)
+    return chain
 
 
 _TYPE_ERRORS = ("_type", "literal_error", "union_tag", "is_instance_of")
 
 
-def _pydantic_problems(data: dict, name: str, lines: dict) -> Iterable[Problem]:
+def _validate(data: dict, name: str, lines: dict) -> tuple[ChainFile | None, list[Problem]]:
     try:
-        ChainFile.model_validate(data)
+        return ChainFile.model_validate(data), []
     except ValidationError as exc:
-        errors = []
-        for error in exc.errors(include_url=False):
-            errors.append((_data_path(data, error["loc"], error["type"]), error))
-        deeper = {path[:i] for path, _ in errors for i in range(len(path))}
-        merged: dict[tuple, list[str]] = {}
-        for path, error in errors:
-            # A union's other branch failed on shape while this one matched and failed deeper:
-            # the shape complaint is noise.
-            if error["type"].endswith(_TYPE_ERRORS) and path in deeper:
-                continue
-            message = error["msg"]
-            if error["type"] == "extra_forbidden":
-                message = f"unknown key {path[-1]!r}"
-            elif error["type"] == "missing":
-                message = f"required key {path[-1]!r} is missing" if path else message
-            elif error["type"] == "literal_error" and path == ("schema",):
-                message = f"schema must be {SCHEMA_V1!r}"
-            elif message.startswith("Value error, "):
-                message = message[len("Value error, "):]
-            if "input" in error and error["type"] not in ("missing", "extra_forbidden") \
-                    and not isinstance(error["input"], (dict, list)):
-                message += f" (got {_short(error['input'])})"
-            merged.setdefault(path, [])
-            if message not in merged[path]:
-                merged[path].append(message)
-        for path, messages in merged.items():
-            yield Problem(name, line_of(lines, path), format_path(path), "; or ".join(messages))
+        return None, list(_pydantic_problems(exc, data, name, lines))
+
+
+def _pydantic_problems(exc: ValidationError, data: dict, name: str, lines: dict) -> Iterable[Problem]:
+    errors = []
+    for error in exc.errors(include_url=False):
+        errors.append((_data_path(data, error["loc"], error["type"]), error))
+    deeper = {path[:i] for path, _ in errors for i in range(len(path))}
+    merged: dict[tuple, list[str]] = {}
+    for path, error in errors:
+        # A union's other branch failed on shape while this one matched and failed deeper:
+        # the shape complaint is noise.
+        if error["type"].endswith(_TYPE_ERRORS) and path in deeper:
+            continue
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = f"unknown key {path[-1]!r}"
+        elif error["type"] == "missing":
+            message = f"required key {path[-1]!r} is missing" if path else message
+        elif error["type"] == "literal_error" and path == ("schema",):
+            message = f"schema must be {SCHEMA_V1!r}"
+        elif message.startswith("Value error, "):
+            message = message[len("Value error, "):]
+        if "input" in error and error["type"] not in ("missing", "extra_forbidden") \
+                and not isinstance(error["input"], (dict, list)):
+            message += f" (got {_short(error['input'])})"
+        merged.setdefault(path, [])
+        if message not in merged[path]:
+            merged[path].append(message)
+    for path, messages in merged.items():
+        yield Problem(name, line_of(lines, path), format_path(path), "; or ".join(messages))
 
 
 def _short(value: Any) -> str:

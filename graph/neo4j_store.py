@@ -261,6 +261,7 @@ class Neo4jStore:
                 done += len(batch)
                 if progress:
                     progress(done, total)
+        self.write("load", "roles", dataset=dataset)
         removed = self.prune(dataset, version)
         return {"dataset": dataset, "version": version, "written": done, "removed": removed, "reused": False}
 

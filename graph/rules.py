@@ -185,6 +185,7 @@ def path_text(path: list[Row] | list[Step], names: dict[str, str] | None = None)
 
 
 def to_step(row: Row) -> Step:
+    """A step of a path from a row {type, key, source, target}."""
     entrustment = system = None
     if row["type"] == S.ENTRUSTS:
         entrustment = row["key"]
@@ -197,20 +198,36 @@ def to_step(row: Row) -> Step:
 
 
 def findings_from_rows(chain: ChainFile, rows: dict[str, list[Row]]) -> list[Finding]:
+    """Findings from either backend's rows. Rows come from our own queries, so findings are
+    built without re-validation (``model_construct``); every path step and legal basis is one
+    shared object, which keeps millions of findings affordable."""
     orgs = chain.organizations_by_id
+    steps: dict[tuple, Step] = {}
+    bases: dict[tuple[str, OrgKind], list[str]] = {}
     findings: list[Finding] = []
+
+    def step(row: Row) -> Step:
+        key = (row["type"], row["key"], row["source"], row["target"])
+        found = steps.get(key)
+        if found is None:
+            found = steps[key] = to_step(row)
+        return found
+
     for rule in RULES:
         severity, _ = RULES[rule]
         for row in rows.get(rule, []):
             c = row["consignor"]
             kind = orgs[c].kind if c in orgs else OrgKind.private
+            basis = bases.get((rule, kind))
+            if basis is None:
+                basis = bases[(rule, kind)] = legal_basis(rule, kind)
             cname = orgs[c].name if c in orgs else c
             h = row.get("handler")
             hname = orgs[h].name if h in orgs else h
             en, ja = _messages(rule, row, cname, hname, orgs)
-            findings.append(Finding(
+            findings.append(Finding.model_construct(
                 rule=rule, severity=severity, consignor=c, handler=h, entrustment=row.get("entrustment"),
-                path=[to_step(s) for s in row.get("path", [])], legal_basis=legal_basis(rule, kind),
+                path=[step(s) for s in row.get("path", [])], legal_basis=basis,
                 message=en, message_ja=ja, evidence_unknown=bool(row.get("evidence_unknown", False)),
                 handlers=list(row.get("handlers", [])),
             ))
@@ -218,21 +235,38 @@ def findings_from_rows(chain: ChainFile, rows: dict[str, list[Row]]) -> list[Fin
     return findings
 
 
+_ENTRUSTMENT_WORDS = {
+    "no_safeguard_clauses": ("has none of the three safety clauses", "安全管理条項が全てない"),
+    "missing_safeguard_clause": ("lacks safety clauses: {missing}", "安全管理条項の一部がない（{missing_ja}）"),
+    "no_subcontract_restriction": ("does not restrict re-entrustment", "再委託の禁止又は制限に関する条項がない"),
+    "no_supervision": ("has none of the three supervision measures", "取扱状況を把握する監督措置が全てない"),
+    "weak_supervision": ("lacks supervision measures: {missing}", "監督措置の一部がない（{missing_ja}）"),
+    "subcontracting_not_checked": ("never checked whether the work was re-entrusted", "再委託の有無を確認していない"),
+}
+_UNKNOWN_EN = " Whether it was told is unknown: some of its entrustments record no informed subcontractors."
+_UNKNOWN_JA = "（説明の有無の記録がない委託があり、確認できない）"
+
+
 def _messages(rule: str, row: Row, cname: str, hname: str | None, orgs: dict) -> tuple[str, str]:
-    unknown_en = unknown_ja = ""
-    if row.get("evidence_unknown"):
-        unknown_en = " Whether it was told is unknown: some of its entrustments record no informed subcontractors."
-        unknown_ja = "（説明の有無の記録がない委託があり、確認できない）"
-    missing = ", ".join(row.get("missing", []))
-    missing_ja = "・".join(_FIELD_JA.get(f, f) for f in row.get("missing", []))
-    route = path_text(row.get("path", []))
+    """The English and Japanese message of a finding."""
     e = row.get("entrustment")
+    if rule in _ENTRUSTMENT_WORDS:
+        en, ja = _ENTRUSTMENT_WORDS[rule]
+        if "{" in en:
+            missing = row.get("missing", [])
+            en = en.format(missing=", ".join(missing))
+            ja = ja.format(missing_ja="・".join(_FIELD_JA.get(f, f) for f in missing))
+        return f"{cname}'s entrustment {e} to {hname} {en}.", f"{cname}から{hname}への委託{e}は{ja}。"
+    unknown = bool(row.get("evidence_unknown"))
+    unknown_en, unknown_ja = (_UNKNOWN_EN, _UNKNOWN_JA) if unknown else ("", "")
     if rule == "undisclosed_subcontracting":
+        route = path_text(row["path"])
         return (f"{hname} handles the data {cname} entrusted ({route}), but {cname} was never told of it, "
                 f"so it could not supervise it.{unknown_en}",
                 f"{hname}が{cname}の個人データを取り扱っている（{route}）が、{cname}はその取扱いについて"
                 f"説明を受けておらず、監督できない。{unknown_ja}")
     if rule == "unapproved_subcontracting":
+        route = path_text(row["path"])
         return (f"{hname} handles {cname}'s data without {cname}'s approval, although entrustment {e} "
                 f"restricts re-entrustment ({route}).",
                 f"委託契約{e}は再委託を制限しているが、{hname}は{cname}の承認なく{cname}の個人データを取り扱っている（{route}）。")
@@ -247,14 +281,4 @@ def _messages(rule: str, row: Row, cname: str, hname: str | None, orgs: dict) ->
                 f"to {systems}, which holds personal data: it is a re-entrustment of personal data.",
                 f"委託{e}は個人データの取扱いなしとされているが、{hname}は個人データを保存する{systems}に"
                 f"アクセスでき、個人データの取扱いの再委託に当たる。")
-    if rule in ENTRUSTMENT_RULES:
-        what = {
-            "no_safeguard_clauses": ("has none of the three safety clauses", "安全管理条項が全てない"),
-            "missing_safeguard_clause": (f"lacks safety clauses: {missing}", f"安全管理条項の一部がない（{missing_ja}）"),
-            "no_subcontract_restriction": ("does not restrict re-entrustment", "再委託の禁止又は制限に関する条項がない"),
-            "no_supervision": ("has none of the three supervision measures", "取扱状況を把握する監督措置が全てない"),
-            "weak_supervision": (f"lacks supervision measures: {missing}", f"監督措置の一部がない（{missing_ja}）"),
-            "subcontracting_not_checked": ("never checked whether the work was re-entrusted", "再委託の有無を確認していない"),
-        }[rule]
-        return (f"{cname}'s entrustment {e} to {hname} {what[0]}.", f"{cname}から{hname}への委託{e}は{what[1]}。")
     raise KeyError(rule)

@@ -22,6 +22,10 @@ from dataclasses import dataclass
 ORGANIZATION = "Organization"
 SYSTEM = "System"
 NODE_LABELS = (ORGANIZATION, SYSTEM)
+# Role labels the Neo4j load adds to organisations, for Neo4j Browser's style sheet (which can
+# only style by label): who entrusts, who is entrusted, who has access to systems.
+CONSIGNOR, CONTRACTOR, DE_FACTO_HANDLER = "Consignor", "Contractor", "DeFactoHandler"
+ROLE_LABELS = (CONSIGNOR, CONTRACTOR, DE_FACTO_HANDLER)
 
 ENTRUSTS = "ENTRUSTS"
 PLACES_DATA_IN = "PLACES_DATA_IN"

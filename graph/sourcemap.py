@@ -132,22 +132,9 @@ def parse_json(text: str, with_lines: bool = True, max_depth: int = 64) -> tuple
         raise SourceError(f"JSON syntax error: {exc.msg} (column {exc.colno})", exc.lineno) from None
     except RecursionError:
         raise SourceError(f"nesting deeper than {max_depth} levels", None) from None
-    if not with_lines:
-        _check_depth(data, max_depth)
+    if not with_lines:  # json.loads bounds nesting itself (RecursionError above)
         return data, {}
     return data, json_lines(text, max_depth)
-
-
-def _check_depth(data: Any, max_depth: int) -> None:
-    stack = [(data, 0)]
-    while stack:
-        value, depth = stack.pop()
-        if depth > max_depth:
-            raise SourceError(f"nesting deeper than {max_depth} levels", None)
-        if isinstance(value, dict):
-            stack.extend((v, depth + 1) for v in value.values())
-        elif isinstance(value, list):
-            stack.extend((v, depth + 1) for v in value)
 
 
 def json_lines(text: str, max_depth: int = 64) -> dict[Path, int]:

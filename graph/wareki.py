@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 
 # era: (first day, last day or None); an era's year 1 (元年) is its first day's year.
@@ -161,6 +162,17 @@ def parse_date(text: str, same_year: PartialDate | None = None) -> PartialDate:
 
 def parse_period(value: str | dict) -> Period:
     """Read a period: a range string, a single date, or ``{start: …, end: …}``."""
+    if isinstance(value, str):
+        return _parse_period_text(value)
+    return _parse_period(value)
+
+
+@lru_cache(maxsize=8192)
+def _parse_period_text(value: str) -> Period:
+    return _parse_period(value)  # periods repeat across a large file: read each text once
+
+
+def _parse_period(value: str | dict) -> Period:
     if isinstance(value, dict):
         start_text = value.get("start")
         end_text = value.get("end")

@@ -18,10 +18,12 @@ def test_every_rule_has_a_query_file():
 @pytest.mark.parametrize("query", ALL, ids=lambda q: f"{q.group}/{q.name}")
 def test_names_only_declared_schema(query):
     text = "\n".join(query.statements)
-    labels = set(re.findall(r"[(\s]\w*:([A-Z][A-Za-z]+)", text)) - {"ENTRUSTS"}
+    labels = set(re.findall(r"[(\s]\w*:([A-Z][A-Za-z]+)", text))
+    labels |= {label for chain_ in re.findall(r"\w:((?:[A-Z][A-Za-z]+:?)+)", text) for label in chain_.split(":")}
+    labels = {label for label in labels if not label.isupper()}  # UPPER_CASE are relationship types
     rel_types = set(re.findall(r"\[\w*:([A-Z_|]+)", text))
     rel_types = {t for group in rel_types for t in group.split("|") if t}
-    assert labels <= set(S.NODE_LABELS) | {"Dataset"}, labels
+    assert labels <= set(S.NODE_LABELS) | set(S.ROLE_LABELS) | {"Dataset"}, labels
     assert rel_types <= set(S.RELATIONSHIPS), rel_types
 
 

@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""Benchmarks of both backends at growing sizes; prints a Markdown table (and writes it with
+--write). Run on demand, not in the default test run:
+
+    python3 bench/run.py                                   # 10^3 … 10^6 entrustments
+    python3 bench/run.py --sizes 10000 --check-parity      # the CI smoke run
+
+Each measurement runs in a fresh process (so peak memory is that step's own), repeated and
+reported as the median; the scaling exponent is log(t2/t1)/log(n2/n1) between adjacent sizes.
+A step may be capped in memory (--memory-cap-gb): going over is reported, not hidden.
+Neo4j runs on a private server started with scripts/neo4j-local (own ports and state).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+ENTRUSTMENTS_PER_CONSIGNOR = 8.73  # what `chain generate` produces on average
+BOLT, HTTP = 17887, 17674
+
+
+# --------------------------------------------------------------------------------------------
+# One step, in its own process
+
+def step(name: str, path: str, cap_gb: float) -> dict:
+    if cap_gb:
+        cap = int(cap_gb * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    from entrustment_chain.graph.loader import load_chain
+
+    result: dict = {}
+    t0 = time.perf_counter()
+    chain = load_chain(path)
+    result["load_s"] = time.perf_counter() - t0
+    result["entrustments"] = len(chain.entrustments)
+    if name == "analyze":
+        from entrustment_chain.graph.analysis import analyze
+
+        t = time.perf_counter()
+        analysis = analyze(chain)
+        result["seconds"] = time.perf_counter() - t
+        result["findings"] = len(analysis.findings)
+    elif name in ("neo4j-load", "neo4j-analyze"):
+        from entrustment_chain.graph.analysis import analysis_from_rows, analyze
+        from entrustment_chain.graph.neo4j_store import Neo4jStore, Settings, graph_rows
+
+        with Neo4jStore(Settings.resolve(uri=f"bolt://127.0.0.1:{BOLT}")) as store:
+            if name == "neo4j-load":
+                store.drop("bench")
+                store.ensure_schema()
+                rows = graph_rows(chain)
+                rels = sum(len(v) for k, v in rows.items() if k not in ("organizations", "systems"))
+                t = time.perf_counter()
+                store.load(chain, "bench", reuse=False, batch_size=5000)
+                result["seconds"] = time.perf_counter() - t
+                result["relationships_per_s"] = rels / result["seconds"]
+            else:
+                store.load(chain, "bench")
+                t = time.perf_counter()
+                rows = store.rule_rows("bench")
+                analysis = analysis_from_rows(chain, rows, backend="neo4j", source=None)
+                result["seconds"] = time.perf_counter() - t
+                result["findings"] = len(analysis.findings)
+                reference = analyze(chain)
+                result["parity"] = (sorted(f.identity() for f in analysis.findings)
+                                    == sorted(f.identity() for f in reference.findings))
+    else:
+        result["seconds"] = result["load_s"]
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+def run_step(name: str, path: Path, cap_gb: float) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--step", name, str(path), "--memory-cap-gb", str(cap_gb)],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = (proc.stderr.strip().splitlines() or ["?"])[-1]
+        return {"error": "over the memory cap" if "MemoryError" in proc.stderr else tail}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------------------------
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}")
+
+
+def neo4j(action: str) -> None:
+    env = {**os.environ, "ENTRUSTMENT_CHAIN_STATE": str(OUT / "neo4j-state"),
+           "NEO4J_HEAP": os.environ.get("BENCH_NEO4J_HEAP", "4g"),
+           "NEO4J_PAGECACHE": os.environ.get("BENCH_NEO4J_PAGECACHE", "2g")}
+    args = [str(ROOT / "scripts" / "neo4j-local"), action]
+    if action == "start":
+        args += ["--no-auth", "--bolt-port", str(BOLT), "--http-port", str(HTTP)]
+    subprocess.run(args, env=env, check=action == "start", stdout=subprocess.DEVNULL)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--step", nargs=2, metavar=("NAME", "FILE"), help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", default="1000,10000,100000,1000000", help="entrustments, comma-separated")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per step below 10^5 (1 at 10^6)")
+    parser.add_argument("--steps", default="validate,analyze,neo4j-load,neo4j-analyze")
+    parser.add_argument("--neo4j-max", type=int, default=100000, help="largest size run on Neo4j")
+    parser.add_argument("--memory-cap-gb", type=float, default=12.0)
+    parser.add_argument("--check-parity", action="store_true", help="exit 1 if the backends differ")
+    parser.add_argument("--write", help="also write the report to this Markdown file")
+    args = parser.parse_args()
+    if args.step:
+        print(json.dumps(step(args.step[0], args.step[1], args.memory_cap_gb)))
+        return 0
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    steps = args.steps.split(",")
+    results: dict[tuple[str, int], dict] = {}
+    use_neo4j = any(s.startswith("neo4j") for s in steps)
+    if use_neo4j:
+        neo4j("start")
+    parity_failed = False
+    try:
+        for size in sizes:
+            consignors = max(1, round(size / ENTRUSTMENTS_PER_CONSIGNOR))
+            path = OUT / f"chain-{size}.json"
+            if not path.exists():
+                subprocess.run([sys.executable, "-m", "entrustment_chain.cli.main", "generate", "--consignors",
+                                str(consignors), "--seed", "1", "-o", str(path)], check=True,
+                               stderr=subprocess.DEVNULL)
+            repeats = args.repeats if size < 100000 else (2 if size < 1000000 else 1)
+            for name in steps:
+                if name.startswith("neo4j") and size > args.neo4j_max:
+                    continue
+                runs = [run_step(name, path, args.memory_cap_gb) for _ in range(repeats)]
+                ok = [r for r in runs if "error" not in r]
+                if not ok:
+                    results[(name, size)] = runs[0]
+                else:
+                    merged = dict(ok[0])
+                    merged["seconds"] = statistics.median(r["seconds"] for r in ok)
+                    merged["peak_mb"] = max(r["peak_mb"] for r in ok)
+                    merged["runs"] = len(ok)
+                    results[(name, size)] = merged
+                    if merged.get("parity") is False:
+                        parity_failed = True
+                print(f"  {name:<14} {size:>8}: {results[(name, size)]}", file=sys.stderr, flush=True)
+    finally:
+        if use_neo4j:
+            neo4j("stop")
+    report = render(results, sizes, steps, args)
+    print(report)
+    if args.write:
+        Path(args.write).write_text(report, encoding="utf-8")
+    if args.check_parity and parity_failed:
+        print("the two backends differ", file=sys.stderr)
+        return 1
+    return 0
+
+
+def render(results: dict, sizes: list[int], steps: list[str], args: argparse.Namespace) -> str:
+    lines = [f"Machine: {machine()}", "",
+             "| step | entrustments | median s | runs | peak MB | rows/s | findings | exponent | note |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for name in steps:
+        previous = None
+        for size in sizes:
+            r = results.get((name, size))
+            if r is None:
+                continue
+            if "error" in r:
+                lines.append(f"| {name} | {size:,} | – | 0 | – | – | – | – | {r['error']} |")
+                previous = None
+                continue
+            n = r["entrustments"]
+            rate = r.get("relationships_per_s") or n / r["seconds"] if r["seconds"] else 0
+            exponent = ""
+            if previous:
+                exponent = f"{math.log(r['seconds'] / previous[1]) / math.log(n / previous[0]):.2f}"
+            note = ""
+            if "parity" in r:
+                note = "same findings as networkx" if r["parity"] else "DIFFERS from networkx"
+            lines.append(f"| {name} | {n:,} | {r['seconds']:.2f} | {r['runs']} | {r['peak_mb']:,.0f} | "
+                         f"{rate:,.0f} | {r.get('findings', '')} | {exponent} | {note} |")
+            previous = (n, r["seconds"])
+    lines += ["", "validate: read and validate the JSON file; analyze: networkx analysis (after loading); "
+              "neo4j-load: `Neo4jStore.load` (rows/s counts relationships); neo4j-analyze: every Cypher rule "
+              "plus building the findings. Peak MB is the step's own process."]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
