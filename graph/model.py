@@ -10,15 +10,35 @@ from enum import Enum
 from functools import cached_property
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from entrustment_chain.graph.schema import access_key
 from entrustment_chain.graph.wareki import Period, WarekiError, parse_period
 
 SCHEMA_V1 = "entrustment-chain/v1"
 
-Id = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(max_length=2000)]
+# Characters that have no place in an id or a name: C0/C1 controls (tab and newline are allowed
+# in free text only), and the bidirectional controls that can make a name display as another
+# ("Trojan Source"): U+061C, U+200E/F, U+202A–202E, U+2066–2069.
+_BIDI = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+
+
+def _clean(allow_whitespace_controls: bool):
+    def check(value: str) -> str:
+        for ch in value:
+            code = ord(ch)
+            if code in _BIDI:
+                raise ValueError(f"contains the bidirectional control character U+{code:04X}, "
+                                 "which can make text display as something else")
+            if (code < 0x20 or 0x7F <= code < 0xA0) and not (allow_whitespace_controls and ch in "\t\n\r"):
+                raise ValueError(f"contains the control character U+{code:04X}")
+        return value
+
+    return check
+
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_clean(False))]
+Text = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_clean(True))]
 
 
 class _Strict(BaseModel):
@@ -35,7 +55,7 @@ class OrgKind(str, Enum):
 
 class Organization(_Strict):
     id: Id
-    name: Text
+    name: Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(_clean(False))]
     kind: OrgKind = OrgKind.private
 
 

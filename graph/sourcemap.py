@@ -100,7 +100,7 @@ def parse_yaml(text: str, max_depth: int = 64) -> tuple[Any, dict[Path, int]]:
 
 def _walk_yaml(node, path: Path, lines: dict, errors: list, max_depth: int) -> None:  # noqa: ANN001
     if len(path) > max_depth:
-        raise SourceError(f"nesting deeper than {max_depth} levels", node.start_mark.line + 1, path)
+        raise SourceError(f"nesting deeper than {max_depth} levels", node.start_mark.line + 1, path[:4])
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
@@ -131,10 +131,32 @@ def parse_json(text: str, with_lines: bool = True, max_depth: int = 64) -> tuple
     except json.JSONDecodeError as exc:
         raise SourceError(f"JSON syntax error: {exc.msg} (column {exc.colno})", exc.lineno) from None
     except RecursionError:
-        raise SourceError(f"nesting deeper than {max_depth} levels", None) from None
+        raise SourceError(f"nesting deeper than {max_depth} levels", _line_too_deep(text, max_depth)) from None
     if not with_lines:  # json.loads bounds nesting itself (RecursionError above)
         return data, {}
     return data, json_lines(text, max_depth)
+
+
+def _line_too_deep(text: str, max_depth: int) -> int | None:
+    """The line where JSON nesting first goes deeper than ``max_depth`` (strings skipped)."""
+    depth, line, in_string, escaped = 0, 1, False, False
+    for ch in text:
+        if ch == "\n":
+            line += 1
+        if in_string:
+            if ch == '"' and not escaped:
+                in_string = False
+            escaped = not escaped and ch == "\\"
+            continue
+        if ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > max_depth:
+                return line
+        elif ch in "]}":
+            depth -= 1
+    return None
 
 
 def json_lines(text: str, max_depth: int = 64) -> dict[Path, int]:

@@ -111,3 +111,19 @@ def test_stopped_server_is_exit_3_and_status_says_so(auth_server):
     result = runner.invoke(main, ["load", str(PROCX)])
     assert result.exit_code == 3 and "cannot reach Neo4j" in result.output
     assert server(auth_server, "start", "--bolt-port", str(BOLT), "--http-port", str(HTTP)).returncode == 0
+
+
+def test_read_only_database_is_exit_3(auth_server):
+    server(auth_server, "stop")
+    started = server(auth_server, "start", "--bolt-port", str(BOLT), "--http-port", str(HTTP),
+                     "--conf", "server.databases.read_only=neo4j")
+    assert started.returncode == 0, started.stderr
+    try:
+        env = {"NEO4J_URI": f"bolt://127.0.0.1:{BOLT}",
+               "NEO4J_PASSWORD_FILE": str(auth_server / "neo4j" / "password"), "NEO4J_PASSWORD": None}
+        result = CliRunner(env=env).invoke(main, ["load", str(PROCX), "--dataset", "read-only-attempt"])
+        assert result.exit_code == 3, result.output
+        assert "read-only" in result.output and "Traceback" not in result.output
+    finally:
+        server(auth_server, "stop")
+        assert server(auth_server, "start", "--bolt-port", str(BOLT), "--http-port", str(HTTP)).returncode == 0
