@@ -8,7 +8,7 @@ import click
 
 COMMANDS = {
     "validate": "validate", "analyze": "analyze", "survey": "survey", "check": "check",
-    "load": "load", "query": "query", "export": "export", "schema": "schema", "generate": "generate",
+    "load": "load", "query": "query", "export": "export", "schema": "schema", "generate": "generate", "import-survey": "import_survey", "export-survey": "export_survey",
 }
 
 

@@ -1,0 +1,33 @@
+import click
+
+from entrustment_chain.cli.common import handle_errors
+
+
+@click.command("export-survey")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--contractor", required=True, help="Id of the surveyed contractor.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The table to write: .csv (UTF-8 with BOM, as Excel opens it) or .xlsx.")
+@click.option("--encoding", type=click.Choice(["utf-8-sig", "utf-8", "cp932"]), default="utf-8-sig",
+              show_default=True, help="For CSV.")
+@handle_errors
+def command(file: str, contractor: str, output: str, encoding: str) -> None:
+    """The survey table of a contractor's consignors, from a chain file (the inverse of import-survey)."""
+    import os
+    import tempfile
+
+    from entrustment_chain.cli.common import replace_atomically
+    from entrustment_chain.graph.loader import load_chain
+    from entrustment_chain.graph.survey_io import export_survey, write_table
+
+    rows = export_survey(load_chain(file), contractor)
+    suffix = os.path.splitext(output)[1]
+    fd, tmp = tempfile.mkstemp(prefix=".export.", suffix=suffix, dir=os.path.dirname(os.path.abspath(output)))
+    os.close(fd)
+    try:
+        write_table(rows, tmp, encoding)
+        replace_atomically(tmp, output)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    click.echo(f"{len(rows) - 1} rows written to {output}", err=True)
