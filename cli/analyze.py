@@ -8,7 +8,7 @@ from entrustment_chain.cli.common import EXIT_FINDINGS, emit, handle_errors, neo
 @click.command("analyze")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--backend", type=click.Choice(["networkx", "neo4j"]), default="networkx", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "html"]), default="table",
               show_default=True)
 @click.option("--fail-on", type=click.Choice(["low", "medium", "high"]),
               help="Exit 1 when any finding is at or above this severity.")
@@ -34,6 +34,10 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, dataset: str
         text = report.to_json(result.to_json_dict())
     elif fmt == "markdown":
         text = report.analysis_markdown(result, chain)
+    elif fmt == "html":
+        from entrustment_chain.graph.html_report import html
+
+        text = html(result, chain)
     else:
         text = report.analysis_table(result)
     emit(text, output)

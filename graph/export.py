@@ -14,7 +14,7 @@ from entrustment_chain.graph.findings import Analysis
 from entrustment_chain.graph.model import ChainFile
 from entrustment_chain.graph.network import build_graph
 
-FORMATS = ("graphml", "mermaid", "dot", "cypher", "json")
+FORMATS = ("graphml", "mermaid", "dot", "cypher", "json", "dora-b0502")
 
 
 def marked_graph(chain: ChainFile, analysis: Analysis) -> nx.MultiDiGraph:
@@ -126,6 +126,10 @@ def to_cypher(chain: ChainFile, graph: nx.MultiDiGraph, dataset: str) -> str:
 
 
 def export(chain: ChainFile, fmt: str, analysis: Analysis | None = None, dataset: str | None = None) -> str:
+    if fmt == "dora-b0502":
+        from entrustment_chain.graph.dora import to_csv
+
+        return to_csv(chain)
     if analysis is None:
         from entrustment_chain.graph.analysis import analyze
 

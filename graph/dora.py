@@ -1,0 +1,73 @@
+"""The DORA Register of Information template B_05.02 (ICT service supply chains).
+
+One row per contractual arrangement and provider in its supply chain: for each consignor's
+entrustment (the arrangement), its contractor at rank 1 and every further handler of the
+consignor's data reached through it, ranked by the chain: a handler's rank is one more than the
+rank of the organisation it serves (the consignor of the entrustment it was given, or, for
+access to a system, the organisation the access was granted under or the system's operator).
+Providers are identified by their chain-file ids (code type "OTHER"): chain files carry no LEI.
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+from entrustment_chain.graph import schema as S
+from entrustment_chain.graph.findings import Analysis
+from entrustment_chain.graph.flow import reach
+from entrustment_chain.graph.model import ChainFile
+from entrustment_chain.graph.network import build_graph
+
+HEADER = (
+    "B_05.02.0010 Contractual arrangement reference number",
+    "B_05.02.0020 Type of ICT services",
+    "B_05.02.0030 Identification code of the ICT third-party service provider",
+    "B_05.02.0040 Type of code to identify the ICT third-party service provider",
+    "B_05.02.0050 Rank",
+    "B_05.02.0060 Identification code of the recipient of sub-contracted ICT services",
+    "B_05.02.0070 Type of code to identify the recipient of sub-contracted ICT services",
+)
+CODE_TYPE = "OTHER"
+
+
+def rows(chain: ChainFile) -> list[tuple[str, ...]]:
+    graph = build_graph(chain)
+    entrustments = chain.entrustments_by_id
+    operators = {s.id: s.operator for s in chain.systems}
+    grants = {g.key: g for g in chain.access}
+    out: list[tuple[str, ...]] = []
+    for c in sorted({e.consignor for e in chain.entrustments}):
+        own = [e for e in chain.entrustments if e.consignor == c and e.personal_data is not False]
+        paths = reach(graph, c).handlers()
+        for e in sorted(own, key=lambda x: x.id):
+            ranks = {e.contractor: 1}
+            out.append((e.id, e.work or "", e.contractor, CODE_TYPE, "1", "", ""))
+            chained = []
+            for handler, path in paths.items():
+                if handler == e.contractor or not path:
+                    continue
+                first = path[0].key.rsplit("#", 1)[0] if path[0].type == S.PLACES_DATA_IN else path[0].key
+                if first != e.id:
+                    continue
+                chained.append((len(path), handler, path))
+            for _, handler, path in sorted(chained, key=lambda item: (item[0], item[1])):
+                last = path[-1]
+                if last.type == S.ENTRUSTS:
+                    recipient = entrustments[last.key].consignor
+                else:
+                    grant = grants[last.key]
+                    system = S.node_id(last.source)
+                    recipient = (entrustments[grant.under].consignor if grant.under
+                                 else operators.get(system) or e.contractor)
+                rank = ranks.get(recipient, 1) + 1
+                ranks[handler] = rank
+                out.append((e.id, e.work or "", handler, CODE_TYPE, str(rank), recipient, CODE_TYPE))
+    return out
+
+
+def to_csv(chain: ChainFile, analysis: Analysis | None = None) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(HEADER)
+    writer.writerows(rows(chain))
+    return buffer.getvalue()
