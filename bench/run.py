@@ -27,7 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 ENTRUSTMENTS_PER_CONSIGNOR = 8.73  # what `chain generate` produces on average
-BOLT, HTTP = 17887, 17674
+BOLT = int(os.environ.get("BENCH_NEO4J_BOLT_PORT", 17887))
+HTTP = int(os.environ.get("BENCH_NEO4J_HTTP_PORT", 17674))
 
 
 # --------------------------------------------------------------------------------------------
