@@ -201,7 +201,7 @@ def reference_problems(data: dict) -> Iterable[tuple[tuple, str]]:
                 seen[item_id] = i
         ids[section] = seen
     orgs, systems, entrustments = ids["organizations"], ids["systems"], ids["entrustments"]
-    consignors = {e.get("consignor") for _, e in _items(data, "entrustments")}
+    consignors = {e["consignor"] for _, e in _items(data, "entrustments") if isinstance(e.get("consignor"), str)}
 
     def org_ref(path: tuple, value: Any, what: str) -> Iterable[tuple[tuple, str]]:
         if isinstance(value, str) and value not in orgs:

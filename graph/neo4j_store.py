@@ -181,46 +181,42 @@ class Neo4jStore:
         mode = neo4j.READ_ACCESS if read else neo4j.WRITE_ACCESS
         return self._driver.session(database=self.settings.database, default_access_mode=mode)
 
-    def _run_read(self, work: Callable) -> Any:
+    def _run(self, work: Callable, read: bool) -> Any:
+        """Run ``work(tx)`` in a managed transaction (retried by the driver on transient errors
+        only, so ``work`` is idempotent and consumes its results), routed as a read or a write."""
         try:
-            with self._session(read=True) as session:
-                return session.execute_read(work)
+            with self._session(read=read) as session:
+                return session.execute_read(work) if read else session.execute_write(work)
         except DatabaseError:
             raise
         except Exception as exc:
             raise self._explain(exc) from None
+
+    def _run_read(self, work: Callable) -> Any:
+        return self._run(work, read=True)
 
     def _run_write(self, work: Callable) -> Any:
-        try:
-            with self._session(read=False) as session:
-                return session.execute_write(work)
-        except DatabaseError:
-            raise
-        except Exception as exc:
-            raise self._explain(exc) from None
+        return self._run(work, read=False)
 
     # -- running cypher/ files ---------------------------------------------------------------
-    def read(self, group: str, name: str, **params: Any) -> list[dict[str, Any]]:
+    def _run_file(self, group: str, name: str, params: dict[str, Any], read: bool) -> list[dict[str, Any]]:
         query = queries.get(group, name)
 
-        def work(tx):  # idempotent: a read, its result consumed inside the transaction
+        def work(tx):
             rows: list[dict[str, Any]] = []
             for statement in query.statements:
                 rows = [record.data() for record in tx.run(statement, params)]
             return rows
 
-        return self._run_read(work)
+        return self._run(work, read=read)
+
+    def read(self, group: str, name: str, **params: Any) -> list[dict[str, Any]]:
+        """Run a cypher/ file as a read; the rows of its last statement."""
+        return self._run_file(group, name, params, read=True)
 
     def write(self, group: str, name: str, **params: Any) -> list[dict[str, Any]]:
-        query = queries.get(group, name)
-
-        def work(tx):  # idempotent: MERGE / SET of the same values, result consumed
-            rows: list[dict[str, Any]] = []
-            for statement in query.statements:
-                rows = [record.data() for record in tx.run(statement, params)]
-            return rows
-
-        return self._run_write(work)
+        """Run a cypher/ file as a write (MERGE/SET of the same values: safe to retry)."""
+        return self._run_file(group, name, params, read=False)
 
     # -- load --------------------------------------------------------------------------------
     def ensure_schema(self) -> None:

@@ -56,15 +56,9 @@ def survey_markdown(s: Survey) -> str:
            f"本件委託元 {s.consignors} 団体", "",
            "## 第1 本件委託元の回答内容", "",
            f"### 1(1) 委託契約書における個人情報の取扱いに関する安全管理条項の有無", ""]
-    clause_items = [it[k] for k in ("clauses.transfer_safety", "clauses.storage_safety", "clauses.disposal_safety")]
-    out += [f"（評価対象団体数：{clause_items[0].evaluated} 団体）", "",
-            "| 条項 | あり | なし |", "|---|---|---|"]
-    for item in clause_items:
-        yes, no = _yes_no(item)
-        out.append(f"| {item.label} | {yes} | {no} |")
-    out += [""] + _exclusion_lines(clause_items[0]) + [""]
-    out.append(f"上記 3 つの安全管理条項が、いずれも「なし」となっていた団体：{len(s.no_safeguard_clauses)} 団体"
-               f"{kinds_ja(s.no_safeguard_clauses_by_kind)}")
+    out += _three_items([it[k] for k in ("clauses.transfer_safety", "clauses.storage_safety",
+                                         "clauses.disposal_safety")], "条項", "安全管理条項",
+                        s.no_safeguard_clauses, s.no_safeguard_clauses_by_kind)
     out += ["", "### 1(2) 再委託の禁止又は制限に関する条項の有無", ""]
     out += _single(it["clauses.subcontract_restriction"])
     out += ["### 1(3) 契約の締結時又は役務提供時、個人情報の取扱いの再委託があるかについての確認の有無", ""]
@@ -74,16 +68,10 @@ def survey_markdown(s: Survey) -> str:
             f"（評価対象団体数：{method.evaluated} 団体）", "",
             f"- 書面 = {method.written} 団体、{method.written_pct}%",
             f"- 口頭 = {method.oral} 団体、{method.oral_pct}%", ""]
-    sup_items = [it[k] for k in ("supervision.rules_confirmation", "supervision.written_reports",
-                                 "supervision.onsite_inspection")]
-    out += [f"### 2(1) {s.contractor_name}の個人データ取扱状況の把握", "",
-            f"（評価対象団体数：{sup_items[0].evaluated} 団体）", "", "| 監督 | あり | なし |", "|---|---|---|"]
-    for item in sup_items:
-        yes, no = _yes_no(item)
-        out.append(f"| {item.label} | {yes} | {no} |")
-    out += [""] + _exclusion_lines(sup_items[0]) + [""]
-    out.append(f"上記 3 つの監督状況が、いずれも「なし」となっていた団体：{len(s.no_supervision)} 団体"
-               f"{kinds_ja(s.no_supervision_by_kind)}")
+    out += [f"### 2(1) {s.contractor_name}の個人データ取扱状況の把握", ""]
+    out += _three_items([it[k] for k in ("supervision.rules_confirmation", "supervision.written_reports",
+                                         "supervision.onsite_inspection")], "監督", "監督状況",
+                        s.no_supervision, s.no_supervision_by_kind)
     ni = s.not_informed
     out += ["", "### 2(2) 再委託先（取扱者）についての説明", "",
             f"（評価対象団体数：{ni.evaluated} 団体）", "",
@@ -104,6 +92,18 @@ def survey_markdown(s: Survey) -> str:
                        f"{'全てなし' if r.no_safeguard_clauses else 'あり'} | {'全てなし' if r.no_supervision else 'あり'} |")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _three_items(items: list[Item], column: str, what: str, all_none: list[str],
+                 by_kind: dict[str, int]) -> list[str]:
+    """The seed's three-column tables (1(1) clauses, 2(1) supervision) and the all-なし line."""
+    lines = [f"（評価対象団体数：{items[0].evaluated} 団体）", "", f"| {column} | あり | なし |", "|---|---|---|"]
+    for item in items:
+        yes, no = _yes_no(item)
+        lines.append(f"| {item.label} | {yes} | {no} |")
+    lines += [""] + _exclusion_lines(items[0]) + [""]
+    lines.append(f"上記 3 つの{what}が、いずれも「なし」となっていた団体：{len(all_none)} 団体{kinds_ja(by_kind)}")
+    return lines
 
 
 def _single(item: Item) -> list[str]:

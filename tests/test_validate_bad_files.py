@@ -69,3 +69,14 @@ def test_bom_is_accepted(tmp_path):
 def test_missing_file_is_input_error(tmp_path):
     result = CliRunner().invoke(main, ["validate", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 2 and "cannot read the file" in result.output
+
+
+def test_a_list_where_an_id_belongs_is_a_problem_not_a_crash():
+    """Found by the fuzzer: a consignor given as a list once crashed the reference checks."""
+    from entrustment_chain.graph.loader import chain_from_dict
+
+    data = {"schema": "entrustment-chain/v1", "organizations": [{"id": "a", "name": "A"}, {"id": "b", "name": "B"}],
+            "entrustments": [{"id": "e", "consignor": [], "contractor": "b"}]}
+    with pytest.raises(InputError) as info:
+        chain_from_dict(data, "x.yaml")
+    assert [p.field for p in info.value.problems] == ["entrustments[0].consignor"]
