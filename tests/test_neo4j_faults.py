@@ -127,3 +127,26 @@ def test_read_only_database_is_exit_3(auth_server):
     finally:
         server(auth_server, "stop")
         assert server(auth_server, "start", "--bolt-port", str(BOLT), "--http-port", str(HTTP)).returncode == 0
+
+
+def test_server_killed_during_an_analysis_is_exit_3(auth_server, tmp_path):
+    big = tmp_path / "big.json"
+    assert CliRunner().invoke(main, ["generate", "--consignors", "1500", "--seed", "7", "-o", str(big)]).exit_code == 0
+    env = {**os.environ, "NEO4J_URI": f"bolt://127.0.0.1:{BOLT}",
+           "NEO4J_PASSWORD_FILE": str(auth_server / "neo4j" / "password")}
+    env.pop("NEO4J_PASSWORD", None)
+    with Neo4jStore(settings(auth_server)) as store:
+        store.load(load_chain(big), "analysed")
+        before = dump(store, "analysed")
+    analysis = subprocess.Popen([sys.executable, "-m", "entrustment_chain.cli.main", "analyze", str(big),
+                                 "--backend", "neo4j", "--dataset", "analysed", "--format", "json"],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4)  # loading is skipped (same version); the Cypher rules are running
+    assert analysis.poll() is None, "the analysis ended before the server could be killed"
+    assert server(auth_server, "stop", "--kill").returncode == 0
+    out, err = analysis.communicate(timeout=120)
+    assert analysis.returncode == 3, err
+    assert "Traceback" not in err and out == ""
+    assert server(auth_server, "start", "--bolt-port", str(BOLT), "--http-port", str(HTTP)).returncode == 0
+    with Neo4jStore(settings(auth_server)) as store:
+        assert dump(store, "analysed") == before  # an analysis only reads
