@@ -22,15 +22,17 @@ CALL (c) {
   RETURN v, length(q) AS d
 }
 WITH c, collect({node: v, d: d}) AS reached
+// The nodes at each distance, so that "one step closer to c" is a lookup in one level only.
+WITH c, reached, [i IN range(0, 24) | [x IN reached WHERE x.d = i | x.node]] AS levels
 // The canonical tree of shortest paths: each reached node's parent is its smallest-keyed
 // incoming flow relationship from a node one step closer to c (as graph/flow.py chooses).
-CALL (c, reached) {
+CALL (c, reached, levels) {
   UNWIND reached AS x
   WITH x.node AS v, x.d AS d
   MATCH (u)-[r:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY]->(v)
   WHERE coalesce(r.personal_data, true)
     AND (r.consignor = c.id OR r.covers_all OR c.id IN r.covers)
-    AND ((d = 1 AND u = c) OR any(y IN reached WHERE y.node = u AND y.d = d - 1))
+    AND ((d = 1 AND u = c) OR (d > 1 AND u IN levels[d - 1]))
   WITH v, r ORDER BY r.key, type(r)
   WITH v, collect(r)[0] AS parent
   RETURN collect(elementId(parent)) AS tree
