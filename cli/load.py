@@ -19,7 +19,7 @@ def command(file: str, dataset: str | None, batch_size: int, progress: bool | No
             uri: str, username: str, database: str) -> None:
     """Load a chain file into Neo4j as a dataset (idempotent; other datasets untouched)."""
     from entrustment_chain.graph.loader import load_chain
-    from entrustment_chain.graph.neo4j_store import graph_rows
+    from entrustment_chain.graph.neo4j_store import row_count
 
     name = dataset or file
     with open_store(uri, username, database) as store:
@@ -28,7 +28,7 @@ def command(file: str, dataset: str | None, batch_size: int, progress: bool | No
             click.echo(f"dataset {name!r} removed from {uri} ({database})")
             return
         chain = load_chain(file)
-        total = sum(len(rows) for rows in graph_rows(chain).values())
+        total = row_count(chain)
         show = progress if progress is not None else (total >= 20000 and sys.stderr.isatty())
         if show:
             with click.progressbar(length=total, label=f"loading {name}", file=sys.stderr) as bar:

@@ -6,7 +6,6 @@ the line and the field path, so a user fixes a file in one round instead of twen
 from __future__ import annotations
 
 import os
-from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -258,6 +257,3 @@ def reference_problems(data: dict) -> Iterable[tuple[tuple, str]]:
             else:
                 access_seen[key] = i
 
-
-def count_by_kind(chain: ChainFile) -> Counter:
-    return Counter(o.kind.value for o in chain.organizations)

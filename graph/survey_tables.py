@@ -242,7 +242,8 @@ def _by_kind(orgs: dict, members: list[str]) -> dict[str, int]:
 
 
 def _short_name(name: str) -> str:
-    """株式会社NTTマーケティングアクトProCX -> ProCX 社 is beyond us; drop the legal form only."""
+    """The contractor as the labels name it: the legal form dropped and 社 added
+    (株式会社NTTマーケティングアクトProCX -> NTTマーケティングアクトProCX社)."""
     for form in ("株式会社", "有限会社", "合同会社"):
         name = name.replace(form, "")
     return name.strip() + "社" if not name.endswith(("社", "団体")) else name.strip()

@@ -136,3 +136,10 @@ def test_password_never_printed():
 
 def test_version_is_content_hash(procx_chain):
     assert chain_version(procx_chain) == chain_version(load_chain(PROCX))
+
+
+def test_row_count_matches_the_rows_written(procx_chain):
+    from entrustment_chain.graph.neo4j_store import graph_rows, row_count
+
+    for chain in (procx_chain, *(load_chain(t / "chain.yaml") for t in TEACHING)):
+        assert row_count(chain) == sum(len(rows) for rows in graph_rows(chain).values())

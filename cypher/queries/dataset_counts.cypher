@@ -6,9 +6,13 @@ MATCH (o:Organization {dataset: $dataset})
 WITH count(o) AS organizations
 OPTIONAL MATCH (s:System {dataset: $dataset})
 WITH organizations, count(s) AS systems
-OPTIONAL MATCH ({dataset: $dataset})-[r:ENTRUSTS|PLACES_DATA_IN|HAS_ACCESS|ACCESSIBLE_BY|OPERATES]->()
-WHERE r.dataset = $dataset
-WITH organizations, systems, type(r) AS t, count(r) AS n
+CALL () {
+  MATCH (:Organization {dataset: $dataset})-[r:ENTRUSTS|PLACES_DATA_IN|HAS_ACCESS|OPERATES]->()
+  RETURN type(r) AS t, count(r) AS n
+  UNION ALL
+  MATCH (:System {dataset: $dataset})-[r:ACCESSIBLE_BY]->()
+  RETURN type(r) AS t, count(r) AS n
+}
 WITH organizations, systems, collect([t, n]) AS pairs
 RETURN organizations, systems,
        coalesce([p IN pairs WHERE p[0] = 'ENTRUSTS' | p[1]][0], 0) AS entrusts,
