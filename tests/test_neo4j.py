@@ -143,3 +143,8 @@ def test_row_count_matches_the_rows_written(procx_chain):
 
     for chain in (procx_chain, *(load_chain(t / "chain.yaml") for t in TEACHING)):
         assert row_count(chain) == sum(len(rows) for rows in graph_rows(chain).values())
+
+
+def test_counts_of_an_empty_or_missing_dataset_are_zero(store, dataset):
+    assert store.counts(dataset) == {"organizations": 0, "systems": 0, "entrusts": 0, "places_data_in": 0,
+                                     "has_access": 0, "accessible_by": 0, "operates": 0}

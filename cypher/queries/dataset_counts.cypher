@@ -7,10 +7,10 @@ WITH count(o) AS organizations
 OPTIONAL MATCH (s:System {dataset: $dataset})
 WITH organizations, count(s) AS systems
 CALL () {
-  MATCH (:Organization {dataset: $dataset})-[r:ENTRUSTS|PLACES_DATA_IN|HAS_ACCESS|OPERATES]->()
+  OPTIONAL MATCH (:Organization {dataset: $dataset})-[r:ENTRUSTS|PLACES_DATA_IN|HAS_ACCESS|OPERATES]->()
   RETURN type(r) AS t, count(r) AS n
   UNION ALL
-  MATCH (:System {dataset: $dataset})-[r:ACCESSIBLE_BY]->()
+  OPTIONAL MATCH (:System {dataset: $dataset})-[r:ACCESSIBLE_BY]->()
   RETURN type(r) AS t, count(r) AS n
 }
 WITH organizations, systems, collect([t, n]) AS pairs
