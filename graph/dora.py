@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import defaultdict
 
 from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.findings import Analysis
@@ -35,9 +36,13 @@ def rows(chain: ChainFile) -> list[tuple[str, ...]]:
     entrustments = chain.entrustments_by_id
     operators = {s.id: s.operator for s in chain.systems}
     grants = {g.key: g for g in chain.access}
+    own_by_consignor: dict[str, list] = defaultdict(list)
+    for e in chain.entrustments:
+        if e.personal_data is not False:
+            own_by_consignor[e.consignor].append(e)
     out: list[tuple[str, ...]] = []
     for c in sorted({e.consignor for e in chain.entrustments}):
-        own = [e for e in chain.entrustments if e.consignor == c and e.personal_data is not False]
+        own = own_by_consignor[c]
         paths = reach(graph, c).handlers()
         for e in sorted(own, key=lambda x: x.id):
             ranks = {e.contractor: 1}
@@ -46,8 +51,7 @@ def rows(chain: ChainFile) -> list[tuple[str, ...]]:
             for handler, path in paths.items():
                 if handler == e.contractor or not path:
                     continue
-                first = path[0].key.rsplit("#", 1)[0] if path[0].type == S.PLACES_DATA_IN else path[0].key
-                if first != e.id:
+                if S.entrustment_of_step(path[0].type, path[0].key) != e.id:
                     continue
                 chained.append((len(path), handler, path))
             for _, handler, path in sorted(chained, key=lambda item: (item[0], item[1])):

@@ -53,6 +53,9 @@ class OrgKind(str, Enum):
     public_agency = "public_agency"
 
 
+KIND_JA = {"private": "民間事業者", "local_government": "地方公共団体", "public_agency": "行政機関等"}
+
+
 class Organization(_Strict):
     id: Id
     name: Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(_clean(False))]

@@ -6,11 +6,10 @@ from typing import Any
 
 from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.findings import RULES, Analysis
-from entrustment_chain.graph.model import ChainFile
+from entrustment_chain.graph.model import KIND_JA, ChainFile
 from entrustment_chain.graph.rules import path_text
 from entrustment_chain.graph.survey_tables import METHOD_ITEM, Item, MethodItem, Survey
 
-KIND_JA = {"private": "民間事業者", "local_government": "地方公共団体", "public_agency": "行政機関等"}
 KIND_COUNTER = {"private": "社", "local_government": "団体", "public_agency": "機関"}
 SEVERITY_JA = {"high": "高", "medium": "中", "low": "低"}
 
@@ -223,8 +222,8 @@ def mermaid(chain: ChainFile, a: Analysis | None = None) -> list[str]:
         if e.id in hidden_steps:
             red.append(edge_index)
         edge_index += 1
-    places = {step.key for f in (a.by_rule("undisclosed_subcontracting") if a else []) for step in f.path
-              if step.type == S.PLACES_DATA_IN}
+    hidden_systems = {step.system for f in (a.by_rule("undisclosed_subcontracting") if a else [])
+                      for step in f.path if step.type == S.PLACES_DATA_IN}
     drawn_systems: set[tuple[str, str]] = set()
     for e in chain.entrustments:
         for system_id in e.systems:
@@ -233,7 +232,7 @@ def mermaid(chain: ChainFile, a: Analysis | None = None) -> list[str]:
                 continue
             drawn_systems.add(pair)
             lines.append(f"  {node(S.org_node(e.contractor))} --- {node(S.system_node(system_id))}")
-            if any(k.endswith("#" + system_id) for k in places):
+            if system_id in hidden_systems:
                 red.append(edge_index)
             edge_index += 1
     for grant in chain.access:

@@ -62,8 +62,8 @@ class Disclosure:
 
 
 def first_entrustment(path: list[Row]) -> str:
-    first = path[0]
-    return first["key"] if first["type"] == S.ENTRUSTS else first["key"].rsplit("#", 1)[0]
+    """The consignor's entrustment a path leaves by (its first step is always one of them)."""
+    return S.entrustment_of_step(path[0]["type"], path[0]["key"])
 
 
 def networkx_rows(chain: ChainFile, graph: nx.MultiDiGraph) -> dict[str, list[Row]]:
@@ -167,9 +167,8 @@ _FIELD_JA = {
 }
 
 
-def path_text(path: list[Row] | list[Step], names: dict[str, str] | None = None) -> str:
-    """b →[b-procx] procx →… ; systems shown as [system], access as ←access."""
-    names = names or {}
+def path_text(path: list[Row] | list[Step]) -> str:
+    """b →(b-procx) procx …; systems shown as [system], access as →(access)."""
     steps = [s if isinstance(s, dict) else s.model_dump() for s in path]
     if not steps:
         return ""
@@ -178,7 +177,7 @@ def path_text(path: list[Row] | list[Step], names: dict[str, str] | None = None)
         if s["type"] == S.ENTRUSTS:
             out += f" →({s['key']}) {s['target']}"
         elif s["type"] == S.PLACES_DATA_IN:
-            out += f" →({s['key'].rsplit('#', 1)[0]}) [{s['target']}]"
+            out += f" →({S.entrustment_of_step(s['type'], s['key'])}) [{s['target']}]"
         else:
             out += f" →(access) {s['target']}"
     return out
@@ -186,11 +185,11 @@ def path_text(path: list[Row] | list[Step], names: dict[str, str] | None = None)
 
 def to_step(row: Row) -> Step:
     """A step of a path from a row {type, key, source, target}."""
-    entrustment = system = None
+    entrustment = S.entrustment_of_step(row["type"], row["key"])
     if row["type"] == S.ENTRUSTS:
-        entrustment = row["key"]
+        system = None
     elif row["type"] == S.PLACES_DATA_IN:
-        entrustment, system = row["key"].rsplit("#", 1)
+        system = row["target"]
     else:
         system = row["source"]
     return Step(type=row["type"], key=row["key"], source=row["source"], target=row["target"],

@@ -81,3 +81,12 @@ def places_key(entrustment_id: str, system_id: str) -> str:
 
 def access_key(org_id: str, system_id: str) -> str:
     return f"{org_id}@{system_id}"
+
+
+def entrustment_of_step(rel_type: str, key: str) -> str | None:
+    """The entrustment an ENTRUSTS or PLACES_DATA_IN step belongs to (None for access steps)."""
+    if rel_type == ENTRUSTS:
+        return key
+    if rel_type == PLACES_DATA_IN:
+        return key.rsplit("#", 1)[0]
+    return None

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from entrustment_chain.graph.errors import InputError, Problem
-from entrustment_chain.graph.model import ChainFile
+from entrustment_chain.graph.model import KIND_JA, ChainFile
 from entrustment_chain.graph.wareki import WarekiError, parse_period
 
 # (Japanese header, English header, what it holds)
@@ -44,7 +44,6 @@ NO = {"なし", "無", "無し", "no", "false", "n", "×"}
 UNKNOWN = {"", "回答不能", "unknown", "不明", "-", "－"}
 KINDS = {"民間事業者": "private", "private": "private", "地方公共団体": "local_government",
          "local_government": "local_government", "行政機関等": "public_agency", "public_agency": "public_agency"}
-KIND_JA = {"private": "民間事業者", "local_government": "地方公共団体", "public_agency": "行政機関等"}
 METHODS = {"書面": "written", "written": "written", "口頭": "oral", "oral": "oral"}
 METHOD_JA = {"written": "書面", "oral": "口頭"}
 _SUBJECTS = re.compile(r"^(約)?\s*([0-9０-９,，]+)\s*(人)?$")
