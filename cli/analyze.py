@@ -2,7 +2,15 @@ import sys
 
 import click
 
-from entrustment_chain.cli.common import EXIT_FINDINGS, emit, handle_errors, neo4j_options, open_store, output_option
+from entrustment_chain.cli.common import (
+    EXIT_FINDINGS,
+    emit,
+    emit_stream,
+    handle_errors,
+    neo4j_options,
+    open_store,
+    output_option,
+)
 
 
 @click.command("analyze")
@@ -30,8 +38,9 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, dataset: str
             result = analyze(chain, "neo4j", source=file, store=store, dataset=dataset or file)
     else:
         result = analyze(chain, source=file)
-    if fmt == "json":
-        text = report.to_json(result.to_json_dict())
+    if fmt == "json":  # written finding by finding: large chains have millions
+        emit_stream(result.write_json, output)
+        text = None
     elif fmt == "markdown":
         text = report.analysis_markdown(result, chain)
     elif fmt == "html":
@@ -40,8 +49,9 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, dataset: str
         text = html(result, chain)
     else:
         text = report.analysis_table(result)
-    emit(text, output)
+    if text is not None:
+        emit(text, output)
     if fail_on:
-        threshold = Severity(fail_on).order
-        if any(f.severity.order >= threshold for f in result.findings):
+        worst = result.worst()
+        if worst is not None and worst.order >= Severity(fail_on).order:
             sys.exit(EXIT_FINDINGS)

@@ -77,6 +77,23 @@ def emit(text: str, output: str | None) -> None:
         raise
 
 
+def emit_stream(write: Callable, output: str | None) -> None:
+    """Like :func:`emit`, for output written piece by piece: ``write(handle)`` writes to standard
+    output, or to a temporary file renamed into place only once it is complete."""
+    if output is None or output == "-":
+        write(sys.stdout)
+        return
+    target = Path(output)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            write(handle)
+        replace_atomically(tmp, str(target))
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def output_option(fn: Callable) -> Callable:
     return click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
                         help="Write to this file (atomically) instead of standard output.")(fn)

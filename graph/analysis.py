@@ -1,9 +1,10 @@
 """``analyze``: run every rule on a chain, on networkx (default) or in Neo4j, same answer."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 from entrustment_chain.graph.findings import Analysis, HandlerExposure, SubjectCount, summarize
+from entrustment_chain.graph.gcpause import gc_paused
 from entrustment_chain.graph.model import ChainFile
 from entrustment_chain.graph.rules import Row, findings_from_rows, networkx_rows
 
@@ -12,6 +13,11 @@ def analyze(chain: ChainFile, backend: str = "networkx", *, source: str | None =
             store: Any = None, dataset: str | None = None) -> Analysis:
     """Analyse ``chain``. ``backend="neo4j"`` needs ``store`` (a :class:`Neo4jStore`) and loads
     the chain as ``dataset`` (default: its title or source) before running the Cypher rules."""
+    with gc_paused():
+        return _analyze(chain, backend, source=source, store=store, dataset=dataset)
+
+
+def _analyze(chain: ChainFile, backend: str, *, source: str | None, store: Any, dataset: str | None) -> Analysis:
     if backend == "networkx":
         from entrustment_chain.graph.network import build_graph
 
@@ -27,10 +33,13 @@ def analyze(chain: ChainFile, backend: str = "networkx", *, source: str | None =
     return analysis_from_rows(chain, rows, backend=backend, source=source)
 
 
-def analysis_from_rows(chain: ChainFile, rows: dict[str, list[Row]], *, backend: str,
-                       source: str | None) -> Analysis:
-    findings = findings_from_rows(chain, rows)
-    exposure = exposure_from_rows(chain, rows.get("exposure", []))
+def analysis_from_rows(chain: ChainFile, rows: dict[str, list[Row]] | Iterable[tuple[str, Row]], *,
+                       backend: str, source: str | None) -> Analysis:
+    """An analysis from either backend's rows (a mapping rule → rows, or (rule, row) pairs)."""
+    exposure_rows: list[Row] = []
+    with gc_paused():
+        findings = findings_from_rows(chain, rows, exposure_rows)
+    exposure = exposure_from_rows(chain, exposure_rows)
     consignors = len({e.consignor for e in chain.entrustments})
     return Analysis(source=source, backend=backend, summary=summarize(findings, consignors, len(exposure)),
                     findings=findings, exposure=exposure)

@@ -21,13 +21,14 @@ bound the Cypher rules carry, far beyond any real chain.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable
 
 import networkx as nx
 
 from entrustment_chain.graph import schema as S
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Edge:
     """One step of a path: a relationship of the graph, as stored (source → target)."""
 
@@ -42,27 +43,36 @@ class Reach:
     """What a consignor's data reaches: handlers and systems, each with its canonical path."""
 
     consignor: str
-    paths: dict[str, tuple[Edge, ...]]  # node ("org:…" or "system:…") -> canonical path
+    paths: dict[str, tuple]  # node ("org:…" or "system:…") -> canonical path (of Edge by default)
 
-    def handlers(self) -> dict[str, tuple[Edge, ...]]:
+    def handlers(self) -> dict[str, tuple]:
         return {S.node_id(n): p for n, p in self.paths.items() if n.startswith("org:")}
 
 
-def _carries(data: dict, consignor: str) -> bool:
-    if data["personal_data"] is False:
-        return False
-    return data["consignor"] == consignor or data["covers_all"] or consignor in data["covers"]
-
-
 _FLOW = frozenset(S.TRAVERSABLE)
+_NONE: frozenset = frozenset()
 
 
-def _steps(graph: nx.MultiDiGraph, node: str, consignor: str):
-    """The steps C's data can take from ``node``: (step key, next node, edge)."""
-    for target, keyed in graph._succ[node].items():
-        for key, data in keyed.items():
-            if data["type"] in _FLOW and _carries(data, consignor):
-                yield key, target, Edge(data["type"], key, node, target)
+def _out(graph: nx.MultiDiGraph, node: str, cache: dict) -> list[tuple]:
+    """The flow relationships leaving ``node``, prepared once per graph (``cache``): target,
+    whether it carries personal data, the entrustment's own consignor, whether it covers all
+    data, the consignors it covers, and a cell [type, key] to which the path step is added
+    the first time a path uses the relationship."""
+    found = cache.get(node)
+    if found is None:
+        found = []
+        for target, keyed in graph._succ[node].items():
+            for key, data in keyed.items():
+                if data["type"] in _FLOW:
+                    found.append((target, data["personal_data"] is not False, data["consignor"],
+                                  data["covers_all"], frozenset(data["covers"]) if data["covers"] else _NONE,
+                                  [data["type"], key]))
+        cache[node] = found
+    return found
+
+
+def _order(cell: list) -> tuple[bytes, str]:
+    return key_order(cell[1]), cell[0]
 
 
 def key_order(key: str) -> bytes:
@@ -70,35 +80,38 @@ def key_order(key: str) -> bytes:
     return key.encode("utf-16-be")
 
 
-def reach(graph: nx.MultiDiGraph, consignor: str) -> Reach:
-    """Every node C's data reaches, with its canonical path (see the module docstring)."""
+def reach(graph: nx.MultiDiGraph, consignor: str, cache: dict | None = None,
+          step: Callable[[Edge], Any] | None = None) -> Reach:
+    """Every node C's data reaches, with its canonical path (see the module docstring).
+
+    Pass the same ``cache`` (a dict) for every consignor of one graph: each node's outgoing
+    flow relationships are then prepared once. ``step`` turns each :class:`Edge` into the
+    object paths are made of (the edge itself by default), once per relationship."""
+    if cache is None:
+        cache = {}
     start = S.org_node(consignor)
-    parent: dict[str, tuple[str, Edge] | None] = {start: None}
+    paths: dict[str, tuple] = {start: ()}
     level = [start]
     depth = 0
     while level and depth < S.MAX_PATH_STEPS:  # the Cypher rules' bound, so both agree
         depth += 1
-        best: dict[str, tuple[tuple[bytes, str], str, Edge]] = {}
+        best: dict[str, tuple[str, list]] = {}
         for node in level:
-            for key, target, edge in _steps(graph, node, consignor):
-                if target in parent:
+            for target, personal, owner, covers_all, covers, cell in _out(graph, node, cache):
+                if not personal or target in paths:
                     continue
-                order = (key_order(key), edge.type)
+                if not (covers_all or owner == consignor or consignor in covers):
+                    continue
                 current = best.get(target)
-                if current is None or order < current[0]:
-                    best[target] = (order, node, edge)
+                # ties (several steps into one node at one depth) are rare: order them only then
+                if current is None or _order(cell) < _order(current[1]):
+                    best[target] = (node, cell)
         level = []
-        for target, (_, node, edge) in best.items():
-            parent[target] = (node, edge)
+        for target, (node, cell) in best.items():
+            if len(cell) == 2:  # first use of this relationship in a path: make its step once
+                edge = Edge(cell[0], cell[1], node, target)
+                cell.append(step(edge) if step else edge)
+            paths[target] = paths[node] + (cell[2],)
             level.append(target)
-    paths: dict[str, tuple[Edge, ...]] = {}
-    for node in parent:
-        if node == start:
-            continue
-        steps: list[Edge] = []
-        cursor = node
-        while parent[cursor] is not None:
-            cursor, edge = parent[cursor]  # type: ignore[misc]
-            steps.append(edge)
-        paths[node] = tuple(reversed(steps))
+    del paths[start]
     return Reach(consignor, paths)

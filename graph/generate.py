@@ -7,8 +7,10 @@ The shape (per N consignors, at the default):
   contractor's systems;
 - re-entrustment: each contractor passes work to one to three of N/50 subcontractors (at least
   3), and subcontractors on again, to depth 5, covering everyone's data or a few consignors';
-- a handful of shared maintenance vendors (3 + N/20000) with maintenance access to the systems
-  of about a tenth of the contractors, under contracts marked as not handling personal data;
+- a handful of shared maintenance vendors (3 + N/20000); about a tenth of the contractors hire
+  one of them, under a contract marked as not handling personal data, and give it maintenance
+  access to their first system (so access grows with the contractors, linearly in N: every
+  grant exposes the ~90 consignors whose data is in that system);
 - disclosure: half the consignors were told of their contractor's subcontractors, a fifth also
   approved them, a tenth have no record (null); about 10 % of every answer is null.
 About 10 entrustments per consignor in all.
@@ -114,13 +116,13 @@ def _items(n: int, seed: int) -> Iterator[tuple[str, dict]]:
         yield "entrustments", {"id": f"e{e_index:07d}", "consignor": source, "contractor": target,
                                "work": "データ入力", "personal_data": rng.random() > 0.05, "covers": covers}
         e_index += 1
-    for v in vendors:
-        for k in rng.sample(contractors, max(1, len(contractors) // 10)):
-            eid = f"e{e_index:07d}"
-            e_index += 1
-            yield "entrustments", {"id": eid, "consignor": k, "contractor": v, "work": "システム保守運用",
-                                   "personal_data": False}
-            yield "access", {"organization": v, "system": systems[k][0], "kind": "maintenance", "under": eid}
+    for k in sorted(rng.sample(contractors, max(1, len(contractors) // 10))):
+        v = rng.choice(vendors)
+        eid = f"e{e_index:07d}"
+        e_index += 1
+        yield "entrustments", {"id": eid, "consignor": k, "contractor": v, "work": "システム保守運用",
+                               "personal_data": False}
+        yield "access", {"organization": v, "system": systems[k][0], "kind": "maintenance", "under": eid}
 
 
 def stream_json(consignors: int, seed: int, out: IO[str]) -> int:

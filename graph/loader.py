@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable
 from pydantic import ValidationError
 
 from entrustment_chain.graph.errors import InputError, Problem
+from entrustment_chain.graph.gcpause import gc_paused
 from entrustment_chain.graph.model import SCHEMA_V1, ChainFile
 from entrustment_chain.graph.sourcemap import (
     SourceError,
@@ -31,6 +32,11 @@ DEFAULT_MAX_BYTES = {"json": 2 << 30, "yaml": 64 << 20}
 
 def load_chain(path: str | os.PathLike[str]) -> ChainFile:
     """Load and validate a chain file. Raises :class:`InputError` listing every problem."""
+    with gc_paused():
+        return _load_chain(path)
+
+
+def _load_chain(path: str | os.PathLike[str]) -> ChainFile:
     name = str(path)
     fmt = "json" if name.lower().endswith(".json") else "yaml"
     try:
@@ -41,6 +47,14 @@ def load_chain(path: str | os.PathLike[str]) -> ChainFile:
             raise InputError([Problem(name, None, "", f"the file is {size:,} bytes, over the limit of "
                                       f"{limit:,} for {fmt.upper()}{hint}; set ENTRUSTMENT_CHAIN_MAX_BYTES "
                                       "to raise it")])
+        if fmt == "json":
+            from entrustment_chain.graph.jsonstream import Fallback, read_valid_chain
+
+            try:
+                with open(path, "rb") as handle:
+                    return read_valid_chain(handle)
+            except Fallback:
+                pass  # read it whole, which names every problem with its line
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise InputError([Problem(name, None, "", f"cannot read the file: {exc.strerror or exc}")]) from None
@@ -182,7 +196,7 @@ def _items(data: dict, key: str) -> list[tuple[int, dict]]:
     values = data.get(key)
     if not isinstance(values, list):
         return []
-    return [(i, v) for i, v in enumerate(values) if isinstance(v, dict)]
+    return [(i, v) for i, v in enumerate(values) if hasattr(v, "get")]  # dicts, or jsonstream's views
 
 
 def reference_problems(data: dict) -> Iterable[tuple[tuple, str]]:

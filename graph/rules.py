@@ -6,13 +6,23 @@ messages and legal basis, so the two backends cannot differ in wording or judgem
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import networkx as nx
 
 from entrustment_chain.graph import schema as S
-from entrustment_chain.graph.findings import RULES, Finding, Step
+from entrustment_chain.graph.findings import (
+    RULE_IDS,
+    RULES,
+    Finding,
+    FindingList,
+    PathStep,
+    Record,
+    Step,
+    record_sort_key,
+)
 from entrustment_chain.graph.flow import Edge, reach
 from entrustment_chain.graph.legal import legal_basis
 from entrustment_chain.graph.model import CLAUSE_SAFETY, SUPERVISION_MEASURES, ChainFile, OrgKind
@@ -66,39 +76,44 @@ def first_entrustment(path: list[Row]) -> str:
     return S.entrustment_of_step(path[0]["type"], path[0]["key"])
 
 
-def networkx_rows(chain: ChainFile, graph: nx.MultiDiGraph) -> dict[str, list[Row]]:
-    """Every rule's rows, computed on the networkx graph."""
-    rows: dict[str, list[Row]] = {rule: [] for rule in RULES}
-    rows["exposure"] = []
+def networkx_rows(chain: ChainFile, graph: nx.MultiDiGraph) -> Iterator[tuple[str, Row]]:
+    """Every rule's rows, computed on the networkx graph, as (rule, row) pairs, produced one
+    consignor at a time (never all at once: a million entrustments give millions of rows).
+    Paths are tuples of shared :class:`PathStep` tuples; the undisclosed and unapproved rows of
+    one handler share one path."""
     disclosure = Disclosure(chain)
-    entrustments = chain.entrustments_by_id
+    restricts = {e.id: e.clauses.subcontract_restriction is True for e in chain.entrustments}
     consignors = sorted({e.consignor for e in chain.entrustments})
     reached_by: dict[str, list[str]] = defaultdict(list)
+    prepared: dict = {}
+
+    def step(edge: Edge) -> PathStep:
+        return PathStep(edge.type, edge.key, S.node_id(edge.source), S.node_id(edge.target))
+
     for c in consignors:
-        handlers = reach(graph, c).handlers()
+        handlers = reach(graph, c, prepared, step).handlers()
         undisclosed = []
+        told_unknown = c in disclosure.told_unknown
+        approved_unknown = c in disclosure.approved_unknown
         for h in sorted(handlers):
             reached_by[h].append(c)
-            path = [step_row(edge) for edge in handlers[h]]
+            path = handlers[h]
             if not disclosure.disclosed(c, h):
                 undisclosed.append(h)
-                rows["undisclosed_subcontracting"].append(
-                    {"consignor": c, "handler": h, "path": path, "evidence_unknown": c in disclosure.told_unknown})
-            through = first_entrustment(path)
-            if (not disclosure.is_approved(c, h)
-                    and entrustments[through].clauses.subcontract_restriction is True):
-                rows["unapproved_subcontracting"].append(
-                    {"consignor": c, "handler": h, "entrustment": through, "path": path,
-                     "evidence_unknown": c in disclosure.approved_unknown})
+                yield "undisclosed_subcontracting", {"consignor": c, "handler": h, "path": path,
+                                                     "evidence_unknown": told_unknown}
+            through = S.entrustment_of_step(path[0].type, path[0].key)
+            if not disclosure.is_approved(c, h) and restricts[through]:
+                yield "unapproved_subcontracting", {"consignor": c, "handler": h, "entrustment": through,
+                                                    "path": path, "evidence_unknown": approved_unknown}
         if undisclosed:
-            rows["could_not_supervise"].append(
-                {"consignor": c, "handlers": undisclosed, "evidence_unknown": c in disclosure.told_unknown})
+            yield "could_not_supervise", {"consignor": c, "handlers": undisclosed, "evidence_unknown": told_unknown}
     for h in sorted(reached_by):
-        rows["exposure"].append({"handler": h, "consignors": sorted(reached_by[h])})
-    rows["misclassified_subcontract"] = misclassified_rows(chain)
+        yield "exposure", {"handler": h, "consignors": reached_by[h]}
+    for row in misclassified_rows(chain):
+        yield "misclassified_subcontract", row
     for row in entrustment_rows(chain):
-        rows[row.pop("rule")].append(row)
-    return rows
+        yield row.pop("rule"), row
 
 
 def holding_systems(chain: ChainFile) -> set[str]:
@@ -118,14 +133,17 @@ def misclassified_rows(chain: ChainFile) -> list[Row]:
     for e in chain.entrustments:
         systems_of[e.contractor].update(e.systems)
         systems_of[e.consignor].update(e.systems)
+    grants_of: dict[str, list] = defaultdict(list)
+    for grant in chain.access:
+        if grant.system in holding:
+            grants_of[grant.organization].append(grant)
     rows = []
     for e in chain.entrustments:
         if e.personal_data is not False:
             continue
         reachable = sorted(
-            grant.system for grant in chain.access
-            if grant.organization == e.contractor and grant.system in holding
-            and (grant.under == e.id or grant.system in systems_of[e.consignor])
+            grant.system for grant in grants_of.get(e.contractor, ())
+            if grant.under == e.id or grant.system in systems_of[e.consignor]
         )
         if reachable:
             rows.append({"entrustment": e.id, "consignor": e.consignor, "handler": e.contractor,
@@ -167,24 +185,27 @@ _FIELD_JA = {
 }
 
 
-def path_text(path: list[Row] | list[Step]) -> str:
+def path_text(path: Iterable[Row] | Iterable[Step]) -> str:
     """b →(b-procx) procx …; systems shown as [system], access as →(access)."""
-    steps = [s if isinstance(s, dict) else s.model_dump() for s in path]
+    steps = [(s["type"], s["key"], s["source"], s["target"]) if isinstance(s, dict)
+             else (s.type, s.key, s.source, s.target) for s in path]
     if not steps:
         return ""
-    out = steps[0]["source"]
-    for s in steps:
-        if s["type"] == S.ENTRUSTS:
-            out += f" →({s['key']}) {s['target']}"
-        elif s["type"] == S.PLACES_DATA_IN:
-            out += f" →({S.entrustment_of_step(s['type'], s['key'])}) [{s['target']}]"
+    out = steps[0][2]
+    for rel, key, _, target in steps:
+        if rel == S.ENTRUSTS:
+            out += f" →({key}) {target}"
+        elif rel == S.PLACES_DATA_IN:
+            out += f" →({S.entrustment_of_step(rel, key)}) [{target}]"
         else:
-            out += f" →(access) {s['target']}"
+            out += f" →(access) {target}"
     return out
 
 
-def to_step(row: Row) -> Step:
-    """A step of a path from a row {type, key, source, target}."""
+def to_step(row: Row | PathStep) -> Step:
+    """A step of a path from a row {type, key, source, target} (or a :class:`PathStep`)."""
+    if isinstance(row, PathStep):
+        row = row._asdict()
     entrustment = S.entrustment_of_step(row["type"], row["key"])
     if row["type"] == S.ENTRUSTS:
         system = None
@@ -196,42 +217,72 @@ def to_step(row: Row) -> Step:
                 entrustment=entrustment, system=system)
 
 
-def findings_from_rows(chain: ChainFile, rows: dict[str, list[Row]]) -> list[Finding]:
-    """Findings from either backend's rows. Rows come from our own queries, so findings are
-    built without re-validation (``model_construct``); every path step and legal basis is one
-    shared object, which keeps millions of findings affordable."""
+_RULE_INDEX = {rule: index for index, rule in enumerate(RULE_IDS)}
+_DETAIL = {"misclassified_subcontract": "systems"}
+
+
+def findings_from_rows(chain: ChainFile, rows: dict[str, list[Row]] | Iterable[tuple[str, Row]],
+                       exposure: list[Row] | None = None) -> FindingList:
+    """Findings from either backend's rows: a mapping rule → rows, or (rule, row) pairs as
+    :func:`networkx_rows` produces them. Rows of ``exposure`` are appended to ``exposure``
+    when given. Findings are kept as compact records (see :class:`FindingList`); every path
+    step and every path is one shared object, so millions of findings stay affordable."""
+    steps: dict[tuple, PathStep] = {}
+    paths: dict[tuple, tuple[PathStep, ...]] = {}
+    records: list[Record] = []
+
+    def path_of(raw: Iterable[Row] | tuple[PathStep, ...]) -> tuple[PathStep, ...]:
+        if isinstance(raw, tuple):  # networkx_rows: already a shared tuple of shared steps
+            return raw
+        shared = []
+        for row in raw:
+            found = PathStep(row["type"], row["key"], row["source"], row["target"])
+            found = steps.setdefault(found, found)
+            shared.append(found)
+        ids = tuple(id(s) for s in shared)
+        found_path = paths.get(ids)
+        if found_path is None:
+            found_path = paths[ids] = tuple(shared)
+        return found_path
+
+    pairs = ((rule, row) for rule, rule_rows in rows.items() for row in rule_rows) if isinstance(rows, dict) \
+        else rows
+    for rule, row in pairs:
+        if rule == "exposure":
+            if exposure is not None:
+                exposure.append(row)
+            continue
+        detail = row.get(_DETAIL.get(rule, "missing"), ())
+        records.append(Record(
+            _RULE_INDEX[rule], row["consignor"], row.get("handler"), row.get("entrustment"),
+            path_of(row["path"]) if row.get("path") else (), bool(row.get("evidence_unknown", False)),
+            tuple(row.get("handlers", ())), tuple(detail),
+        ))
+    records.sort(key=record_sort_key)
+    return FindingList(records, finding_maker(chain))
+
+
+def finding_maker(chain: ChainFile):
+    """The function that turns a :class:`Record` of this chain into a :class:`Finding`."""
     orgs = chain.organizations_by_id
-    steps: dict[tuple, Step] = {}
     bases: dict[tuple[str, OrgKind], list[str]] = {}
-    findings: list[Finding] = []
+    step = functools.lru_cache(maxsize=1 << 16)(to_step)  # findings read in order share their steps
 
-    def step(row: Row) -> Step:
-        key = (row["type"], row["key"], row["source"], row["target"])
-        found = steps.get(key)
-        if found is None:
-            found = steps[key] = to_step(row)
-        return found
+    def make(r: Record) -> Finding:
+        rule = RULE_IDS[r.rule]
+        org = orgs.get(r.consignor)
+        kind = org.kind if org is not None else OrgKind.private
+        basis = bases.get((rule, kind))
+        if basis is None:
+            basis = bases[(rule, kind)] = legal_basis(rule, kind)
+        en, ja = _messages(rule, r, orgs)
+        return Finding.model_construct(
+            rule=rule, severity=RULES[rule][0], consignor=r.consignor, handler=r.handler,
+            entrustment=r.entrustment, path=[step(p) for p in r.path], legal_basis=basis, message=en, message_ja=ja,
+            evidence_unknown=r.evidence_unknown, handlers=list(r.handlers),
+        )
 
-    for rule in RULES:
-        severity, _ = RULES[rule]
-        for row in rows.get(rule, []):
-            c = row["consignor"]
-            kind = orgs[c].kind if c in orgs else OrgKind.private
-            basis = bases.get((rule, kind))
-            if basis is None:
-                basis = bases[(rule, kind)] = legal_basis(rule, kind)
-            cname = orgs[c].name if c in orgs else c
-            h = row.get("handler")
-            hname = orgs[h].name if h in orgs else h
-            en, ja = _messages(rule, row, cname, hname, orgs)
-            findings.append(Finding.model_construct(
-                rule=rule, severity=severity, consignor=c, handler=h, entrustment=row.get("entrustment"),
-                path=[step(s) for s in row.get("path", [])], legal_basis=basis,
-                message=en, message_ja=ja, evidence_unknown=bool(row.get("evidence_unknown", False)),
-                handlers=list(row.get("handlers", [])),
-            ))
-    findings.sort(key=Finding.sort_key)
-    return findings
+    return make
 
 
 _ENTRUSTMENT_WORDS = {
@@ -246,36 +297,41 @@ _UNKNOWN_EN = " Whether it was told is unknown: some of its entrustments record 
 _UNKNOWN_JA = "（説明の有無の記録がない委託があり、確認できない）"
 
 
-def _messages(rule: str, row: Row, cname: str, hname: str | None, orgs: dict) -> tuple[str, str]:
+def _name(orgs: dict, org_id: str | None) -> str | None:
+    org = orgs.get(org_id) if org_id is not None else None
+    return org.name if org is not None else org_id
+
+
+def _messages(rule: str, r: Record, orgs: dict) -> tuple[str, str]:
     """The English and Japanese message of a finding."""
-    e = row.get("entrustment")
+    e = r.entrustment
+    cname = _name(orgs, r.consignor)
+    hname = _name(orgs, r.handler)
     if rule in _ENTRUSTMENT_WORDS:
         en, ja = _ENTRUSTMENT_WORDS[rule]
         if "{" in en:
-            missing = row.get("missing", [])
-            en = en.format(missing=", ".join(missing))
-            ja = ja.format(missing_ja="・".join(_FIELD_JA.get(f, f) for f in missing))
+            en = en.format(missing=", ".join(r.detail))
+            ja = ja.format(missing_ja="・".join(_FIELD_JA.get(f, f) for f in r.detail))
         return f"{cname}'s entrustment {e} to {hname} {en}.", f"{cname}から{hname}への委託{e}は{ja}。"
-    unknown = bool(row.get("evidence_unknown"))
-    unknown_en, unknown_ja = (_UNKNOWN_EN, _UNKNOWN_JA) if unknown else ("", "")
+    unknown_en, unknown_ja = (_UNKNOWN_EN, _UNKNOWN_JA) if r.evidence_unknown else ("", "")
     if rule == "undisclosed_subcontracting":
-        route = path_text(row["path"])
+        route = path_text(r.path)
         return (f"{hname} handles the data {cname} entrusted ({route}), but {cname} was never told of it, "
                 f"so it could not supervise it.{unknown_en}",
                 f"{hname}が{cname}の個人データを取り扱っている（{route}）が、{cname}はその取扱いについて"
                 f"説明を受けておらず、監督できない。{unknown_ja}")
     if rule == "unapproved_subcontracting":
-        route = path_text(row["path"])
+        route = path_text(r.path)
         return (f"{hname} handles {cname}'s data without {cname}'s approval, although entrustment {e} "
                 f"restricts re-entrustment ({route}).",
                 f"委託契約{e}は再委託を制限しているが、{hname}は{cname}の承認なく{cname}の個人データを取り扱っている（{route}）。")
     if rule == "could_not_supervise":
-        names = ", ".join(orgs[h].name if h in orgs else h for h in row["handlers"])
-        return (f"{cname} could not supervise {len(row['handlers'])} handler(s) of its data that it was never "
+        names = ", ".join(_name(orgs, h) or h for h in r.handlers)
+        return (f"{cname} could not supervise {len(r.handlers)} handler(s) of its data that it was never "
                 f"told of: {names}.{unknown_en}",
-                f"{cname}は、説明を受けていない取扱者{len(row['handlers'])}者（{names}）を監督できなかった。{unknown_ja}")
+                f"{cname}は、説明を受けていない取扱者{len(r.handlers)}者（{names}）を監督できなかった。{unknown_ja}")
     if rule == "misclassified_subcontract":
-        systems = ", ".join(row["systems"])
+        systems = ", ".join(r.detail)
         return (f"Entrustment {e} to {hname} is marked as not handling personal data, but {hname} has access "
                 f"to {systems}, which holds personal data: it is a re-entrustment of personal data.",
                 f"委託{e}は個人データの取扱いなしとされているが、{hname}は個人データを保存する{systems}に"

@@ -76,3 +76,48 @@ def test_findings_json_is_stable(procx_chain):
     first = a["findings"][0]
     for key in ("rule", "severity", "consignor", "handler", "entrustment", "path", "legal_basis", "message"):
         assert key in first
+
+
+@pytest.mark.parametrize("case", TEACHING + [Path(__file__).parent.parent / "fixtures" / "procx-2024"],
+                         ids=lambda p: p.name)
+def test_streamed_json_is_the_json_document(case: Path):
+    """`chain analyze --format json` writes finding by finding; the text must be exactly the
+    document json.dumps gives for the whole analysis."""
+    import io
+    import json
+
+    analysis = analyze(load_chain(case / "chain.yaml"))
+    out = io.StringIO()
+    analysis.write_json(out)
+    assert out.getvalue() == json.dumps(analysis.to_json_dict(), ensure_ascii=False, indent=2) + "\n"
+    assert json.loads(out.getvalue())["summary"]["findings"] == len(analysis.findings)
+
+
+def test_finding_list_reads_as_a_list(procx_analysis):
+    findings = procx_analysis.findings
+    as_list = list(findings)
+    assert len(findings) == len(as_list) == procx_analysis.summary["findings"]
+    assert findings[0] == as_list[0] and findings[-1] == as_list[-1]
+    assert findings[2:5] == as_list[2:5]
+    assert findings == as_list
+    assert [f.sort_key() for f in as_list] == sorted(f.sort_key() for f in as_list)
+    assert procx_analysis.worst().value == "high"
+    # a finding is built afresh on each read, from shared path steps
+    assert findings[0] is not findings[0]
+    path_findings = [f for f in as_list if f.path]
+    assert path_findings and all(isinstance(step.key, str) for f in path_findings for step in f.path)
+
+
+def test_empty_analysis_streams_valid_json(tmp_path: Path):
+    import io
+    import json
+
+    chain_file = tmp_path / "c.yaml"
+    chain_file.write_text("schema: entrustment-chain/v1\norganizations:\n  - {id: a, name: A, kind: private}\n",
+                          encoding="utf-8")
+    analysis = analyze(load_chain(chain_file))
+    out = io.StringIO()
+    analysis.write_json(out)
+    assert json.loads(out.getvalue())["findings"] == []
+    assert out.getvalue() == json.dumps(analysis.to_json_dict(), ensure_ascii=False, indent=2) + "\n"
+    assert analysis.worst() is None
