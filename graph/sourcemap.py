@@ -127,7 +127,10 @@ _SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|nu
 def parse_json(text: str, with_lines: bool = True, max_depth: int = 64) -> tuple[Any, dict[Path, int]]:
     """json.loads for the data; a second, cheap walk for line numbers only when asked."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_refuse_duplicates)
+    except _DuplicateKey:
+        json_lines(text, max_depth)  # raises, naming each duplicate with its line
+        raise SourceError("duplicate key", None) from None
     except json.JSONDecodeError as exc:
         raise SourceError(f"JSON syntax error: {exc.msg} (column {exc.colno})", exc.lineno) from None
     except RecursionError:
@@ -135,6 +138,18 @@ def parse_json(text: str, with_lines: bool = True, max_depth: int = 64) -> tuple
     if not with_lines:  # json.loads bounds nesting itself (RecursionError above)
         return data, {}
     return data, json_lines(text, max_depth)
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict:
+    """JSON, like YAML here, may not repeat a key: json.loads would keep the last silently."""
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _DuplicateKey
+    return result
 
 
 def _line_too_deep(text: str, max_depth: int) -> int | None:
@@ -163,6 +178,7 @@ def json_lines(text: str, max_depth: int = 64) -> dict[Path, int]:
     """Map each field path of a (valid) JSON document to the line it starts on."""
     newlines = [i for i, ch in enumerate(text) if ch == "\n"]
     lines: dict[Path, int] = {}
+    duplicates: list[SourceError] = []
 
     def line_at(pos: int) -> int:
         return bisect.bisect_right(newlines, pos - 1) + 1
@@ -177,10 +193,15 @@ def json_lines(text: str, max_depth: int = 64) -> dict[Path, int]:
             pos = _WS.match(text, pos + 1).end()
             if text[pos] == "}":
                 return pos + 1
+            seen: dict[str, int] = {}
             while True:
                 pos = _WS.match(text, pos).end()
                 key, pos = json.decoder.scanstring(text, pos + 1)
-                lines[path + (key,)] = line_at(pos)
+                if key in seen:
+                    duplicates.append(SourceError(f"duplicate key {key!r} (first at line {seen[key]})",
+                                                  line_at(pos), path + (key,)))
+                seen[key] = line_at(pos)
+                lines.setdefault(path + (key,), line_at(pos))
                 pos = _WS.match(text, pos).end() + 1  # the colon
                 pos = value(pos, path + (key,))
                 pos = _WS.match(text, pos).end()
@@ -204,6 +225,8 @@ def json_lines(text: str, max_depth: int = 64) -> dict[Path, int]:
         return _SCALAR.match(text, pos).end()
 
     value(0, ())
+    if duplicates:
+        raise SourceErrors(duplicates)
     return lines
 
 
