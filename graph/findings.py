@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from enum import Enum
 from typing import IO, Any, Callable, Iterator, NamedTuple, overload
@@ -230,11 +231,11 @@ def _indented(value: Any, indent: str) -> str:
 
 
 def summarize(findings: FindingList, consignors: int, handlers: int) -> dict[str, Any]:
-    by_rule = {rule: 0 for rule in RULES}
+    counts = Counter(r.rule for r in findings.records)
+    by_rule = {rule: counts.get(index, 0) for index, rule in enumerate(RULE_IDS)}
     by_severity = {s.value: 0 for s in Severity}
-    for rule in findings.rules():
-        by_rule[rule] += 1
-        by_severity[RULES[rule][0].value] += 1
+    for rule, count in by_rule.items():
+        by_severity[RULES[rule][0].value] += count
     return {
         "consignors": consignors,
         "handlers": handlers,

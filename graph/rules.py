@@ -76,6 +76,10 @@ def first_entrustment(path: list[Row]) -> str:
     return S.entrustment_of_step(path[0]["type"], path[0]["key"])
 
 
+UNDISCLOSED, UNAPPROVED = PATH_RULES
+UNDISCLOSED_INDEX, UNAPPROVED_INDEX = RULE_IDS.index(UNDISCLOSED), RULE_IDS.index(UNAPPROVED)
+
+
 def networkx_rows(chain: ChainFile, graph: nx.MultiDiGraph) -> Iterator[tuple[str, Row]]:
     """Every rule's rows, computed on the networkx graph, as (rule, row) pairs, produced one
     consignor at a time (never all at once: a million entrustments give millions of rows).
@@ -98,14 +102,13 @@ def networkx_rows(chain: ChainFile, graph: nx.MultiDiGraph) -> Iterator[tuple[st
         for h in sorted(handlers):
             reached_by[h].append(c)
             path = handlers[h]
+            # rows of the two path rules come already compact (a Record is a row too)
             if not disclosure.disclosed(c, h):
                 undisclosed.append(h)
-                yield "undisclosed_subcontracting", {"consignor": c, "handler": h, "path": path,
-                                                     "evidence_unknown": told_unknown}
+                yield UNDISCLOSED, Record(UNDISCLOSED_INDEX, c, h, None, path, told_unknown, (), ())
             through = S.entrustment_of_step(path[0].type, path[0].key)
             if not disclosure.is_approved(c, h) and restricts[through]:
-                yield "unapproved_subcontracting", {"consignor": c, "handler": h, "entrustment": through,
-                                                    "path": path, "evidence_unknown": approved_unknown}
+                yield UNAPPROVED, Record(UNAPPROVED_INDEX, c, h, through, path, approved_unknown, (), ())
         if undisclosed:
             yield "could_not_supervise", {"consignor": c, "handlers": undisclosed, "evidence_unknown": told_unknown}
     for h in sorted(reached_by):
@@ -221,10 +224,10 @@ _RULE_INDEX = {rule: index for index, rule in enumerate(RULE_IDS)}
 _DETAIL = {"misclassified_subcontract": "systems"}
 
 
-def findings_from_rows(chain: ChainFile, rows: dict[str, list[Row]] | Iterable[tuple[str, Row]],
+def findings_from_rows(chain: ChainFile, rows: dict[str, list[Row]] | Iterable[tuple[str, Row | Record]],
                        exposure: list[Row] | None = None) -> FindingList:
     """Findings from either backend's rows: a mapping rule → rows, or (rule, row) pairs as
-    :func:`networkx_rows` produces them. Rows of ``exposure`` are appended to ``exposure``
+    :func:`networkx_rows` produces them (a row may be a :class:`Record` already). Rows of ``exposure`` are appended to ``exposure``
     when given. Findings are kept as compact records (see :class:`FindingList`); every path
     step and every path is one shared object, so millions of findings stay affordable."""
     steps: dict[tuple, PathStep] = {}
@@ -248,6 +251,9 @@ def findings_from_rows(chain: ChainFile, rows: dict[str, list[Row]] | Iterable[t
     pairs = ((rule, row) for rule, rule_rows in rows.items() for row in rule_rows) if isinstance(rows, dict) \
         else rows
     for rule, row in pairs:
+        if type(row) is Record:
+            records.append(row)
+            continue
         if rule == "exposure":
             if exposure is not None:
                 exposure.append(row)
