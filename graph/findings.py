@@ -172,6 +172,11 @@ class FindingList(Sequence[Finding]):
         """The compact form, in report order (read-only by convention)."""
         return self._records
 
+    def identities(self) -> Iterator[tuple]:
+        """:meth:`Finding.identity` of each finding, without building the findings."""
+        return ((RULE_IDS[r.rule], r.consignor, r.handler, r.entrustment, len(r.path), r.handlers)
+                for r in self._records)
+
     def rules(self) -> Iterator[str]:
         """The rule of each finding, without building the findings."""
         return (RULE_IDS[r.rule] for r in self._records)

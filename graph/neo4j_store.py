@@ -116,6 +116,8 @@ def row_count(chain: ChainFile) -> int:
 
 
 LOAD_ORDER = ("organizations", "systems", "entrusts", "places_data_in", "has_access", "accessible_by", "operates")
+# The bulk of a chain; a dataset's first load writes these with CREATE (cypher/load/new_*.cypher)
+CREATE_WHEN_NEW = frozenset({"organizations", "systems", "entrusts", "places_data_in"})
 
 
 class Neo4jStore:
@@ -253,20 +255,25 @@ class Neo4jStore:
         if reuse and state and state.get("version") == version and state.get("status") == "ready":
             if progress:
                 progress(total, total)
-            return {"dataset": dataset, "version": version, "written": 0, "removed": 0, "reused": True}
+            return {"dataset": dataset, "version": version, "written": 0, "removed": 0, "reused": True,
+                    "new": False}
+        new = bool(self.read("load", "is_new", dataset=dataset)[0]["new"])
         self.write("load", "begin", dataset=dataset, version=version, source=chain.title)
         done = 0
         for name in LOAD_ORDER:
             items = rows[name]
+            # a dataset's first load creates; later loads merge (and replace what moved)
+            query = f"new_{name}" if new and name in CREATE_WHEN_NEW else name
             for start in range(0, len(items), batch_size):
                 batch = items[start:start + batch_size]
-                self.write("load", name, dataset=dataset, version=version, rows=batch)
+                self.write("load", query, dataset=dataset, version=version, rows=batch)
                 done += len(batch)
                 if progress:
                     progress(done, total)
         self.write("load", "roles", dataset=dataset)
         removed = self.prune(dataset, version)
-        return {"dataset": dataset, "version": version, "written": done, "removed": removed, "reused": False}
+        return {"dataset": dataset, "version": version, "written": done, "removed": removed, "reused": False,
+                "new": new}
 
     def prune(self, dataset: str, version: str) -> int:
         query = queries.get("load", "prune")
@@ -277,7 +284,10 @@ class Neo4jStore:
 
         return self._run_write(work)
 
-    def drop(self, dataset: str) -> None:
+    def drop(self, dataset: str, batch_size: int = 2000) -> None:
+        """Remove a dataset, ``batch_size`` nodes (with their relationships) per transaction."""
+        while self.write("load", "drop_batch", dataset=dataset, limit=batch_size)[0]["removed"]:
+            pass
         self.write("load", "drop", dataset=dataset)
 
     # -- analysis ----------------------------------------------------------------------------

@@ -24,8 +24,10 @@ pytestmark = pytest.mark.neo4j
 def test_load_is_idempotent(store, dataset, procx_chain):
     first = store.load(procx_chain, dataset)
     assert first["written"] > 0 and not first["reused"]
+    assert first["new"]  # a first load CREATEs (cypher/load/new_*.cypher) ...
     snapshot = dump(store, dataset)
     again = store.load(procx_chain, dataset, reuse=False, batch_size=7)
+    assert not again["new"]  # ... a reload MERGEs, and both write the same graph
     assert again["removed"] == 0
     assert dump(store, dataset) == snapshot
     counts = store.counts(dataset)
@@ -53,7 +55,8 @@ def test_datasets_live_side_by_side(store, procx_chain):
         before = dump(store, a)
         teaching = load_chain(TEACHING[0] / "chain.yaml")
         store.load(teaching, b)
-        store.drop(b)
+        store.drop(b, batch_size=3)  # many small transactions
+        assert store.counts(b) == dict.fromkeys(store.counts(b), 0)
         assert dump(store, a) == before
     finally:
         store.drop(a)
