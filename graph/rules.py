@@ -264,7 +264,10 @@ def findings_from_rows(chain: ChainFile, rows: dict[str, list[Row]] | Iterable[t
             path_of(row["path"]) if row.get("path") else (), bool(row.get("evidence_unknown", False)),
             tuple(row.get("handlers", ())), tuple(detail),
         ))
-    records.sort(key=record_sort_key)
+    try:  # records compare in report order as they are (no key tuples: millions of them)
+        records.sort()
+    except TypeError:  # a rule whose rows mix None and ids in one column (not produced by our rules)
+        records.sort(key=record_sort_key)
     return FindingList(records, finding_maker(chain))
 
 
