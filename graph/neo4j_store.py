@@ -10,11 +10,12 @@ longer contains is pruned — never before, so a failed load leaves the old data
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from entrustment_chain.graph import queries, schema as S
 from entrustment_chain.graph.errors import DatabaseError, InputError, Problem
@@ -64,48 +65,63 @@ def chain_version(chain: ChainFile) -> str:
 
 
 def graph_rows(chain: ChainFile) -> dict[str, list[dict[str, Any]]]:
-    """The chain as load rows, one list per cypher/load file."""
-    rels: dict[str, list[dict]] = {"entrusts": [], "places_data_in": [], "has_access": [], "accessible_by": [],
-                                   "operates": []}
-    for e in chain.entrustments:
-        period = e.parsed_period
-        props = {
-            "entrustment": e.id, "consignor": e.consignor, "contractor": e.contractor, "work": e.work,
-            "personal_data": e.personal_data, "covers_all": e.covers == "all",
-            "covers": [] if e.covers == "all" else list(e.covers),
-            **e.clauses.model_dump(), **e.supervision.model_dump(mode="json"),
-            "informed_subcontractors": e.informed_subcontractors,
-            "approved_subcontractors": e.approved_subcontractors,
-            "period": period.text if period else None,
-            "period_start": period.start.iso() if period and period.start else None,
-            "period_end": period.end.iso() if period and period.end else None,
-            "data_subjects": e.data_subjects.count if e.data_subjects else None,
-            "data_subjects_approximate": e.data_subjects.approximate if e.data_subjects else None,
-            "systems": list(e.systems),
-        }
-        rels["entrusts"].append({"key": e.id, "source": e.consignor, "target": e.contractor, "props": props})
-        for system_id in e.systems:
-            flow = {k: props[k] for k in ("entrustment", "consignor", "contractor", "personal_data",
-                                          "covers_all", "covers")}
-            rels["places_data_in"].append({"key": S.places_key(e.id, system_id), "source": e.consignor,
-                                           "target": system_id, "props": flow})
-    for grant in chain.access:
-        period = grant.parsed_period
-        rels["has_access"].append({"key": grant.key, "source": grant.organization, "target": grant.system,
-                                   "props": {"kind": grant.kind.value, "under": grant.under,
-                                             "period": period.text if period else None}})
-        rels["accessible_by"].append({"key": grant.key, "source": grant.system, "target": grant.organization,
-                                      "props": {"kind": grant.kind.value, **S.UNCONDITIONAL_FLOW,
-                                                "covers": []}})
-    for system in chain.systems:
-        if system.operator:
-            rels["operates"].append({"key": f"{system.operator}>{system.id}", "source": system.operator,
-                                     "target": system.id, "props": {}})
-    return {
-        "organizations": [{"id": o.id, "name": o.name, "kind": o.kind.value} for o in chain.organizations],
-        "systems": [{"id": s.id, "name": s.name, "operator": s.operator} for s in chain.systems],
-        **rels,
-    }
+    """The chain as load rows, one list per cypher/load file (:func:`section_rows` yields them
+    one at a time, which is what a load uses)."""
+    return {name: list(section_rows(chain, name)) for name in LOAD_ORDER}
+
+
+def section_rows(chain: ChainFile, name: str) -> Iterator[dict[str, Any]]:
+    """The load rows of one cypher/load file, produced as they are written (a million
+    entrustments held as rows at once took over 3 GB)."""
+    if name == "organizations":
+        for o in chain.organizations:
+            yield {"id": o.id, "name": o.name, "kind": o.kind.value}
+    elif name == "systems":
+        for system in chain.systems:
+            yield {"id": system.id, "name": system.name, "operator": system.operator}
+    elif name in ("entrusts", "places_data_in"):
+        for e in chain.entrustments:
+            if name == "places_data_in":
+                flow = {"entrustment": e.id, "consignor": e.consignor, "contractor": e.contractor,
+                        "personal_data": e.personal_data, "covers_all": e.covers == "all",
+                        "covers": [] if e.covers == "all" else list(e.covers)}
+                for system_id in e.systems:
+                    yield {"key": S.places_key(e.id, system_id), "source": e.consignor, "target": system_id,
+                           "props": flow}
+                continue
+            period = e.parsed_period
+            props = {
+                "entrustment": e.id, "consignor": e.consignor, "contractor": e.contractor, "work": e.work,
+                "personal_data": e.personal_data, "covers_all": e.covers == "all",
+                "covers": [] if e.covers == "all" else list(e.covers),
+                **e.clauses.model_dump(), **e.supervision.model_dump(mode="json"),
+                "informed_subcontractors": e.informed_subcontractors,
+                "approved_subcontractors": e.approved_subcontractors,
+                "period": period.text if period else None,
+                "period_start": period.start.iso() if period and period.start else None,
+                "period_end": period.end.iso() if period and period.end else None,
+                "data_subjects": e.data_subjects.count if e.data_subjects else None,
+                "data_subjects_approximate": e.data_subjects.approximate if e.data_subjects else None,
+                "systems": list(e.systems),
+            }
+            yield {"key": e.id, "source": e.consignor, "target": e.contractor, "props": props}
+    elif name in ("has_access", "accessible_by"):
+        for grant in chain.access:
+            if name == "has_access":
+                period = grant.parsed_period
+                yield {"key": grant.key, "source": grant.organization, "target": grant.system,
+                       "props": {"kind": grant.kind.value, "under": grant.under,
+                                 "period": period.text if period else None}}
+            else:
+                yield {"key": grant.key, "source": grant.system, "target": grant.organization,
+                       "props": {"kind": grant.kind.value, **S.UNCONDITIONAL_FLOW, "covers": []}}
+    elif name == "operates":
+        for system in chain.systems:
+            if system.operator:
+                yield {"key": f"{system.operator}>{system.id}", "source": system.operator, "target": system.id,
+                       "props": {}}
+    else:
+        raise KeyError(name)
 
 
 def row_count(chain: ChainFile) -> int:
@@ -250,8 +266,7 @@ class Neo4jStore:
         version = chain_version(chain)
         self.ensure_schema()
         state = self.dataset_state(dataset)
-        rows = graph_rows(chain)
-        total = sum(len(rows[k]) for k in LOAD_ORDER)
+        total = row_count(chain)
         if reuse and state and state.get("version") == version and state.get("status") == "ready":
             if progress:
                 progress(total, total)
@@ -261,11 +276,10 @@ class Neo4jStore:
         self.write("load", "begin", dataset=dataset, version=version, source=chain.title)
         done = 0
         for name in LOAD_ORDER:
-            items = rows[name]
             # a dataset's first load creates; later loads merge (and replace what moved)
             query = f"new_{name}" if new and name in CREATE_WHEN_NEW else name
-            for start in range(0, len(items), batch_size):
-                batch = items[start:start + batch_size]
+            rows = section_rows(chain, name)
+            while batch := list(itertools.islice(rows, batch_size)):
                 self.write("load", query, dataset=dataset, version=version, rows=batch)
                 done += len(batch)
                 if progress:
