@@ -59,9 +59,25 @@ class Settings:
         return f"Settings(uri={self.uri!r}, username={self.username!r}, database={self.database!r})"
 
 
+_SECTIONS = ("organizations", "systems", "entrustments", "access")
+
+
 def chain_version(chain: ChainFile) -> str:
-    canonical = json.dumps(chain.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+    """The hash of the chain's content: its top level, then each element's canonical JSON on a
+    line of its own, section by section. Hashed element by element: the whole chain as one JSON
+    text was a 1.2 GB string at 10^6 entrustments."""
+    digest = hashlib.sha256()
+
+    def add(data: Any) -> None:
+        digest.update(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+        digest.update(b"\n")
+
+    add(chain.model_dump(mode="json", by_alias=True, exclude=set(_SECTIONS)))
+    for section in _SECTIONS:
+        add(section)
+        for item in getattr(chain, section):
+            add(item.model_dump(mode="json", by_alias=True))
+    return digest.hexdigest()[:16]
 
 
 def graph_rows(chain: ChainFile) -> dict[str, list[dict[str, Any]]]:

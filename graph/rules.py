@@ -23,7 +23,7 @@ from entrustment_chain.graph.findings import (
     Step,
     record_sort_key,
 )
-from entrustment_chain.graph.flow import Edge, reach
+from entrustment_chain.graph.flow import Edge, prepare_flow, reach
 from entrustment_chain.graph.legal import legal_basis
 from entrustment_chain.graph.model import CLAUSE_SAFETY, SUPERVISION_MEASURES, ChainFile, OrgKind
 
@@ -89,13 +89,14 @@ def networkx_rows(chain: ChainFile, graph: nx.MultiDiGraph) -> Iterator[tuple[st
     restricts = {e.id: e.clauses.subcontract_restriction is True for e in chain.entrustments}
     consignors = sorted({e.consignor for e in chain.entrustments})
     reached_by: dict[str, list[str]] = defaultdict(list)
-    prepared: dict = {}
+    prepared = prepare_flow(graph)
+    del graph  # only the prepared relationships are read from here on: let the graph go
 
     def step(edge: Edge) -> PathStep:
         return PathStep(edge.type, edge.key, S.node_id(edge.source), S.node_id(edge.target))
 
     for c in consignors:
-        handlers = reach(graph, c, prepared, step).handlers()
+        handlers = reach(None, c, prepared, step).handlers()
         undisclosed = []
         told_unknown = c in disclosure.told_unknown
         approved_unknown = c in disclosure.approved_unknown
