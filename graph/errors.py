@@ -32,4 +32,7 @@ class InputError(ChainError):
 
 
 class DatabaseError(ChainError):
-    """Neo4j could not be reached or refused the work. The message says what to check."""
+    """Neo4j could not be reached or refused the work. The message says what to check.
+    ``constraint`` is true when a uniqueness constraint refused a write."""
+
+    constraint: bool = False

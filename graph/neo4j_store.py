@@ -212,7 +212,9 @@ class Neo4jStore:
                                  f"({type(exc).__name__}: {exc})")
         if isinstance(exc, ne.ConfigurationError | ValueError) and "uri" in str(exc).lower():
             return DatabaseError(f"NEO4J_URI {s.uri!r} is not a Neo4j URI: {exc}")
-        return DatabaseError(f"Neo4j at {s.uri} failed: {type(exc).__name__}: {exc}")
+        error = DatabaseError(f"Neo4j at {s.uri} failed: {type(exc).__name__}: {exc}")
+        error.constraint = isinstance(exc, ne.ConstraintError) or "ConstraintValidationFailed" in code
+        return error
 
     def _session(self, read: bool):
         import neo4j
@@ -296,7 +298,15 @@ class Neo4jStore:
             query = f"new_{name}" if new and name in CREATE_WHEN_NEW else name
             rows = section_rows(chain, name)
             while batch := list(itertools.islice(rows, batch_size)):
-                self.write("load", query, dataset=dataset, version=version, rows=batch)
+                try:
+                    self.write("load", query, dataset=dataset, version=version, rows=batch)
+                except DatabaseError as exc:
+                    if not (exc.constraint and query != name):
+                        raise
+                    # Another first load of this dataset is running at the same time and wrote
+                    # these first: merge from here on, as a reload would.
+                    new, query = False, name
+                    self.write("load", query, dataset=dataset, version=version, rows=batch)
                 done += len(batch)
                 if progress:
                     progress(done, total)
