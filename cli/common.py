@@ -66,15 +66,7 @@ def emit(text: str, output: str | None) -> None:
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
-    target = Path(output)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        replace_atomically(tmp, str(target))
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    emit_stream(lambda handle: handle.write(text), output)
 
 
 def emit_stream(write: Callable, output: str | None) -> None:

@@ -1,8 +1,6 @@
-import sys
-
 import click
 
-from entrustment_chain.cli.common import handle_errors, replace_atomically
+from entrustment_chain.cli.common import emit_stream, handle_errors
 
 
 @click.command("generate")
@@ -13,9 +11,6 @@ from entrustment_chain.cli.common import handle_errors, replace_atomically
 @handle_errors
 def command(consignors: int, seed: int, fmt: str, output: str | None) -> None:
     """A synthetic chain file (about 10 entrustments per consignor), deterministic by seed."""
-    import os
-    import tempfile
-
     from entrustment_chain.graph import generate as g
 
     def write(handle) -> None:
@@ -27,15 +22,4 @@ def command(consignors: int, seed: int, fmt: str, output: str | None) -> None:
             count = len(data["entrustments"])
         click.echo(f"{count} entrustments", err=True)
 
-    if not output or output == "-":
-        write(sys.stdout)
-        return
-    directory = os.path.dirname(os.path.abspath(output))
-    fd, tmp = tempfile.mkstemp(prefix=".generate.", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            write(handle)
-        replace_atomically(tmp, output)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    emit_stream(write, output)

@@ -37,7 +37,8 @@ RULES: dict[str, tuple[Severity, str]] = {
 }
 
 
-_RULE_ORDER = {rule: index for index, rule in enumerate(RULES)}
+RULE_IDS = tuple(RULES)
+RULE_INDEX = {rule: index for index, rule in enumerate(RULE_IDS)}
 
 
 class _Result(BaseModel):
@@ -70,7 +71,7 @@ class Finding(_Result):
     handlers: list[str] = Field(default_factory=list)
 
     def sort_key(self) -> tuple:
-        return (_RULE_ORDER[self.rule], self.consignor, self.handler or "", self.entrustment or "")
+        return (RULE_INDEX[self.rule], self.consignor, self.handler or "", self.entrustment or "")
 
     def identity(self) -> tuple:
         """What the parity test compares: rule, consignor, handler/entrustment, path length."""
@@ -118,9 +119,6 @@ class Record(NamedTuple):
     evidence_unknown: bool
     handlers: tuple[str, ...]
     detail: tuple[str, ...]
-
-
-RULE_IDS = tuple(RULES)
 
 
 def record_sort_key(r: Record) -> tuple:
@@ -224,7 +222,7 @@ class Analysis(_Result):
         out.write("\n}\n")
 
     def by_rule(self, rule: str) -> list[Finding]:
-        index = RULE_IDS.index(rule)
+        index = RULE_INDEX[rule]
         return [self.findings[i] for i, r in enumerate(self.findings.records) if r.rule == index]
 
     def worst(self) -> Severity | None:

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import codecs
 import json
-import re
 from typing import IO, Any, Iterator
 
 from pydantic import ValidationError
 
 from entrustment_chain.graph.model import Access, ChainFile, Entrustment, Organization, System
+from entrustment_chain.graph.sourcemap import WHITESPACE, DuplicateKey, refuse_duplicates
 
 SECTIONS = {"organizations": Organization, "systems": System, "entrustments": Entrustment, "access": Access}
 # The fields the reference checks read, per section. They are checked on the models, so a model
@@ -35,7 +35,6 @@ REFERENCES = {
     "access": ("organization", "system", "under"),
 }
 CHUNK = 8 << 20
-_WS = re.compile(r"[ \t\n\r]*")
 
 
 class Fallback(Exception):
@@ -73,7 +72,7 @@ class _Text:
     def peek(self) -> str:
         """The next character that is not whitespace ('' at the end of the file)."""
         while True:
-            self.pos = _WS.match(self.buf, self.pos).end()
+            self.pos = WHITESPACE.match(self.buf, self.pos).end()
             if self.pos < len(self.buf) or self.eof:
                 return self.buf[self.pos:self.pos + 1]
             self.fill()
@@ -82,6 +81,17 @@ class _Text:
         if self.peek() != char:
             raise Fallback(f"expected {char!r}")
         self.pos += 1
+
+    def more(self, close: str) -> bool:
+        """After an item of an array or object: True at a comma (another item follows), False
+        at ``close`` (the end)."""
+        nxt = self.peek()
+        self.pos += 1
+        if nxt == close:
+            return False
+        if nxt != ",":
+            raise Fallback(f"expected ',' or {close!r}")
+        return True
 
     def value(self, decoder: json.JSONDecoder) -> Any:
         """The JSON value that starts here. A value that reaches the end of the text read so far
@@ -92,6 +102,8 @@ class _Text:
                 value, end = decoder.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError:
                 value, end = None, -1
+            except DuplicateKey:
+                raise Fallback("duplicate key") from None
             except RecursionError:
                 raise Fallback("nested too deeply") from None
             if end != -1 and (end < len(self.buf) or self.eof):
@@ -102,13 +114,6 @@ class _Text:
             self.fill()
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        raise Fallback("duplicate key")
-    return result
-
-
 def _elements(text: _Text, decoder: json.JSONDecoder) -> Iterator[Any]:
     text.expect("[")
     if text.peek() == "]":
@@ -116,12 +121,8 @@ def _elements(text: _Text, decoder: json.JSONDecoder) -> Iterator[Any]:
         return
     while True:
         yield text.value(decoder)
-        nxt = text.peek()
-        text.pos += 1
-        if nxt == "]":
+        if not text.more("]"):
             return
-        if nxt != ",":
-            raise Fallback("expected ',' or ']'")
 
 
 def read_valid_chain(handle: IO[bytes], chunk: int = CHUNK) -> ChainFile:
@@ -129,7 +130,7 @@ def read_valid_chain(handle: IO[bytes], chunk: int = CHUNK) -> ChainFile:
     from entrustment_chain.graph.loader import reference_problems
 
     text = _Text(handle, chunk)
-    decoder = json.JSONDecoder(object_pairs_hook=_no_duplicates)
+    decoder = json.JSONDecoder(object_pairs_hook=refuse_duplicates)
     head: dict[str, Any] = {}
     sections: dict[str, list] = {}
     text.expect("{")
@@ -147,12 +148,8 @@ def read_valid_chain(handle: IO[bytes], chunk: int = CHUNK) -> ChainFile:
                 sections[key] = _validated(key, _elements(text, decoder))
             else:
                 head[key] = text.value(decoder)
-            nxt = text.peek()
-            text.pos += 1
-            if nxt == "}":
+            if not text.more("}"):
                 break
-            if nxt != ",":
-                raise Fallback("expected ',' or '}'")
     if text.peek() != "":
         raise Fallback("text after the document")
     try:

@@ -97,19 +97,18 @@ def section_rows(chain: ChainFile, name: str) -> Iterator[dict[str, Any]]:
             yield {"id": system.id, "name": system.name, "operator": system.operator}
     elif name in ("entrusts", "places_data_in"):
         for e in chain.entrustments:
+            # what the flow condition reads, on both relationship types
+            flow = {"entrustment": e.id, "consignor": e.consignor, "contractor": e.contractor,
+                    "personal_data": e.personal_data, "covers_all": e.covers == "all",
+                    "covers": [] if e.covers == "all" else list(e.covers)}
             if name == "places_data_in":
-                flow = {"entrustment": e.id, "consignor": e.consignor, "contractor": e.contractor,
-                        "personal_data": e.personal_data, "covers_all": e.covers == "all",
-                        "covers": [] if e.covers == "all" else list(e.covers)}
                 for system_id in e.systems:
                     yield {"key": S.places_key(e.id, system_id), "source": e.consignor, "target": system_id,
                            "props": flow}
                 continue
             period = e.parsed_period
             props = {
-                "entrustment": e.id, "consignor": e.consignor, "contractor": e.contractor, "work": e.work,
-                "personal_data": e.personal_data, "covers_all": e.covers == "all",
-                "covers": [] if e.covers == "all" else list(e.covers),
+                **flow, "work": e.work,
                 **e.clauses.model_dump(), **e.supervision.model_dump(mode="json"),
                 "informed_subcontractors": e.informed_subcontractors,
                 "approved_subcontractors": e.approved_subcontractors,

@@ -15,6 +15,7 @@ import networkx as nx
 from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.findings import (
     RULE_IDS,
+    RULE_INDEX,
     RULES,
     Finding,
     FindingList,
@@ -77,7 +78,7 @@ def first_entrustment(path: list[Row]) -> str:
 
 
 UNDISCLOSED, UNAPPROVED = PATH_RULES
-UNDISCLOSED_INDEX, UNAPPROVED_INDEX = RULE_IDS.index(UNDISCLOSED), RULE_IDS.index(UNAPPROVED)
+UNDISCLOSED_INDEX, UNAPPROVED_INDEX = RULE_INDEX[UNDISCLOSED], RULE_INDEX[UNAPPROVED]
 
 
 def networkx_rows(chain: ChainFile, graph: nx.MultiDiGraph) -> Iterator[tuple[str, Row]]:
@@ -221,7 +222,6 @@ def to_step(row: Row | PathStep) -> Step:
                 entrustment=entrustment, system=system)
 
 
-_RULE_INDEX = {rule: index for index, rule in enumerate(RULE_IDS)}
 _DETAIL = {"misclassified_subcontract": "systems"}
 
 
@@ -261,7 +261,7 @@ def findings_from_rows(chain: ChainFile, rows: dict[str, list[Row]] | Iterable[t
             continue
         detail = row.get(_DETAIL.get(rule, "missing"), ())
         records.append(Record(
-            _RULE_INDEX[rule], row["consignor"], row.get("handler"), row.get("entrustment"),
+            RULE_INDEX[rule], row["consignor"], row.get("handler"), row.get("entrustment"),
             path_of(row["path"]) if row.get("path") else (), bool(row.get("evidence_unknown", False)),
             tuple(row.get("handlers", ())), tuple(detail),
         ))

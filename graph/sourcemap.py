@@ -120,15 +120,15 @@ def _walk_yaml(node, path: Path, lines: dict, errors: list, max_depth: int) -> N
             _walk_yaml(item, path + (index,), lines, errors, max_depth)
 
 
-_WS = re.compile(r"[ \t\n\r]*")
+WHITESPACE = re.compile(r"[ \t\n\r]*")  # JSON's, any amount
 _SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null")
 
 
 def parse_json(text: str, with_lines: bool = True, max_depth: int = 64) -> tuple[Any, dict[Path, int]]:
     """json.loads for the data; a second, cheap walk for line numbers only when asked."""
     try:
-        data = json.loads(text, object_pairs_hook=_refuse_duplicates)
-    except _DuplicateKey:
+        data = json.loads(text, object_pairs_hook=refuse_duplicates)
+    except DuplicateKey:
         json_lines(text, max_depth)  # raises, naming each duplicate with its line
         raise SourceError("duplicate key", None) from None
     except json.JSONDecodeError as exc:
@@ -140,15 +140,15 @@ def parse_json(text: str, with_lines: bool = True, max_depth: int = 64) -> tuple
     return data, json_lines(text, max_depth)
 
 
-class _DuplicateKey(Exception):
-    pass
+class DuplicateKey(Exception):
+    """A JSON object repeats a key (raised by :func:`refuse_duplicates`)."""
 
 
-def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict:
+def refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict:
     """JSON, like YAML here, may not repeat a key: json.loads would keep the last silently."""
     result = dict(pairs)
     if len(result) != len(pairs):
-        raise _DuplicateKey
+        raise DuplicateKey
     return result
 
 
@@ -186,36 +186,36 @@ def json_lines(text: str, max_depth: int = 64) -> dict[Path, int]:
     def value(pos: int, path: Path) -> int:
         if len(path) > max_depth:
             raise SourceError(f"nesting deeper than {max_depth} levels", line_at(pos), path)
-        pos = _WS.match(text, pos).end()
+        pos = WHITESPACE.match(text, pos).end()
         lines.setdefault(path, line_at(pos))
         ch = text[pos]
         if ch == "{":
-            pos = _WS.match(text, pos + 1).end()
+            pos = WHITESPACE.match(text, pos + 1).end()
             if text[pos] == "}":
                 return pos + 1
             seen: dict[str, int] = {}
             while True:
-                pos = _WS.match(text, pos).end()
+                pos = WHITESPACE.match(text, pos).end()
                 key, pos = json.decoder.scanstring(text, pos + 1)
                 if key in seen:
                     duplicates.append(SourceError(f"duplicate key {key!r} (first at line {seen[key]})",
                                                   line_at(pos), path + (key,)))
                 seen[key] = line_at(pos)
                 lines.setdefault(path + (key,), line_at(pos))
-                pos = _WS.match(text, pos).end() + 1  # the colon
+                pos = WHITESPACE.match(text, pos).end() + 1  # the colon
                 pos = value(pos, path + (key,))
-                pos = _WS.match(text, pos).end()
+                pos = WHITESPACE.match(text, pos).end()
                 if text[pos] == "}":
                     return pos + 1
                 pos += 1  # the comma
         if ch == "[":
-            pos = _WS.match(text, pos + 1).end()
+            pos = WHITESPACE.match(text, pos + 1).end()
             if text[pos] == "]":
                 return pos + 1
             index = 0
             while True:
                 pos = value(pos, path + (index,))
-                pos = _WS.match(text, pos).end()
+                pos = WHITESPACE.match(text, pos).end()
                 if text[pos] == "]":
                     return pos + 1
                 pos += 1
