@@ -20,22 +20,24 @@ from entrustment_chain.cli.common import (
               show_default=True)
 @click.option("--fail-on", type=click.Choice(["low", "medium", "high"]),
               help="Exit 1 when any finding is at or above this severity.")
-@click.option("--dataset", help="Neo4j dataset name (default: the file's path).")
+@click.option("--dataset", help="Neo4j dataset name (default: the file's path as given).")
 @output_option
 @neo4j_options
 @handle_errors
 def command(file: str, backend: str, fmt: str, fail_on: str | None, dataset: str | None,
             output: str | None, uri: str, username: str, database: str) -> None:
     """Find undisclosed and unapproved handlers, who could not supervise, and weak contracts."""
-    from entrustment_chain.graph import report
-    from entrustment_chain.graph.analysis import analyze
-    from entrustment_chain.graph.findings import Severity
-    from entrustment_chain.graph.loader import load_chain
+    from entrustment_chain.graph.analysis.engine import analyze
+    from entrustment_chain.graph.analysis.registry import Severity
+    from entrustment_chain.graph.io.loader import load_chain
+    from entrustment_chain.graph.reports import render as report
 
     chain = load_chain(file)
     if backend == "neo4j":
+        from entrustment_chain.graph.neo4j.backend import Neo4jBackend
+
         with open_store(uri, username, database) as store:
-            result = analyze(chain, "neo4j", source=file, store=store, dataset=dataset or file)
+            result = analyze(chain, Neo4jBackend(store, dataset, source=file), source=file)
     else:
         result = analyze(chain, source=file)
     if fmt == "json":  # written finding by finding: large chains have millions
@@ -44,7 +46,7 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, dataset: str
     elif fmt == "markdown":
         text = report.analysis_markdown(result, chain)
     elif fmt == "html":
-        from entrustment_chain.graph.html_report import html
+        from entrustment_chain.graph.reports.html import html
 
         text = html(result, chain)
     else:

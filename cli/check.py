@@ -1,4 +1,3 @@
-import os
 import sys
 
 import click
@@ -20,23 +19,12 @@ def command(file: str, proposal: str, fmt: str, output: str | None) -> None:
 
     Exits 1 when a consignor would gain a handler it has not been told of or has not approved.
     """
-    from entrustment_chain.graph import report
-    from entrustment_chain.graph.loader import decode, load_chain
-    from entrustment_chain.graph.onboarding import check
-    from entrustment_chain.graph.sourcemap import SourceError, parse_yaml
-    from entrustment_chain.graph.errors import InputError, Problem
+    from entrustment_chain.graph.analysis.onboarding import check, read_proposal
+    from entrustment_chain.graph.io.loader import load_chain
+    from entrustment_chain.graph.reports import render as report
 
     chain = load_chain(file)
-    if os.path.exists(proposal):
-        name = proposal
-        with open(proposal, "rb") as handle:
-            text = decode(handle.read(), name)
-    else:
-        name, text = "--add", proposal
-    try:
-        data, lines = parse_yaml(text)
-    except SourceError as exc:
-        raise InputError([Problem(name, exc.line, "", exc.message)]) from None
+    data, name, lines = read_proposal(proposal)
     result = check(chain, data, name, lines)
     if fmt == "json":
         text = report.to_json(result.to_json_dict())

@@ -4,8 +4,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import tempfile
-from pathlib import Path
 from typing import Callable
 
 import click
@@ -53,14 +51,6 @@ def handle_errors(fn: Callable) -> Callable:
     return wrapper
 
 
-def replace_atomically(tmp: str, target: str) -> None:
-    """Give the temporary file the mode a new file would have, then rename it into place."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    os.replace(tmp, target)
-
-
 def emit(text: str, output: str | None) -> None:
     """Print, or write ``output`` atomically (a temporary file renamed into place)."""
     if output is None or output == "-":
@@ -70,20 +60,10 @@ def emit(text: str, output: str | None) -> None:
 
 
 def emit_stream(write: Callable, output: str | None) -> None:
-    """Like :func:`emit`, for output written piece by piece: ``write(handle)`` writes to standard
-    output, or to a temporary file renamed into place only once it is complete."""
-    if output is None or output == "-":
-        write(sys.stdout)
-        return
-    target = Path(output)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            write(handle)
-        replace_atomically(tmp, str(target))
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Like :func:`emit`, for output written piece by piece (see graph/io/output.py)."""
+    from entrustment_chain.graph.io.output import write_output
+
+    write_output(write, output)
 
 
 def output_option(fn: Callable) -> Callable:
@@ -105,6 +85,7 @@ def neo4j_options(fn: Callable) -> Callable:
 
 
 def open_store(uri: str, username: str, database: str):
-    from entrustment_chain.graph.neo4j_store import Neo4jStore, Settings
+    from entrustment_chain.graph.neo4j.settings import Settings
+    from entrustment_chain.graph.neo4j.store import Neo4jStore
 
     return Neo4jStore(Settings.resolve(uri=uri, username=username, database=database))

@@ -13,21 +13,9 @@ from entrustment_chain.cli.common import handle_errors
 @handle_errors
 def command(file: str, contractor: str, output: str, encoding: str) -> None:
     """The survey table of a contractor's consignors, from a chain file (the inverse of import-survey)."""
-    import os
-    import tempfile
-
-    from entrustment_chain.cli.common import replace_atomically
-    from entrustment_chain.graph.loader import load_chain
-    from entrustment_chain.graph.survey_io import export_survey, write_table
+    from entrustment_chain.graph.io.loader import load_chain
+    from entrustment_chain.graph.io.survey_table import export_survey, write_table
 
     rows = export_survey(load_chain(file), contractor)
-    suffix = os.path.splitext(output)[1]
-    fd, tmp = tempfile.mkstemp(prefix=".export.", suffix=suffix, dir=os.path.dirname(os.path.abspath(output)))
-    os.close(fd)
-    try:
-        write_table(rows, tmp, encoding)
-        replace_atomically(tmp, output)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    write_table(rows, output, encoding)
     click.echo(f"{len(rows) - 1} rows written to {output}", err=True)

@@ -11,7 +11,7 @@ from entrustment_chain.cli.common import emit_stream, handle_errors
 @handle_errors
 def command(consignors: int, seed: int, fmt: str, output: str | None) -> None:
     """A synthetic chain file (about 10 entrustments per consignor), deterministic by seed."""
-    from entrustment_chain.graph import generate as g
+    from entrustment_chain.graph.io import generate as g
 
     def write(handle) -> None:
         if fmt == "json":

@@ -17,9 +17,9 @@ from entrustment_chain.cli.common import emit, handle_errors, output_option
 def command(file: str, contractor: str, contractor_name: str, base: str | None, output: str | None) -> None:
     """A chain file from a survey table (CSV in UTF-8 or Shift_JIS, or .xlsx) with あり/なし/回答不能
     answers. Every bad cell is reported with its row and column; nothing is written if any is bad."""
-    from entrustment_chain.graph.generate import dump_yaml
-    from entrustment_chain.graph.loader import chain_from_dict, load_chain
-    from entrustment_chain.graph.survey_io import import_survey
+    from entrustment_chain.graph.io.generate import dump_yaml
+    from entrustment_chain.graph.io.loader import chain_from_dict, load_chain
+    from entrustment_chain.graph.io.survey_table import import_survey
 
     data = import_survey(file, contractor, contractor_name, load_chain(base) if base else None)
     chain_from_dict(data, file)  # the output is a valid chain file, or nothing is written

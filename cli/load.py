@@ -7,7 +7,7 @@ from entrustment_chain.cli.common import handle_errors, neo4j_options, open_stor
 
 @click.command("load")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--dataset", help="Name of the dataset in the database (default: the file's path).")
+@click.option("--dataset", help="Name of the dataset in the database (default: the file's path as given).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=2000, show_default=True,
               help="Rows per write transaction.")
 @click.option("--progress/--no-progress", default=None,
@@ -18,16 +18,18 @@ from entrustment_chain.cli.common import handle_errors, neo4j_options, open_stor
 def command(file: str, dataset: str | None, batch_size: int, progress: bool | None, drop: bool,
             uri: str, username: str, database: str) -> None:
     """Load a chain file into Neo4j as a dataset (idempotent; other datasets untouched)."""
-    from entrustment_chain.graph.loader import load_chain
-    from entrustment_chain.graph.neo4j_store import row_count
+    from entrustment_chain.graph.io.loader import load_chain
+    from entrustment_chain.graph.neo4j.rows import row_count
+    from entrustment_chain.graph.schema import default_dataset
 
-    name = dataset or file
     with open_store(uri, username, database) as store:
         if drop:
+            name = dataset or file
             store.drop(name)
             click.echo(f"dataset {name!r} removed from {uri} ({database})")
             return
         chain = load_chain(file)
+        name = dataset or default_dataset(chain, file)
         total = row_count(chain)
         show = progress if progress is not None else (total >= 20000 and sys.stderr.isatty())
         if show:

@@ -24,33 +24,15 @@ def command(name: str | None, params: tuple[str, ...], list_: bool, fmt: str, ur
 
     The same files work pasted into Neo4j Browser (set parameters there with :param).
     """
-    from entrustment_chain.graph import queries
-    from entrustment_chain.graph.errors import InputError, Problem
+    from entrustment_chain.graph.neo4j import queries
 
-    available = queries.user_queries()
     if list_ or not name:
-        for query in available.values():
+        for query in queries.user_queries().values():
             click.echo(f"{query.name:<28} {query.group:<8} params: {', '.join(query.parameters) or '-':<20} "
                        f"columns: {', '.join(query.columns)}")
         return
-    if name not in available:
-        raise InputError([Problem("NAME", None, "name", f"no stored query {name!r}; "
-                                  f"see `chain query --list`")])
-    query = available[name]
-    values: dict[str, str] = {}
-    problems = []
-    for item in params:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            problems.append(Problem("--param", None, item, "expected K=V"))
-        elif key not in query.parameters:
-            problems.append(Problem("--param", None, key, f"{name} takes {', '.join(query.parameters) or 'no parameters'}"))
-        else:
-            values[key] = value
-    problems += [Problem("--param", None, p, f"{name} needs --param {p}=…") for p in query.parameters
-                 if p not in values]
-    if problems:
-        raise InputError(problems)
+    query = queries.user_query(name)
+    values = queries.bind(query, params)
     with open_store(uri, username, database) as store:
         rows = store.read(query.group, query.name, **values)
     if fmt == "json":

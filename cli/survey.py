@@ -11,9 +11,9 @@ from entrustment_chain.cli.common import FORMATS, emit, handle_errors, output_op
 @handle_errors
 def command(file: str, contractor: str, fmt: str, output: str | None) -> None:
     """The regulator-style survey (第1 tables, 第2 lists) of one contractor's consignors."""
-    from entrustment_chain.graph import report
-    from entrustment_chain.graph.loader import load_chain
-    from entrustment_chain.graph.survey_tables import survey
+    from entrustment_chain.graph.reports import render as report
+    from entrustment_chain.graph.io.loader import load_chain
+    from entrustment_chain.graph.analysis.survey import survey
 
     result = survey(load_chain(file), contractor)
     render = {"json": lambda s: report.to_json(s.to_json_dict()), "markdown": report.survey_markdown,

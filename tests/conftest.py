@@ -17,21 +17,21 @@ TEACHING = sorted(p.parent for p in (FIXTURES / "teaching").glob("*/chain.yaml")
 
 @pytest.fixture(scope="session")
 def procx_chain():
-    from entrustment_chain.graph.loader import load_chain
+    from entrustment_chain.graph.io.loader import load_chain
 
     return load_chain(PROCX)
 
 
 @pytest.fixture(scope="session")
 def procx_analysis(procx_chain):
-    from entrustment_chain.graph.analysis import analyze
+    from entrustment_chain.graph.analysis.engine import analyze
 
     return analyze(procx_chain)
 
 
 @pytest.fixture(scope="session")
 def neo4j_settings():
-    from entrustment_chain.graph.neo4j_store import Settings
+    from entrustment_chain.graph.neo4j.settings import Settings
 
     return Settings.resolve(uri=os.environ.get("NEO4J_URI", "bolt://127.0.0.1:17687"))
 
@@ -39,7 +39,7 @@ def neo4j_settings():
 @pytest.fixture(scope="session")
 def store(neo4j_settings):
     from entrustment_chain.graph.errors import DatabaseError
-    from entrustment_chain.graph.neo4j_store import Neo4jStore
+    from entrustment_chain.graph.neo4j.store import Neo4jStore
 
     s = Neo4jStore(neo4j_settings)
     try:
@@ -79,3 +79,17 @@ def dump(store, dataset, strip_dataset=False):
 
     return ({(tuple(n["l"]), freeze(n["p"])) for n in nodes},
             {(r["t"], r["a"], r["b"], freeze(r["p"])) for r in rels})
+
+
+def run_script(store, script):
+    """Run an exported Cypher script as cypher-shell would: statement by statement (its
+    :begin/:commit and comments are for the shell)."""
+    for statement in script.split(";\n"):
+        lines = [line for line in statement.splitlines() if not line.startswith((":", "//"))]
+        if lines:
+            store._run_write(lambda tx, q="\n".join(lines): tx.run(q).consume())
+
+
+def dataset_node(store, name):
+    rows = store._run_read(lambda tx: tx.run("MATCH (d:Dataset {name: $n}) RETURN properties(d) AS p", n=name).data())
+    return {k: v for k, v in rows[0]["p"].items() if k != "name"} if rows else None

@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from entrustment_chain.graph.analysis import analyze
-from entrustment_chain.graph.loader import load_chain
+from entrustment_chain.graph.analysis.engine import analyze
+from entrustment_chain.graph.io.loader import load_chain
 
 from conftest import TEACHING
 

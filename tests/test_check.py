@@ -2,8 +2,8 @@ import yaml
 from click.testing import CliRunner
 
 from entrustment_chain.cli.main import main
-from entrustment_chain.graph.loader import chain_from_dict
-from entrustment_chain.graph.onboarding import check, dump_chain
+from entrustment_chain.graph.io.loader import chain_from_dict
+from entrustment_chain.graph.analysis.onboarding import check, dump_chain
 
 from conftest import FIXTURES, PROCX
 

@@ -109,7 +109,7 @@ def test_export_formats(tmp_path):
 
 
 def test_unexpected_errors_have_no_traceback(monkeypatch):
-    import entrustment_chain.graph.loader as loader
+    import entrustment_chain.graph.io.loader as loader
 
     def boom(*_a, **_k):
         raise RuntimeError("kaboom")

@@ -4,15 +4,19 @@ import re
 
 import pytest
 
-from entrustment_chain.graph import queries, schema as S
-from entrustment_chain.graph.findings import RULES
+from entrustment_chain.graph import schema as S
+from entrustment_chain.graph.neo4j import queries
+from entrustment_chain.graph.analysis.registry import EXPOSURE_COLUMNS, RULES
 
 ALL = sorted(queries.all_queries().values(), key=lambda q: (q.group, q.name))
 
 
-def test_every_rule_has_a_query_file():
-    names = {q.name for q in ALL if q.group == "rules"}
-    assert set(RULES) | {"exposure"} == names
+def test_every_rule_has_a_query_file_returning_the_registry_columns():
+    by_name = {q.name: q for q in ALL if q.group == "rules"}
+    assert set(RULES) == set(by_name)
+    for rule in RULES.values():
+        assert by_name[rule.id].columns == rule.columns, rule.id
+    assert queries.get("queries", "exposure").columns == EXPOSURE_COLUMNS
 
 
 @pytest.mark.parametrize("query", ALL, ids=lambda q: f"{q.group}/{q.name}")
@@ -23,7 +27,7 @@ def test_names_only_declared_schema(query):
     labels = {label for label in labels if not label.isupper()}  # UPPER_CASE are relationship types
     rel_types = set(re.findall(r"\[\w*:([A-Z_|]+)", text))
     rel_types = {t for group in rel_types for t in group.split("|") if t}
-    assert labels <= set(S.NODE_LABELS) | set(S.ROLE_LABELS) | {"Dataset"}, labels
+    assert labels <= set(S.NODES) | set(S.ROLES) | {S.DATASET}, labels
     assert rel_types <= set(S.RELATIONSHIPS), rel_types
 
 
@@ -54,7 +58,7 @@ def test_no_query_is_built_from_strings():
     """Statements are file contents; the store runs them as they are, values as parameters."""
     import inspect
 
-    from entrustment_chain.graph import neo4j_store
+    from entrustment_chain.graph.neo4j import store as neo4j_store
 
     source = inspect.getsource(neo4j_store)
     assert "tx.run(f\"" not in source and "tx.run(f'" not in source

@@ -7,9 +7,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from entrustment_chain.cli.main import main
-from entrustment_chain.graph.analysis import analyze
+from entrustment_chain.graph.analysis.engine import analyze
 from entrustment_chain.graph.errors import InputError
-from entrustment_chain.graph.loader import chain_from_dict
+from entrustment_chain.graph.io.loader import chain_from_dict
 
 from conftest import ROOT
 from strategies import chain_dicts

@@ -10,10 +10,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from entrustment_chain.graph.generate import generate
-from entrustment_chain.graph.jsonstream import Fallback, read_valid_chain
-from entrustment_chain.graph.loader import chain_from_dict, load_chain
-from entrustment_chain.graph.sourcemap import parse_yaml
+from entrustment_chain.graph.io.generate import generate
+from entrustment_chain.graph.io.jsonstream import Fallback, read_valid_chain
+from entrustment_chain.graph.io.loader import chain_from_dict, load_chain
+from entrustment_chain.graph.io.sourcemap import parse_yaml
 
 from conftest import FIXTURES, TEACHING
 from strategies import chain_dicts

@@ -9,13 +9,17 @@ import pytest
 from click.testing import CliRunner
 
 from entrustment_chain.cli.main import main
-from entrustment_chain.graph.analysis import analyze
+from entrustment_chain.graph.analysis.engine import analyze
+from entrustment_chain.graph.neo4j.backend import Neo4jBackend
 from entrustment_chain.graph.errors import DatabaseError
-from entrustment_chain.graph.loader import chain_from_dict, load_chain
-from entrustment_chain.graph.neo4j_store import Neo4jStore, Settings, chain_version
-from entrustment_chain.graph.onboarding import dump_chain
+from entrustment_chain.graph.io.loader import chain_from_dict, load_chain
+from entrustment_chain.graph.neo4j.settings import Settings
+from entrustment_chain.graph.neo4j.store import Neo4jStore
+from entrustment_chain.graph.schema import chain_version
+from entrustment_chain.graph.analysis.onboarding import dump_chain
+from entrustment_chain.graph.reports.export import export
 
-from conftest import PROCX, TEACHING, dump
+from conftest import PROCX, TEACHING, dataset_node, dump, run_script
 from randomchains import random_chain
 
 pytestmark = pytest.mark.neo4j
@@ -45,7 +49,7 @@ def test_reload_of_changed_file_prunes_only_after_success(store, dataset, procx_
     result = store.load(smaller, dataset)
     assert result["removed"] == 4  # bs, procx-bs, its access and its flow twin
     assert store.counts(dataset)["organizations"] == 70
-    assert analyze(smaller, "neo4j", store=store, dataset=dataset).summary["by_rule"]["undisclosed_subcontracting"] == 0
+    assert analyze(smaller, Neo4jBackend(store, dataset)).summary["by_rule"]["undisclosed_subcontracting"] == 0
 
 
 def test_datasets_live_side_by_side(store, procx_chain):
@@ -71,13 +75,13 @@ def identities(result):
 def test_parity_on_fixtures(store, dataset, path):
     chain = load_chain(path)
     nx_result = analyze(chain)
-    neo_result = analyze(chain, "neo4j", store=store, dataset=dataset)
+    neo_result = analyze(chain, Neo4jBackend(store, dataset))
     assert identities(neo_result) == identities(nx_result)
     assert neo_result.model_dump(exclude={"backend"}) == nx_result.model_dump(exclude={"backend"})
 
 
 def test_procx_through_the_database(store, dataset, procx_chain):
-    counts = analyze(procx_chain, "neo4j", store=store, dataset=dataset).summary["by_rule"]
+    counts = analyze(procx_chain, Neo4jBackend(store, dataset)).summary["by_rule"]
     assert (counts["undisclosed_subcontracting"], counts["could_not_supervise"], counts["no_supervision"],
             counts["no_safeguard_clauses"], counts["unapproved_subcontracting"]) == (69, 69, 14, 7, 58)
 
@@ -89,7 +93,7 @@ def test_parity_on_50_random_chains(store):
         name = f"parity-{seed}"
         try:
             nx_result = analyze(chain)
-            neo_result = analyze(chain, "neo4j", store=store, dataset=name)
+            neo_result = analyze(chain, Neo4jBackend(store, name))
             if neo_result.model_dump(exclude={"backend"}) != nx_result.model_dump(exclude={"backend"}):
                 mismatches.append(seed)
         finally:
@@ -142,7 +146,7 @@ def test_version_is_content_hash(procx_chain):
 
 
 def test_row_count_matches_the_rows_written(procx_chain):
-    from entrustment_chain.graph.neo4j_store import graph_rows, row_count
+    from entrustment_chain.graph.neo4j.rows import graph_rows, row_count
 
     for chain in (procx_chain, *(load_chain(t / "chain.yaml") for t in TEACHING)):
         assert row_count(chain) == sum(len(rows) for rows in graph_rows(chain).values())
@@ -151,3 +155,26 @@ def test_row_count_matches_the_rows_written(procx_chain):
 def test_counts_of_an_empty_or_missing_dataset_are_zero(store, dataset):
     assert store.counts(dataset) == {"organizations": 0, "systems": 0, "entrusts": 0, "places_data_in": 0,
                                      "has_access": 0, "accessible_by": 0, "operates": 0}
+
+
+def test_exported_cypher_script_gives_exactly_the_graph_load_gives(store, dataset, procx_chain):
+    """`chain export --format cypher` and `chain load` are made from one schema: the script,
+    run as it is, writes the same labels (roles included), types and properties, the same
+    dataset node, and the Cypher rules find the same on both."""
+    store.load(procx_chain, dataset)
+    scripted = dataset + "-script"
+    try:
+        run_script(store, export(procx_chain, "cypher", dataset=scripted))
+        loaded_nodes, loaded_rels = dump(store, dataset, strip_dataset=True)
+        assert dump(store, scripted, strip_dataset=True) == (loaded_nodes, loaded_rels)
+        assert {labels for labels, _ in loaded_nodes} >= {("Organization", "Consignor"), ("System",)}
+        assert dataset_node(store, scripted) == dataset_node(store, dataset)
+        # the dataset node says this version is loaded and ready, so a load of the same chain
+        # reuses the scripted graph as it is, and the rules run on what the script wrote
+        assert store.load(procx_chain, scripted)["reused"] is True
+        on_script = analyze(procx_chain, Neo4jBackend(store, scripted))
+        on_load = analyze(procx_chain, Neo4jBackend(store, dataset))
+        assert on_script.model_dump(exclude={"source"}) == on_load.model_dump(exclude={"source"})
+        assert on_script.summary["by_rule"]["undisclosed_subcontracting"] == 69
+    finally:
+        store.drop(scripted)

@@ -10,8 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from entrustment_chain.cli.main import main
-from entrustment_chain.graph.loader import load_chain
-from entrustment_chain.graph.neo4j_store import Neo4jStore, Settings
+from entrustment_chain.graph.io.loader import load_chain
+from entrustment_chain.graph.neo4j.settings import Settings
+from entrustment_chain.graph.neo4j.store import Neo4jStore
 
 from conftest import PROCX, ROOT, dump
 

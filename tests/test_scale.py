@@ -7,11 +7,11 @@ import math
 
 import pytest
 
-from entrustment_chain.graph.analysis import analyze
+from entrustment_chain.graph.analysis.engine import analyze
 from entrustment_chain.graph.gcpause import gc_paused
-from entrustment_chain.graph.generate import generate, stream_json
-from entrustment_chain.graph.loader import chain_from_dict
-from entrustment_chain.graph.model import Clauses, Entrustment
+from entrustment_chain.graph.io.generate import generate, stream_json
+from entrustment_chain.graph.io.loader import chain_from_dict
+from entrustment_chain.graph.model.chain import Clauses, Entrustment
 
 
 def test_models_with_the_same_fields_share_one_fields_set():

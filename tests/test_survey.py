@@ -3,10 +3,10 @@ import random
 
 import pytest
 
-from entrustment_chain.graph.loader import chain_from_dict
-from entrustment_chain.graph.onboarding import dump_chain
-from entrustment_chain.graph.report import survey_markdown
-from entrustment_chain.graph.survey_tables import pct, survey
+from entrustment_chain.graph.io.loader import chain_from_dict
+from entrustment_chain.graph.analysis.onboarding import dump_chain
+from entrustment_chain.graph.reports.render import survey_markdown
+from entrustment_chain.graph.analysis.survey import pct, survey
 
 from conftest import ROOT
 
@@ -88,7 +88,7 @@ def test_percentages_round_half_up():
 
 
 def test_any_contractor_any_file():
-    from entrustment_chain.graph.loader import load_chain
+    from entrustment_chain.graph.io.loader import load_chain
 
     chain = load_chain(ROOT / "fixtures" / "teaching" / "maintenance-access" / "chain.yaml")
     s = survey(chain, "callcenter")

@@ -6,10 +6,10 @@ import yaml
 from click.testing import CliRunner
 
 from entrustment_chain.cli.main import main
-from entrustment_chain.graph.loader import chain_from_dict, load_chain
-from entrustment_chain.graph.onboarding import dump_chain
-from entrustment_chain.graph.survey_io import export_survey
-from entrustment_chain.graph.survey_tables import survey
+from entrustment_chain.graph.io.loader import chain_from_dict, load_chain
+from entrustment_chain.graph.analysis.onboarding import dump_chain
+from entrustment_chain.graph.io.survey_table import export_survey
+from entrustment_chain.graph.analysis.survey import survey
 
 from conftest import PROCX
 from test_survey import assert_seed_numbers

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from entrustment_chain.cli.main import main
 from entrustment_chain.graph.errors import InputError
-from entrustment_chain.graph.loader import load_chain
+from entrustment_chain.graph.io.loader import load_chain
 
 BAD = Path(__file__).parent / "bad"
 EXPECTED = yaml.safe_load((BAD / "expected.yaml").read_text(encoding="utf-8"))
@@ -73,7 +73,7 @@ def test_missing_file_is_input_error(tmp_path):
 
 def test_a_list_where_an_id_belongs_is_a_problem_not_a_crash():
     """Found by the fuzzer: a consignor given as a list once crashed the reference checks."""
-    from entrustment_chain.graph.loader import chain_from_dict
+    from entrustment_chain.graph.io.loader import chain_from_dict
 
     data = {"schema": "entrustment-chain/v1", "organizations": [{"id": "a", "name": "A"}, {"id": "b", "name": "B"}],
             "entrustments": [{"id": "e", "consignor": [], "contractor": "b"}]}

@@ -1,6 +1,6 @@
 import pytest
 
-from entrustment_chain.graph.wareki import PartialDate, WarekiError, parse_date, parse_period
+from entrustment_chain.graph.model.wareki import PartialDate, WarekiError, parse_date, parse_period
 
 
 @pytest.mark.parametrize("text, iso", [

@@ -6,7 +6,8 @@ MATCH (h:Organization {dataset: $dataset, id: $handler})
 MATCH (c:Organization {dataset: $dataset})
 WHERE c <> h AND EXISTS { (c)-[:ENTRUSTS]->() }
 MATCH q = shortestPath((c)-[:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY*1..24]->(h))
-WHERE all(r IN relationships(q) WHERE coalesce(r.personal_data, true)
-                         AND (r.consignor = c.id OR r.covers_all OR c.id IN r.covers))
+// generated: flow_path(q, c) from graph/neo4j/cyphergen.py (scripts/regen)
+WHERE all(r IN relationships(q) WHERE coalesce(r.personal_data, true) AND (r.consignor = c.id OR r.covers_all OR c.id IN r.covers))
+// end generated: flow_path
 RETURN c.id AS consignor, length(q) AS steps
 ORDER BY consignor

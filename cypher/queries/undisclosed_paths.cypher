@@ -5,29 +5,25 @@
 // columns: consignor, handler, p
 MATCH (c:Organization {dataset: $dataset})
 WHERE ($consignor = '' OR c.id = $consignor) AND EXISTS { (c)-[:ENTRUSTS]->() }
+// generated: canonical_paths(c, h, p) from graph/neo4j/cyphergen.py (scripts/regen)
 CALL (c) {
   // Reachability is a pruning breadth-first expand; shortestPath() then measures each distance.
   // Both check the flow condition on every relationship during the search (bounded, typed).
   MATCH q = (c)-[:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY*1..24]->(v)
-  WHERE v <> c AND all(r IN relationships(q) WHERE coalesce(r.personal_data, true)
-                         AND (r.consignor = c.id OR r.covers_all OR c.id IN r.covers))
+  WHERE v <> c AND all(r IN relationships(q) WHERE coalesce(r.personal_data, true) AND (r.consignor = c.id OR r.covers_all OR c.id IN r.covers))
   WITH DISTINCT v
   MATCH q = shortestPath((c)-[:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY*1..24]->(v))
-  WHERE all(r IN relationships(q) WHERE coalesce(r.personal_data, true)
-                         AND (r.consignor = c.id OR r.covers_all OR c.id IN r.covers))
+  WHERE all(r IN relationships(q) WHERE coalesce(r.personal_data, true) AND (r.consignor = c.id OR r.covers_all OR c.id IN r.covers))
   RETURN v, length(q) AS d
 }
 WITH c, collect({node: v, d: d}) AS reached
-// The nodes at each distance, so that "one step closer to c" is a lookup in one level only.
+// The nodes at each distance, so that "one step closer" is a lookup in one level only.
 WITH c, reached, [i IN range(0, 24) | [x IN reached WHERE x.d = i | x.node]] AS levels
-// The canonical tree of shortest paths: each reached node's parent is its smallest-keyed
-// incoming flow relationship from a node one step closer to c (as graph/flow.py chooses).
 CALL (c, reached, levels) {
   UNWIND reached AS x
   WITH x.node AS v, x.d AS d
   MATCH (u)-[r:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY]->(v)
-  WHERE coalesce(r.personal_data, true)
-    AND (r.consignor = c.id OR r.covers_all OR c.id IN r.covers)
+  WHERE coalesce(r.personal_data, true) AND (r.consignor = c.id OR r.covers_all OR c.id IN r.covers)
     AND ((d = 1 AND u = c) OR (d > 1 AND u IN levels[d - 1]))
   WITH v, r ORDER BY r.key, type(r)
   WITH v, collect(r)[0] AS parent
@@ -38,6 +34,7 @@ WITH c, tree, x.node AS h
 WHERE h:Organization
 MATCH p = shortestPath((c)-[:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY*1..24]->(h))
 WHERE all(r IN relationships(p) WHERE elementId(r) IN tree)
+// end generated: canonical_paths
 WITH c, h, p
 WHERE NOT EXISTS { (c)-[:ENTRUSTS]->(h) }
 MATCH (c)-[e:ENTRUSTS]->()

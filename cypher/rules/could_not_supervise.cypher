@@ -5,16 +5,16 @@
 // columns: consignor, handlers, evidence_unknown
 MATCH (c:Organization {dataset: $dataset})
 WHERE EXISTS { (c)-[:ENTRUSTS]->() }
+// generated: reachable_handlers(c, h) from graph/neo4j/cyphergen.py (scripts/regen)
 CALL (c) {
-  // Reachability is a pruning breadth-first expand; shortestPath() then measures each distance.
-  // Both check the flow condition on every relationship during the search (bounded, typed).
+  // A pruning breadth-first expand that checks the flow condition on every relationship.
   MATCH q = (c)-[:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY*1..24]->(v)
-  WHERE v <> c AND all(r IN relationships(q) WHERE coalesce(r.personal_data, true)
-                         AND (r.consignor = c.id OR r.covers_all OR c.id IN r.covers))
+  WHERE v <> c AND all(r IN relationships(q) WHERE coalesce(r.personal_data, true) AND (r.consignor = c.id OR r.covers_all OR c.id IN r.covers))
   WITH DISTINCT v
   WHERE v:Organization
   RETURN v AS h
 }
+// end generated: reachable_handlers
 WITH c, h
 WHERE NOT EXISTS { (c)-[:ENTRUSTS]->(h) }
 MATCH (c)-[e:ENTRUSTS]->()

@@ -8,6 +8,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Iterable
+
+from entrustment_chain.graph.errors import InputError, Problem
 
 HEADER_KEYS = ("name", "description", "parameters", "columns")
 
@@ -71,3 +74,31 @@ def get(group: str, name: str) -> Query:
 def user_queries() -> dict[str, Query]:
     """The queries `chain query` offers: the stored queries and the rules."""
     return {q.name: q for (group, _), q in all_queries().items() if group in ("queries", "rules")}
+
+
+def user_query(name: str) -> Query:
+    """The stored query ``name`` (an :class:`InputError` naming ``chain query --list`` if none)."""
+    available = user_queries()
+    if name not in available:
+        raise InputError([Problem("NAME", None, "name", f"no stored query {name!r}; see `chain query --list`")])
+    return available[name]
+
+
+def bind(query: Query, params: Iterable[str]) -> dict[str, str]:
+    """``K=V`` arguments as the query's parameters: every one it takes, and nothing else."""
+    values: dict[str, str] = {}
+    problems = []
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            problems.append(Problem("--param", None, item, "expected K=V"))
+        elif key not in query.parameters:
+            problems.append(Problem("--param", None, key,
+                                    f"{query.name} takes {', '.join(query.parameters) or 'no parameters'}"))
+        else:
+            values[key] = value
+    problems += [Problem("--param", None, p, f"{query.name} needs --param {p}=…") for p in query.parameters
+                 if p not in values]
+    if problems:
+        raise InputError(problems)
+    return values

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from entrustment_chain.graph.errors import InputError, Problem
-from entrustment_chain.graph.model import KIND_JA, ChainFile
-from entrustment_chain.graph.wareki import WarekiError, parse_period
+from entrustment_chain.graph.io.output import replace_path
+from entrustment_chain.graph.model.chain import KIND_JA, ChainFile
+from entrustment_chain.graph.model.wareki import WarekiError, parse_period
 
 # (Japanese header, English header, what it holds)
 COLUMNS = (
@@ -225,7 +226,11 @@ def export_survey(chain: ChainFile, contractor: str) -> list[list[str]]:
 
 
 def write_table(rows: list[list[str]], path: str | Path, encoding: str = "utf-8-sig") -> None:
-    path = Path(path)
+    """Write the table to ``path`` (.xlsx, else CSV in ``encoding``), atomically."""
+    replace_path(path, lambda tmp: _write_table(rows, Path(tmp), encoding))
+
+
+def _write_table(rows: list[list[str]], path: Path, encoding: str) -> None:
     if path.suffix.lower() == ".xlsx":
         from openpyxl import Workbook
 

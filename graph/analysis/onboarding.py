@@ -8,18 +8,20 @@ do — inform the consignor, ask for its approval — before anything is signed.
 """
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from entrustment_chain.graph.analysis.findings import Step
+from entrustment_chain.graph.analysis.flow import prepare_flow, reach
+from entrustment_chain.graph.analysis.network import build_graph
+from entrustment_chain.graph.analysis.rules import Disclosure
 from entrustment_chain.graph.errors import InputError, Problem
-from entrustment_chain.graph.findings import Step
-from entrustment_chain.graph.flow import reach
-from entrustment_chain.graph.loader import chain_from_dict
-from entrustment_chain.graph.model import ChainFile
-from entrustment_chain.graph.network import build_graph
-from entrustment_chain.graph.rules import Disclosure, first_entrustment, step_row, to_step
+from entrustment_chain.graph.io.loader import chain_from_dict, read_text
+from entrustment_chain.graph.io.sourcemap import SourceError, parse_yaml
+from entrustment_chain.graph.model.chain import ChainFile
 
 CHECK_SCHEMA = "entrustment-chain/check/v1"
 SECTIONS = ("organizations", "systems", "entrustments", "access")
@@ -94,21 +96,34 @@ def merge_proposal(chain: ChainFile, proposal: Any, name: str, lines: dict | Non
         raise InputError([Problem(p.file, p.line, unshift(p.field), p.message) for p in exc.problems]) from None
 
 
+def read_proposal(proposal: str) -> tuple[Any, str, dict]:
+    """A proposal given as a file's path or as inline YAML: its data, its name for messages
+    (the path, or ``--add``) and its line map."""
+    if os.path.exists(proposal):
+        name, text = proposal, read_text(proposal)
+    else:
+        name, text = "--add", proposal
+    try:
+        data, lines = parse_yaml(text)
+    except SourceError as exc:
+        raise InputError([Problem(name, exc.line, "", exc.message)]) from None
+    return data, name, lines
+
+
 def check(chain: ChainFile, proposal: Any, name: str = "<proposal>", lines: dict | None = None) -> CheckResult:
     """Which consignors would gain a handler, and whether they were told of and approved it."""
     after = merge_proposal(chain, proposal, name, lines)
-    before_graph, after_graph = build_graph(chain), build_graph(after)
+    before_flow, after_flow = prepare_flow(build_graph(chain)), prepare_flow(build_graph(after))
     orgs = after.organizations_by_id
     disclosure = Disclosure(after)
     entrustments = after.entrustments_by_id
     gained = []
     for c in sorted({e.consignor for e in after.entrustments}):
-        before = set(reach(before_graph, c).handlers()) if c in chain.organizations_by_id else set()
-        for h, edges in sorted(reach(after_graph, c).handlers().items()):
+        before = set(reach(None, c, before_flow).handlers()) if c in chain.organizations_by_id else set()
+        for h, path in sorted(reach(None, c, after_flow).handlers().items()):
             if h in before:
                 continue
-            path = [step_row(edge) for edge in edges]
-            through = first_entrustment(path)
+            through = path[0].entrustment
             told, approved = disclosure.disclosed(c, h), disclosure.is_approved(c, h)
             restricted = entrustments[through].clauses.subcontract_restriction
             actions = []
@@ -121,7 +136,7 @@ def check(chain: ChainFile, proposal: Any, name: str = "<proposal>", lines: dict
             gained.append(GainedHandler(
                 consignor=c, consignor_name=orgs[c].name, handler=h, handler_name=orgs[h].name,
                 through=through, contractor=entrustments[through].contractor,
-                path=[to_step(p) for p in path], disclosed=told, approved=approved, restricted=restricted,
+                path=[Step.of(p) for p in path], disclosed=told, approved=approved, restricted=restricted,
                 actions=actions))
     affected = sorted({g.consignor for g in gained if not (g.disclosed and g.approved)})
     return CheckResult(gained=gained, consignors_affected=affected)

@@ -14,10 +14,10 @@ import io
 from collections import defaultdict
 
 from entrustment_chain.graph import schema as S
-from entrustment_chain.graph.findings import Analysis
-from entrustment_chain.graph.flow import reach
-from entrustment_chain.graph.model import ChainFile
-from entrustment_chain.graph.network import build_graph
+from entrustment_chain.graph.analysis.findings import Analysis
+from entrustment_chain.graph.analysis.flow import prepare_flow, reach
+from entrustment_chain.graph.model.chain import ChainFile
+from entrustment_chain.graph.analysis.network import build_graph
 
 HEADER = (
     "B_05.02.0010 Contractual arrangement reference number",
@@ -32,7 +32,7 @@ CODE_TYPE = "OTHER"
 
 
 def rows(chain: ChainFile) -> list[tuple[str, ...]]:
-    graph = build_graph(chain)
+    prepared = prepare_flow(build_graph(chain))
     entrustments = chain.entrustments_by_id
     operators = {s.id: s.operator for s in chain.systems}
     grants = {g.key: g for g in chain.access}
@@ -43,7 +43,7 @@ def rows(chain: ChainFile) -> list[tuple[str, ...]]:
     out: list[tuple[str, ...]] = []
     for c in sorted({e.consignor for e in chain.entrustments}):
         own = own_by_consignor[c]
-        paths = reach(graph, c).handlers()
+        paths = reach(None, c, prepared).handlers()
         for e in sorted(own, key=lambda x: x.id):
             ranks = {e.contractor: 1}
             out.append((e.id, e.work or "", e.contractor, CODE_TYPE, "1", "", ""))
@@ -51,7 +51,7 @@ def rows(chain: ChainFile) -> list[tuple[str, ...]]:
             for handler, path in paths.items():
                 if handler == e.contractor or not path:
                     continue
-                if S.entrustment_of_step(path[0].type, path[0].key) != e.id:
+                if path[0].entrustment != e.id:
                     continue
                 chained.append((len(path), handler, path))
             for _, handler, path in sorted(chained, key=lambda item: (item[0], item[1])):
@@ -60,7 +60,7 @@ def rows(chain: ChainFile) -> list[tuple[str, ...]]:
                     recipient = entrustments[last.key].consignor
                 else:
                     grant = grants[last.key]
-                    system = S.node_id(last.source)
+                    system = last.source
                     recipient = (entrustments[grant.under].consignor if grant.under
                                  else operators.get(system) or e.contractor)
                 rank = ranks.get(recipient, 1) + 1

@@ -5,10 +5,11 @@ import json
 from typing import Any
 
 from entrustment_chain.graph import schema as S
-from entrustment_chain.graph.findings import RULES, Analysis
-from entrustment_chain.graph.model import KIND_JA, ChainFile
-from entrustment_chain.graph.rules import path_text
-from entrustment_chain.graph.survey_tables import METHOD_ITEM, Item, MethodItem, Survey
+from entrustment_chain.graph.analysis.findings import Analysis
+from entrustment_chain.graph.analysis.messages import path_text
+from entrustment_chain.graph.analysis.registry import RULES
+from entrustment_chain.graph.model.chain import KIND_JA, ChainFile
+from entrustment_chain.graph.analysis.survey import METHOD_ITEM, Item, MethodItem, Survey
 
 KIND_COUNTER = {"private": "社", "local_government": "団体", "public_agency": "機関"}
 SEVERITY_JA = {"high": "高", "medium": "中", "low": "低"}
@@ -173,8 +174,9 @@ def analysis_markdown(a: Analysis, chain: ChainFile) -> str:
            f"- 委託元 {a.summary['consignors']} 者、取扱者 {a.summary['handlers']} 者、指摘 {a.summary['findings']} 件"
            f"（高 {a.summary['by_severity']['high']}・中 {a.summary['by_severity']['medium']}・低 {a.summary['by_severity']['low']}）",
            "", "| 規則 | 内容 | 重大度 | 件数 |", "|---|---|---|---|"]
-    for rule, (severity, label) in RULES.items():
-        out.append(f"| `{rule}` | {label} | {SEVERITY_JA[severity.value]} | {a.summary['by_rule'][rule]} |")
+    for rule in RULES.values():
+        out.append(f"| `{rule.id}` | {rule.title_ja} | {SEVERITY_JA[rule.severity.value]} | "
+                   f"{a.summary['by_rule'][rule.id]} |")
     if a.exposure:
         out += ["", "## 取扱者ごとの影響範囲（集中度）", "", "| 取扱者 | 委託元数 | 本人数 |", "|---|---|---|"]
         for x in a.exposure:
@@ -183,11 +185,11 @@ def analysis_markdown(a: Analysis, chain: ChainFile) -> str:
                        f"{subjects_ja(x.data_subjects.count, x.data_subjects.approximate)}{unknown} |")
     out += ["", "## 委託関係図", "", "```mermaid", *mermaid(chain, a), "```", ""]
     out += ["## 指摘", ""]
-    for rule, (severity, label) in RULES.items():
-        found = a.by_rule(rule)
+    for rule in RULES.values():
+        found = a.by_rule(rule.id)
         if not found:
             continue
-        out += [f"### {label}（`{rule}`、{len(found)} 件）", "",
+        out += [f"### {rule.title_ja}（`{rule.id}`、{len(found)} 件）", "",
                 f"根拠: {'; '.join(found[0].legal_basis)}", ""]
         for f in found:
             note = " ※証跡不明" if f.evidence_unknown else ""

@@ -2,7 +2,7 @@
 
 ``None`` in a tri-state (clauses, supervision, ``personal_data``) means unknown / 回答不能, which is
 not the same as ``False``. Unknown keys are errors everywhere (``extra="forbid"``).
-Cross-references (ids that must exist) are checked in :mod:`entrustment_chain.graph.loader`.
+Cross-references (ids that must exist) are checked in :mod:`entrustment_chain.graph.io.loader`.
 """
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from entrustment_chain.graph.schema import access_key
-from entrustment_chain.graph.wareki import Period, WarekiError, parse_period
+from entrustment_chain.graph.model.wareki import Period, WarekiError, parse_period
 
 SCHEMA_V1 = "entrustment-chain/v1"
 
@@ -194,12 +193,6 @@ class Entrustment(_Strict):
     def parsed_period(self) -> Period | None:
         return _period(self.period)
 
-    def carries_data_of(self, consignor: str) -> bool:
-        """Whether this entrustment carries ``consignor``'s data, given its own consignor handles it."""
-        if self.personal_data is False:
-            return False
-        return self.consignor == consignor or self.covers == "all" or consignor in self.covers
-
 
 class AccessKind(str, Enum):
     maintenance = "maintenance"  # 保守運用
@@ -232,7 +225,7 @@ class Access(_Strict):
     @property
     def key(self) -> str:
         """The stable id of this access edge in both backends."""
-        return access_key(self.organization, self.system)
+        return f"{self.organization}@{self.system}"
 
 
 class ChainFile(_Strict):

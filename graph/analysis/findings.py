@@ -1,44 +1,23 @@
 """Typed results of an analysis: findings, path steps, exposure. Serialised as findings/v1 JSON."""
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from collections.abc import Sequence
-from enum import Enum
-from typing import IO, Any, Callable, Iterator, NamedTuple, overload
+from typing import IO, Any, Callable, Iterable, Iterator, NamedTuple, overload
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
+from entrustment_chain.graph import schema as S
+from entrustment_chain.graph.analysis.registry import RULE_IDS, RULE_INDEX, RULES, Severity, rule
+from entrustment_chain.graph.analysis.backend import Row
+from entrustment_chain.graph.analysis.legal import legal_basis
+from entrustment_chain.graph.analysis.messages import messages
+from entrustment_chain.graph.model.chain import ChainFile, OrgKind
+from entrustment_chain.graph.schema import PathStep
+
 FINDINGS_SCHEMA = "entrustment-chain/findings/v1"
-
-
-class Severity(str, Enum):
-    low = "low"
-    medium = "medium"
-    high = "high"
-
-    @property
-    def order(self) -> int:
-        return {"low": 1, "medium": 2, "high": 3}[self.value]
-
-
-# Rule ids are a public contract (DESIGN.md); the order here is the order of reports.
-RULES: dict[str, tuple[Severity, str]] = {
-    "undisclosed_subcontracting": (Severity.high, "委託元に知らされていない再委託（取扱者）"),
-    "unapproved_subcontracting": (Severity.medium, "委託元の承認のない再委託（再委託制限条項あり）"),
-    "could_not_supervise": (Severity.high, "監督できなかった委託元"),
-    "misclassified_subcontract": (Severity.high, "個人データの取扱いなしとされた委託先のアクセス"),
-    "no_safeguard_clauses": (Severity.high, "安全管理条項が全てなし"),
-    "missing_safeguard_clause": (Severity.medium, "安全管理条項の一部なし"),
-    "no_subcontract_restriction": (Severity.medium, "再委託の禁止又は制限に関する条項なし"),
-    "no_supervision": (Severity.high, "取扱状況の把握（監督）が全てなし"),
-    "weak_supervision": (Severity.low, "取扱状況の把握（監督）の一部なし"),
-    "subcontracting_not_checked": (Severity.medium, "再委託の有無の確認なし"),
-}
-
-
-RULE_IDS = tuple(RULES)
-RULE_INDEX = {rule: index for index, rule in enumerate(RULE_IDS)}
 
 
 class _Result(BaseModel):
@@ -46,8 +25,9 @@ class _Result(BaseModel):
 
 
 class Step(_Result):
-    """One step of a path, in the direction the data flows: ENTRUSTS (consignor → contractor),
-    PLACES_DATA_IN (consignor → system), ACCESSIBLE_BY (system → organization with access)."""
+    """One step of a path as reports and JSON show it, in the direction the data flows: ENTRUSTS
+    (consignor → contractor), PLACES_DATA_IN (consignor → system), ACCESSIBLE_BY (system →
+    organization with access). Made from the library's one inner step type, :class:`PathStep`."""
 
     type: str
     key: str
@@ -55,6 +35,11 @@ class Step(_Result):
     target: str
     entrustment: str | None = None
     system: str | None = None
+
+    @classmethod
+    def of(cls, step: PathStep) -> "Step":
+        return cls(type=step.type, key=step.key, source=step.source, target=step.target,
+                   entrustment=step.entrustment, system=step.system)
 
 
 class Finding(_Result):
@@ -95,15 +80,6 @@ class HandlerExposure(_Result):
     consignors: list[str]
     consignor_count: int
     data_subjects: SubjectCount
-
-
-class PathStep(NamedTuple):
-    """A path step as held in memory (a :class:`Step` is made of it when a finding is read)."""
-
-    type: str
-    key: str
-    source: str
-    target: str
 
 
 class Record(NamedTuple):
@@ -221,12 +197,13 @@ class Analysis(_Result):
             out.write("\n  ]")
         out.write("\n}\n")
 
-    def by_rule(self, rule: str) -> list[Finding]:
-        index = RULE_INDEX[rule]
+    def by_rule(self, rule_id: str) -> list[Finding]:
+        """The findings of one rule (a :class:`KeyError` naming the rules for an unknown id)."""
+        index = RULE_INDEX[rule(rule_id).id]
         return [self.findings[i] for i, r in enumerate(self.findings.records) if r.rule == index]
 
     def worst(self) -> Severity | None:
-        return max((RULES[rule][0] for rule in set(self.findings.rules())), key=lambda s: s.order, default=None)
+        return max((RULES[r].severity for r in set(self.findings.rules())), key=lambda s: s.order, default=None)
 
 
 def _indented(value: Any, indent: str) -> str:
@@ -235,10 +212,10 @@ def _indented(value: Any, indent: str) -> str:
 
 def summarize(findings: FindingList, consignors: int, handlers: int) -> dict[str, Any]:
     counts = Counter(r.rule for r in findings.records)
-    by_rule = {rule: counts.get(index, 0) for index, rule in enumerate(RULE_IDS)}
+    by_rule = {rule_id: counts.get(index, 0) for index, rule_id in enumerate(RULE_IDS)}
     by_severity = {s.value: 0 for s in Severity}
-    for rule, count in by_rule.items():
-        by_severity[RULES[rule][0].value] += count
+    for rule_id, count in by_rule.items():
+        by_severity[RULES[rule_id].severity.value] += count
     return {
         "consignors": consignors,
         "handlers": handlers,
@@ -246,3 +223,75 @@ def summarize(findings: FindingList, consignors: int, handlers: int) -> dict[str
         "by_rule": by_rule,
         "by_severity": by_severity,
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows to findings: shared by both backends, so they cannot differ in wording or judgement.
+
+
+def findings_from_rows(chain: ChainFile, rows: Iterable[tuple[str, Row | Record]]) -> FindingList:
+    """Findings from either backend's rule rows, as (rule id, row) pairs; a row may be a
+    :class:`Record` already (the networkx backend makes its path rows so). Findings are kept as
+    compact records (see :class:`FindingList`); every path step and every path is one shared
+    object, so millions of findings stay affordable."""
+    steps: dict[tuple, PathStep] = {}
+    paths: dict[tuple, tuple[PathStep, ...]] = {}
+    records: list[Record] = []
+
+    def path_of(raw: Iterable[Any]) -> tuple[PathStep, ...]:
+        if isinstance(raw, tuple):  # already a shared tuple of shared steps
+            return raw
+        shared = []
+        for step in raw:
+            found = step if isinstance(step, PathStep) else PathStep(
+                step["type"], step["key"], step["source"], step["target"])
+            found = steps.setdefault(found, found)
+            shared.append(found)
+        ids = tuple(id(s) for s in shared)
+        found_path = paths.get(ids)
+        if found_path is None:
+            found_path = paths[ids] = tuple(shared)
+        return found_path
+
+    for rule_id, row in rows:
+        if type(row) is Record:
+            records.append(row)
+            continue
+        detail_column = RULES[rule_id].detail
+        detail = row.get(detail_column, ()) if detail_column and detail_column != "handlers" else ()
+        records.append(Record(
+            RULE_INDEX[rule_id], row["consignor"], row.get("handler"), row.get("entrustment"),
+            path_of(row["path"]) if row.get("path") else (), bool(row.get("evidence_unknown", False)),
+            tuple(row.get("handlers", ())), tuple(detail),
+        ))
+    try:  # records compare in report order as they are (no key tuples: millions of them)
+        records.sort()
+    except TypeError:  # a rule whose rows mix None and ids in one column (not produced by our rules)
+        records.sort(key=record_sort_key)
+    return FindingList(records, finding_maker(chain))
+
+
+def finding_maker(chain: ChainFile) -> Callable[[Record], Finding]:
+    """The function that turns a :class:`Record` of this chain into a :class:`Finding`."""
+    orgs = chain.organizations_by_id
+    names = {org_id: org.name for org_id, org in orgs.items()}
+    bases: dict[tuple[str, OrgKind], list[str]] = {}
+    step = functools.lru_cache(maxsize=1 << 16)(Step.of)  # findings read in order share their steps
+
+    def make(r: Record) -> Finding:
+        rule_id = RULE_IDS[r.rule]
+        record = RULES[rule_id]
+        org = orgs.get(r.consignor)
+        kind = org.kind if org is not None else OrgKind.private
+        basis = bases.get((rule_id, kind))
+        if basis is None:
+            basis = bases[(rule_id, kind)] = legal_basis(record, kind)
+        en, ja = messages(record, names, r.consignor, r.handler, r.entrustment, r.path, r.evidence_unknown,
+                          r.handlers, r.detail)
+        return Finding.model_construct(
+            rule=rule_id, severity=record.severity, consignor=r.consignor, handler=r.handler,
+            entrustment=r.entrustment, path=[step(p) for p in r.path], legal_basis=basis, message=en,
+            message_ja=ja, evidence_unknown=r.evidence_unknown, handlers=list(r.handlers),
+        )
+
+    return make

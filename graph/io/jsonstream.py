@@ -21,8 +21,9 @@ from typing import IO, Any, Iterator
 
 from pydantic import ValidationError
 
-from entrustment_chain.graph.model import Access, ChainFile, Entrustment, Organization, System
-from entrustment_chain.graph.sourcemap import WHITESPACE, DuplicateKey, refuse_duplicates
+from entrustment_chain.graph.model.chain import Access, ChainFile, Entrustment, Organization, System
+from entrustment_chain.graph.model.references import reference_problems
+from entrustment_chain.graph.io.sourcemap import WHITESPACE, DuplicateKey, refuse_duplicates
 
 SECTIONS = {"organizations": Organization, "systems": System, "entrustments": Entrustment, "access": Access}
 # The fields the reference checks read, per section. They are checked on the models, so a model
@@ -127,8 +128,6 @@ def _elements(text: _Text, decoder: json.JSONDecoder) -> Iterator[Any]:
 
 def read_valid_chain(handle: IO[bytes], chunk: int = CHUNK) -> ChainFile:
     """The chain in ``handle`` if it is valid; :class:`Fallback` at its first problem."""
-    from entrustment_chain.graph.loader import reference_problems
-
     text = _Text(handle, chunk)
     decoder = json.JSONDecoder(object_pairs_hook=refuse_duplicates)
     head: dict[str, Any] = {}

@@ -12,8 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from entrustment_chain.graph.analysis.engine import analyze
 from entrustment_chain.graph.errors import InputError, Problem
-from entrustment_chain.graph.model import CLAUSE_SAFETY, SUPERVISION_MEASURES, ChainFile, Entrustment
+from entrustment_chain.graph.model.chain import CLAUSE_SAFETY, SUPERVISION_MEASURES, ChainFile, Entrustment
 
 SURVEY_SCHEMA = "entrustment-chain/survey/v1"
 
@@ -147,8 +148,6 @@ def survey(chain: ChainFile, contractor: str, analysis: Any = None) -> "Survey":
         raise InputError([Problem("--contractor", None, "contractor",
                                   f"{contractor!r} is the contractor of no entrustment in this file")])
     if analysis is None:
-        from entrustment_chain.graph.analysis import analyze
-
         analysis = analyze(chain)
     consignors = sorted(by_consignor)
     answers = {c: {key: _answer(by_consignor[c], key) for key in ITEMS} for c in consignors}

@@ -7,9 +7,10 @@ from collections import defaultdict, deque
 from html import escape
 
 from entrustment_chain.graph import schema as S
-from entrustment_chain.graph.findings import RULES, Analysis
-from entrustment_chain.graph.model import ChainFile
-from entrustment_chain.graph.report import SEVERITY_JA, subjects_ja
+from entrustment_chain.graph.analysis.findings import Analysis
+from entrustment_chain.graph.analysis.registry import RULES
+from entrustment_chain.graph.model.chain import ChainFile
+from entrustment_chain.graph.reports.render import SEVERITY_JA, subjects_ja
 
 MAX_DRAWN_NODES = 600
 STYLE = """
@@ -119,9 +120,10 @@ def html(analysis: Analysis, chain: ChainFile) -> str:
            f"（高 {s['by_severity']['high']}・中 {s['by_severity']['medium']}・低 {s['by_severity']['low']}）"
            f" — backend {escape(analysis.backend)}</p>",
            "<h2>概要</h2><table><tr><th>規則</th><th>内容</th><th>重大度</th><th>件数</th></tr>"]
-    for rule, (severity, label) in RULES.items():
-        out.append(f'<tr><td><code>{rule}</code></td><td>{escape(label)}</td>'
-                   f'<td class="{severity.value}">{SEVERITY_JA[severity.value]}</td><td>{s["by_rule"][rule]}</td></tr>')
+    for rule in RULES.values():
+        severity = rule.severity.value
+        out.append(f'<tr><td><code>{rule.id}</code></td><td>{escape(rule.title_ja)}</td>'
+                   f'<td class="{severity}">{SEVERITY_JA[severity]}</td><td>{s["by_rule"][rule.id]}</td></tr>')
     out.append("</table>")
     if analysis.exposure:
         out.append("<h2>取扱者ごとの影響範囲（集中度）</h2><table><tr><th>取扱者</th><th>委託元数</th><th>本人数</th></tr>")
@@ -135,12 +137,12 @@ def html(analysis: Analysis, chain: ChainFile) -> str:
                '<span>破線: 個人データの取扱いなしとされた委託</span></p>')
     out.append(f'<div style="overflow:auto;border:1px solid #ddd">{drawing(chain, analysis)}</div>')
     out.append("<h2>指摘</h2>")
-    for rule, (severity, label) in RULES.items():
-        found = analysis.by_rule(rule)
+    for rule in RULES.values():
+        found = analysis.by_rule(rule.id)
         if not found:
             continue
-        out.append(f'<details{" open" if severity.value == "high" else ""}><summary>{escape(label)}'
-                   f'（<code>{rule}</code>、{len(found)} 件）</summary>'
+        out.append(f'<details{" open" if rule.severity.value == "high" else ""}><summary>{escape(rule.title_ja)}'
+                   f'（<code>{rule.id}</code>、{len(found)} 件）</summary>'
                    f"<p>根拠: {escape('; '.join(found[0].legal_basis))}</p><table>"
                    "<tr><th>委託元</th><th>内容</th></tr>")
         for f in found[:2000]:

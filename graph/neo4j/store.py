@@ -9,146 +9,18 @@ longer contains is pruned — never before, so a failed load leaves the old data
 """
 from __future__ import annotations
 
-import hashlib
 import itertools
-import json
-import os
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
-from entrustment_chain.graph import queries, schema as S
+from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.errors import DatabaseError, InputError, Problem
-from entrustment_chain.graph.model import ChainFile
+from entrustment_chain.graph.model.chain import ChainFile
+from entrustment_chain.graph.neo4j import queries
+from entrustment_chain.graph.neo4j.cyphergen import CREATE_WHEN_NEW, load_name
+from entrustment_chain.graph.neo4j.rows import row_count, section_rows
+from entrustment_chain.graph.neo4j.settings import Settings, password_file
 
 DEFAULT_BATCH = 2000
-
-
-def state_dir() -> Path:
-    base = os.environ.get("ENTRUSTMENT_CHAIN_STATE") or os.path.join(
-        os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state"), "entrustment-chain")
-    return Path(base)
-
-
-def password_file() -> Path:
-    """Where scripts/neo4j-local keeps the local server's password (mode 0600)."""
-    return Path(os.environ.get("NEO4J_PASSWORD_FILE") or state_dir() / "neo4j" / "password")
-
-
-@dataclass(frozen=True)
-class Settings:
-    uri: str
-    username: str
-    password: str | None
-    database: str
-
-    @classmethod
-    def resolve(cls, uri: str | None = None, username: str | None = None, database: str | None = None,
-                password: str | None = None) -> "Settings":
-        """Options, then NEO4J_* variables, then the local server's password file."""
-        password = password if password is not None else os.environ.get("NEO4J_PASSWORD")
-        if password is None:
-            path = password_file()
-            if path.is_file():
-                password = path.read_text(encoding="utf-8").strip()
-        return cls(uri=uri or os.environ.get("NEO4J_URI") or "bolt://127.0.0.1:7687",
-                   username=username or os.environ.get("NEO4J_USERNAME") or "neo4j",
-                   password=password, database=database or os.environ.get("NEO4J_DATABASE") or "neo4j")
-
-    def __repr__(self) -> str:  # never show the password
-        return f"Settings(uri={self.uri!r}, username={self.username!r}, database={self.database!r})"
-
-
-_SECTIONS = ("organizations", "systems", "entrustments", "access")
-
-
-def chain_version(chain: ChainFile) -> str:
-    """The hash of the chain's content: its top level, then each element's canonical JSON on a
-    line of its own, section by section. Hashed element by element: the whole chain as one JSON
-    text was a 1.2 GB string at 10^6 entrustments."""
-    digest = hashlib.sha256()
-
-    def add(data: Any) -> None:
-        digest.update(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8"))
-        digest.update(b"\n")
-
-    add(chain.model_dump(mode="json", by_alias=True, exclude=set(_SECTIONS)))
-    for section in _SECTIONS:
-        add(section)
-        for item in getattr(chain, section):
-            add(item.model_dump(mode="json", by_alias=True))
-    return digest.hexdigest()[:16]
-
-
-def graph_rows(chain: ChainFile) -> dict[str, list[dict[str, Any]]]:
-    """The chain as load rows, one list per cypher/load file (:func:`section_rows` yields them
-    one at a time, which is what a load uses)."""
-    return {name: list(section_rows(chain, name)) for name in LOAD_ORDER}
-
-
-def section_rows(chain: ChainFile, name: str) -> Iterator[dict[str, Any]]:
-    """The load rows of one cypher/load file, produced as they are written (a million
-    entrustments held as rows at once took over 3 GB)."""
-    if name == "organizations":
-        for o in chain.organizations:
-            yield {"id": o.id, "name": o.name, "kind": o.kind.value}
-    elif name == "systems":
-        for system in chain.systems:
-            yield {"id": system.id, "name": system.name, "operator": system.operator}
-    elif name in ("entrusts", "places_data_in"):
-        for e in chain.entrustments:
-            # what the flow condition reads, on both relationship types
-            flow = {"entrustment": e.id, "consignor": e.consignor, "contractor": e.contractor,
-                    "personal_data": e.personal_data, "covers_all": e.covers == "all",
-                    "covers": [] if e.covers == "all" else list(e.covers)}
-            if name == "places_data_in":
-                for system_id in e.systems:
-                    yield {"key": S.places_key(e.id, system_id), "source": e.consignor, "target": system_id,
-                           "props": flow}
-                continue
-            period = e.parsed_period
-            props = {
-                **flow, "work": e.work,
-                **e.clauses.model_dump(), **e.supervision.model_dump(mode="json"),
-                "informed_subcontractors": e.informed_subcontractors,
-                "approved_subcontractors": e.approved_subcontractors,
-                "period": period.text if period else None,
-                "period_start": period.start.iso() if period and period.start else None,
-                "period_end": period.end.iso() if period and period.end else None,
-                "data_subjects": e.data_subjects.count if e.data_subjects else None,
-                "data_subjects_approximate": e.data_subjects.approximate if e.data_subjects else None,
-                "systems": list(e.systems),
-            }
-            yield {"key": e.id, "source": e.consignor, "target": e.contractor, "props": props}
-    elif name in ("has_access", "accessible_by"):
-        for grant in chain.access:
-            if name == "has_access":
-                period = grant.parsed_period
-                yield {"key": grant.key, "source": grant.organization, "target": grant.system,
-                       "props": {"kind": grant.kind.value, "under": grant.under,
-                                 "period": period.text if period else None}}
-            else:
-                yield {"key": grant.key, "source": grant.system, "target": grant.organization,
-                       "props": {"kind": grant.kind.value, **S.UNCONDITIONAL_FLOW, "covers": []}}
-    elif name == "operates":
-        for system in chain.systems:
-            if system.operator:
-                yield {"key": f"{system.operator}>{system.id}", "source": system.operator, "target": system.id,
-                       "props": {}}
-    else:
-        raise KeyError(name)
-
-
-def row_count(chain: ChainFile) -> int:
-    """How many rows a load of ``chain`` writes (for progress bars), without building them."""
-    return (len(chain.organizations) + 2 * len(chain.systems) + len(chain.entrustments)
-            + sum(len(e.systems) for e in chain.entrustments) + 2 * len(chain.access)
-            - sum(1 for s in chain.systems if not s.operator))
-
-
-LOAD_ORDER = ("organizations", "systems", "entrusts", "places_data_in", "has_access", "accessible_by", "operates")
-# The bulk of a chain; a dataset's first load writes these with CREATE (cypher/load/new_*.cypher)
-CREATE_WHEN_NEW = frozenset({"organizations", "systems", "entrusts", "places_data_in"})
 
 
 class Neo4jStore:
@@ -280,7 +152,7 @@ class Neo4jStore:
         already loaded and ready (``reuse``)."""
         if batch_size < 1:
             raise InputError([Problem("--batch-size", None, "batch_size", "must be at least 1")])
-        version = chain_version(chain)
+        version = S.chain_version(chain)
         self.ensure_schema()
         state = self.dataset_state(dataset)
         total = row_count(chain)
@@ -292,10 +164,11 @@ class Neo4jStore:
         new = bool(self.read("load", "is_new", dataset=dataset)[0]["new"])
         self.write("load", "begin", dataset=dataset, version=version, source=chain.title)
         done = 0
-        for name in LOAD_ORDER:
+        for element in S.LOAD_ORDER:
             # a dataset's first load creates; later loads merge (and replace what moved)
-            query = f"new_{name}" if new and name in CREATE_WHEN_NEW else name
-            rows = section_rows(chain, name)
+            name = load_name(element)
+            query = f"new_{name}" if new and element in CREATE_WHEN_NEW else name
+            rows = section_rows(chain, element)
             while batch := list(itertools.islice(rows, batch_size)):
                 try:
                     self.write("load", query, dataset=dataset, version=version, rows=batch)
@@ -329,13 +202,6 @@ class Neo4jStore:
             pass
         self.write("load", "drop", dataset=dataset)
 
-    # -- analysis ----------------------------------------------------------------------------
-    def rule_rows(self, dataset: str) -> dict[str, list[dict[str, Any]]]:
-        from entrustment_chain.graph.findings import RULES
-
-        rows = {rule: self.read("rules", rule, dataset=dataset) for rule in RULES}
-        rows["exposure"] = self.read("rules", "exposure", dataset=dataset)
-        return rows
-
+    # -- datasets ----------------------------------------------------------------------------
     def counts(self, dataset: str) -> dict[str, int]:
         return self.read("queries", "dataset_counts", dataset=dataset)[0]

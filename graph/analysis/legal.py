@@ -8,7 +8,8 @@ entrustment, and the 事務対応ガイド 4-3-1-1(3) on supervising contractors
 """
 from __future__ import annotations
 
-from entrustment_chain.graph.model import OrgKind
+from entrustment_chain.graph.analysis.registry import Rule
+from entrustment_chain.graph.model.chain import OrgKind
 
 ART_25 = "APPI Art. 25 (個人情報保護法第25条 委託先の監督)"
 GUIDELINES = "PPC Guidelines (General Rules) 3-4-4 (ガイドライン（通則編）3-4-4 委託先の監督)"
@@ -23,25 +24,11 @@ EXAMPLES = {
     "unknown_subcontract": "3-4-4 事例4: 再委託の報告を求めるなどの措置を行わず、委託元の認知しない再委託が行われた",
 }
 
-RULE_EXAMPLE = {
-    "undisclosed_subcontracting": "unknown_subcontract",
-    "could_not_supervise": "unknown_subcontract",
-    "misclassified_subcontract": "unknown_subcontract",
-    "unapproved_subcontracting": "no_conditions",
-    "no_subcontract_restriction": "no_conditions",
-    "subcontracting_not_checked": "no_conditions",
-    "no_safeguard_clauses": "no_instructions",
-    "missing_safeguard_clause": "no_instructions",
-    "no_supervision": "not_monitored",
-    "weak_supervision": "not_monitored",
-}
-
-
-def legal_basis(rule: str, kind: OrgKind) -> list[str]:
+def legal_basis(rule: Rule, kind: OrgKind) -> list[str]:
+    """The legal basis of a finding of ``rule`` about a consignor of ``kind``."""
     if kind is OrgKind.private:
         basis = [ART_25, GUIDELINES]
-        example = RULE_EXAMPLE.get(rule)
-        if example:
-            basis.append(EXAMPLES[example])
+        if rule.example:
+            basis.append(EXAMPLES[rule.example])
         return basis
     return [ART_66, OFFICE_GUIDE]

@@ -21,21 +21,11 @@ bound the Cypher rules carry, far beyond any real chain.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
 
 import networkx as nx
 
 from entrustment_chain.graph import schema as S
-
-
-@dataclass(frozen=True, slots=True)
-class Edge:
-    """One step of a path: a relationship of the graph, as stored (source → target)."""
-
-    type: str
-    key: str
-    source: str  # node id, e.g. "org:b"
-    target: str
+from entrustment_chain.graph.schema import covers_consignor
 
 
 @dataclass
@@ -43,9 +33,9 @@ class Reach:
     """What a consignor's data reaches: handlers and systems, each with its canonical path."""
 
     consignor: str
-    paths: dict[str, tuple]  # node ("org:…" or "system:…") -> canonical path (of Edge by default)
+    paths: dict[str, tuple[S.PathStep, ...]]  # node ("org:…" or "system:…") -> canonical path
 
-    def handlers(self) -> dict[str, tuple]:
+    def handlers(self) -> dict[str, tuple[S.PathStep, ...]]:
         return {S.node_id(n): p for n, p in self.paths.items() if n.startswith("org:")}
 
 
@@ -65,7 +55,7 @@ def _out(graph: nx.MultiDiGraph | None, node: str, cache: dict) -> list[tuple]:
             raise KeyError(f"{node} is not in the prepared relationships and no graph was given")
         for target, keyed in graph._succ[node].items():
             for key, data in keyed.items():
-                if data["type"] in _FLOW and data["personal_data"] is not False:
+                if data["type"] in _FLOW and S.may_carry(data["personal_data"]):
                     found.append((target, data["consignor"], data["covers_all"],
                                   frozenset(data["covers"]) if data["covers"] else _NONE, [data["type"], key]))
         cache[node] = found
@@ -91,14 +81,13 @@ def key_order(key: str) -> bytes:
     return key.encode("utf-16-be")
 
 
-def reach(graph: nx.MultiDiGraph | None, consignor: str, cache: dict | None = None,
-          step: Callable[[Edge], Any] | None = None) -> Reach:
+def reach(graph: nx.MultiDiGraph | None, consignor: str, cache: dict | None = None) -> Reach:
     """Every node C's data reaches, with its canonical path (see the module docstring).
 
     Pass the same ``cache`` (a dict) for every consignor of one graph: each node's outgoing
     flow relationships are then prepared once; ``graph`` may be None when the cache comes
-    from :func:`prepare_flow`. ``step`` turns each :class:`Edge` into the
-    object paths are made of (the edge itself by default), once per relationship."""
+    from :func:`prepare_flow`. Each relationship's :class:`PathStep` is made once, the first
+    time a path uses it, and shared by every path through it."""
     if cache is None:
         cache = {}
     start = S.org_node(consignor)
@@ -112,7 +101,7 @@ def reach(graph: nx.MultiDiGraph | None, consignor: str, cache: dict | None = No
             for target, owner, covers_all, covers, cell in _out(graph, node, cache):
                 if target in paths:
                     continue
-                if not (covers_all or owner == consignor or consignor in covers):
+                if not covers_consignor(owner, covers_all, covers, consignor):
                     continue
                 current = best.get(target)
                 # ties (several steps into one node at one depth) are rare: order them only then
@@ -121,8 +110,7 @@ def reach(graph: nx.MultiDiGraph | None, consignor: str, cache: dict | None = No
         level = []
         for target, (node, cell) in best.items():
             if len(cell) == 2:  # first use of this relationship in a path: make its step once
-                edge = Edge(cell[0], cell[1], node, target)
-                cell.append(step(edge) if step else edge)
+                cell.append(S.PathStep(cell[0], cell[1], S.node_id(node), S.node_id(target)))
             paths[target] = paths[node] + (cell[2],)
             level.append(target)
     del paths[start]

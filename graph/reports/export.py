@@ -1,6 +1,7 @@
-"""Write a chain graph out for other tools: GraphML (yEd, Gephi), DOT (Graphviz), Mermaid, a
-Cypher script that recreates it in any Neo4j, and node-link JSON. Steps on undisclosed paths and
-the undisclosed handlers are marked in every format."""
+"""Write a chain graph out for other tools: GraphML (yEd, Gephi), DOT (Graphviz), Mermaid and
+node-link JSON, with the steps on undisclosed paths and the undisclosed handlers marked; a Cypher
+script that recreates in any Neo4j exactly what ``chain load`` writes (:mod:`..neo4j.script`);
+and the DORA B_05.02 rows."""
 from __future__ import annotations
 
 import io
@@ -10,16 +11,21 @@ from typing import Any
 import networkx as nx
 
 from entrustment_chain.graph import schema as S
-from entrustment_chain.graph.findings import Analysis
-from entrustment_chain.graph.model import ChainFile
-from entrustment_chain.graph.network import build_graph
+from entrustment_chain.graph.analysis.engine import analyze
+from entrustment_chain.graph.analysis.findings import Analysis
+from entrustment_chain.graph.analysis.network import build_graph
+from entrustment_chain.graph.model.chain import ChainFile
+from entrustment_chain.graph.neo4j.script import to_cypher
+from entrustment_chain.graph.reports.dora import to_csv
+from entrustment_chain.graph.reports.render import mermaid
+from entrustment_chain.graph.schema import default_dataset
 
 FORMATS = ("graphml", "mermaid", "dot", "cypher", "json", "dora-b0502")
 
 
 def marked_graph(chain: ChainFile, analysis: Analysis) -> nx.MultiDiGraph:
     """The chain's graph with ``undisclosed`` on the edges and handlers of undisclosed paths."""
-    graph = build_graph(chain)
+    graph = build_graph(chain, full=True)
     hidden_keys: set[str] = set()
     hidden_handlers: set[str] = set()
     for f in analysis.by_rule("undisclosed_subcontracting"):
@@ -85,54 +91,12 @@ def to_dot(graph: nx.MultiDiGraph) -> str:
     return "\n".join(lines) + "\n"
 
 
-def cypher_literal(value: Any) -> str:
-    """A Cypher literal for a value from the file; strings are escaped, never interpolated raw."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(cypher_literal(v) for v in value) + "]"
-    text = str(value)
-    escaped = text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n").replace("\r", "\\r")
-    return f"'{escaped}'"
-
-
-def _map(props: dict[str, Any]) -> str:
-    # keys are our own property names (identifiers), values are literals
-    return "{" + ", ".join(f"{k}: {cypher_literal(v)}" for k, v in props.items() if v is not None) + "}"
-
-
-def to_cypher(chain: ChainFile, graph: nx.MultiDiGraph, dataset: str) -> str:
-    """A script that recreates the graph in any Neo4j (paste into Browser or cypher-shell)."""
-    lines = [f"// entrustment-chain export of {chain.title or dataset}; dataset {dataset}",
-             "// Every value is a quoted literal; nothing from the file is executed.", ":begin"]
-    for node, data in graph.nodes(data=True):
-        label = data["label"]
-        props = {"dataset": dataset, **{k: v for k, v in data.items() if k != "label"}}
-        lines.append(f"MERGE (n:{label} {_map({'dataset': dataset, 'id': data['id']})}) SET n += {_map(props)};")
-    for u, v, key, data in graph.edges(keys=True, data=True):
-        rel = data["type"]
-        src, dst = graph.nodes[u], graph.nodes[v]
-        props = {"dataset": dataset, **{k: val for k, val in data.items() if k != "type"}}
-        lines.append(
-            f"MATCH (a:{src['label']} {_map({'dataset': dataset, 'id': src['id']})}), "
-            f"(b:{dst['label']} {_map({'dataset': dataset, 'id': dst['id']})}) "
-            f"MERGE (a)-[r:{rel} {_map({'dataset': dataset, 'key': key})}]->(b) SET r += {_map(props)};")
-    lines.append(":commit")
-    return "\n".join(lines) + "\n"
-
-
 def export(chain: ChainFile, fmt: str, analysis: Analysis | None = None, dataset: str | None = None) -> str:
     if fmt == "dora-b0502":
-        from entrustment_chain.graph.dora import to_csv
-
         return to_csv(chain)
+    if fmt == "cypher":
+        return to_cypher(chain, dataset or default_dataset(chain))
     if analysis is None:
-        from entrustment_chain.graph.analysis import analyze
-
         analysis = analyze(chain)
     graph = marked_graph(chain, analysis)
     if fmt == "graphml":
@@ -142,9 +106,5 @@ def export(chain: ChainFile, fmt: str, analysis: Analysis | None = None, dataset
     if fmt == "dot":
         return to_dot(graph)
     if fmt == "mermaid":
-        from entrustment_chain.graph.report import mermaid
-
         return "\n".join(mermaid(chain, analysis)) + "\n"
-    if fmt == "cypher":
-        return to_cypher(chain, graph, dataset or chain.title or "default")
     raise ValueError(f"unknown export format {fmt!r}")

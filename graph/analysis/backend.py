@@ -1,0 +1,29 @@
+"""What a backend is: something that evaluates the rules of the registry on a chain and returns
+their rows. The networkx backend (:class:`.rules.NetworkxBackend`) runs in this process; the Neo4j
+backend (:class:`entrustment_chain.graph.neo4j.backend.Neo4jBackend`) runs the Cypher rules in a
+database. Both return the same rows, so :mod:`.findings` makes the same findings of them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Protocol
+
+from entrustment_chain.graph.model.chain import ChainFile
+
+Row = dict[str, Any]
+
+
+@dataclass
+class Evaluation:
+    """A backend's answer: the rule rows as (rule id, row) pairs, read once, and the exposure
+    rows (handler, consignors), available once ``rows`` has been read to its end."""
+
+    rows: Iterable[tuple[str, Any]]
+    exposure: Callable[[], list[Row]]
+
+
+class Backend(Protocol):
+    name: str
+
+    def evaluate(self, chain: ChainFile) -> Evaluation:
+        """Evaluate every rule of the registry on ``chain``."""
+        ...

@@ -1,0 +1,149 @@
+"""The rules, declared once: one record per rule that everything else reads.
+
+The networkx rules (:mod:`.rules`) and the Cypher rules (``cypher/rules/<id>.cypher``, which
+must return the record's ``columns``) produce rows; :mod:`.findings` turns rows into findings
+with the record's severity, messages and legal basis; the reports take titles from it; the
+README's rule table and ``docs/rules.md`` are generated from it (``scripts/regen``), and a test
+fails when they are out of date. Rule ids are a public contract: findings JSON carries them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+    @property
+    def order(self) -> int:
+        return {"low": 1, "medium": 2, "high": 3}[self.value]
+
+
+class Per(str, Enum):
+    """What one finding of a rule is about."""
+
+    consignor_handler = "consignor × handler"
+    consignor = "consignor"
+    entrustment = "entrustment"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule. Messages are format strings over the finding's names (never ids alone):
+    ``{consignor}``, ``{handler}``, ``{entrustment}``, ``{path}``, ``{count}``, ``{handlers}``,
+    ``{systems}``, ``{missing}`` and ``{missing_ja}``; a finding whose evidence is unknown gets
+    the unknown-evidence note after the message when ``unknown_note`` is set."""
+
+    id: str
+    per: Per
+    severity: Severity
+    title_ja: str
+    title_en: str
+    when_en: str  # what makes it fire, for the README and docs/rules.md
+    when_ja: str
+    message_en: str
+    message_ja: str
+    example: str | None  # the PPC Guidelines 3-4-4 事例 it answers to (see .legal)
+    columns: tuple[str, ...]  # the row columns both backends return
+    detail: str | None = None  # the column that carries what the message needs beyond the ids
+    unknown_note: bool = False
+
+
+_PATH_COLUMNS = ("consignor", "handler", "path", "evidence_unknown")
+_ENTRUSTMENT_COLUMNS = ("entrustment", "consignor", "handler", "missing")
+
+
+def _entrustment_rule(rule_id: str, severity: Severity, title_ja: str, title_en: str, when_en: str,
+                      when_ja: str, words_en: str, words_ja: str, example: str) -> Rule:
+    return Rule(rule_id, Per.entrustment, severity, title_ja, title_en, when_en, when_ja,
+                "{consignor}'s entrustment {entrustment} to {handler} " + words_en + ".",
+                "{consignor}から{handler}への委託{entrustment}は" + words_ja + "。",
+                example, _ENTRUSTMENT_COLUMNS, "missing")
+
+
+# The order here is the order of reports.
+RULES: dict[str, Rule] = {r.id: r for r in (
+    Rule("undisclosed_subcontracting", Per.consignor_handler, Severity.high,
+         "委託元に知らされていない再委託（取扱者）", "handler the consignor was never told of",
+         "a handler processes the consignor's data (through entrustments, or access to a system holding "
+         "it) and the consignor was never told of it; with the shortest path",
+         "取扱者が委託元の個人データを取り扱っている（委託の連鎖又はそれを保存するシステムへのアクセスによる）が、"
+         "委託元はその説明を受けていない。最短の経路を示す",
+         "{handler} handles the data {consignor} entrusted ({path}), but {consignor} was never told of it, "
+         "so it could not supervise it.",
+         "{handler}が{consignor}の個人データを取り扱っている（{path}）が、{consignor}はその取扱いについて"
+         "説明を受けておらず、監督できない。",
+         "unknown_subcontract", _PATH_COLUMNS, unknown_note=True),
+    Rule("unapproved_subcontracting", Per.consignor_handler, Severity.medium,
+         "委託元の承認のない再委託（再委託制限条項あり）", "handler the consignor never approved",
+         "… not approved, though the consignor's contract restricts re-entrustment",
+         "取扱者について委託元の承認がないが、委託元の契約は再委託を制限している",
+         "{handler} handles {consignor}'s data without {consignor}'s approval, although entrustment "
+         "{entrustment} restricts re-entrustment ({path}).",
+         "委託契約{entrustment}は再委託を制限しているが、{handler}は{consignor}の承認なく{consignor}の"
+         "個人データを取り扱っている（{path}）。",
+         "no_conditions", ("consignor", "handler", "entrustment", "path", "evidence_unknown")),
+    Rule("could_not_supervise", Per.consignor, Severity.high,
+         "監督できなかった委託元", "consignor that could not supervise",
+         "the consignor has at least one undisclosed handler",
+         "委託元に、説明を受けていない取扱者が1者以上いる",
+         "{consignor} could not supervise {count} handler(s) of its data that it was never told of: "
+         "{handlers}.",
+         "{consignor}は、説明を受けていない取扱者{count}者（{handlers}）を監督できなかった。",
+         "unknown_subcontract", ("consignor", "handlers", "evidence_unknown"), "handlers", unknown_note=True),
+    Rule("misclassified_subcontract", Per.entrustment, Severity.high,
+         "個人データの取扱いなしとされた委託先のアクセス", "access under a contract marked as no personal data",
+         "marked `personal_data: false`, but its contractor can reach personal data",
+         "個人データの取扱いなし（`personal_data: false`）とされているが、委託先が個人データに到達できる",
+         "Entrustment {entrustment} to {handler} is marked as not handling personal data, but {handler} has "
+         "access to {systems}, which holds personal data: it is a re-entrustment of personal data.",
+         "委託{entrustment}は個人データの取扱いなしとされているが、{handler}は個人データを保存する{systems}に"
+         "アクセスでき、個人データの取扱いの再委託に当たる。",
+         "unknown_subcontract", ("entrustment", "consignor", "handler", "systems"), "systems"),
+    _entrustment_rule("no_safeguard_clauses", Severity.high, "安全管理条項が全てなし",
+                      "no safety clause at all", "all of the three safety clauses are absent",
+                      "3つの安全管理条項が全てない",
+                      "has none of the three safety clauses", "安全管理条項が全てない", "no_instructions"),
+    _entrustment_rule("missing_safeguard_clause", Severity.medium, "安全管理条項の一部なし",
+                      "some safety clauses missing", "some of the three safety clauses are absent",
+                      "3つの安全管理条項の一部がない",
+                      "lacks safety clauses: {missing}", "安全管理条項の一部がない（{missing_ja}）", "no_instructions"),
+    _entrustment_rule("no_subcontract_restriction", Severity.medium, "再委託の禁止又は制限に関する条項なし",
+                      "re-entrustment not restricted", "re-entrustment is not restricted",
+                      "再委託の禁止又は制限に関する条項がない",
+                      "does not restrict re-entrustment", "再委託の禁止又は制限に関する条項がない", "no_conditions"),
+    _entrustment_rule("no_supervision", Severity.high, "取扱状況の把握（監督）が全てなし",
+                      "no supervision at all", "all of the three supervision measures are absent",
+                      "3つの監督措置が全てない",
+                      "has none of the three supervision measures", "取扱状況を把握する監督措置が全てない",
+                      "not_monitored"),
+    _entrustment_rule("weak_supervision", Severity.low, "取扱状況の把握（監督）の一部なし",
+                      "some supervision missing", "some of the three supervision measures are absent",
+                      "3つの監督措置の一部がない",
+                      "lacks supervision measures: {missing}", "監督措置の一部がない（{missing_ja}）", "not_monitored"),
+    _entrustment_rule("subcontracting_not_checked", Severity.medium, "再委託の有無の確認なし",
+                      "re-entrustment never checked", "nobody checked whether the work was re-entrusted",
+                      "再委託の有無を確認していない",
+                      "never checked whether the work was re-entrusted", "再委託の有無を確認していない",
+                      "no_conditions"),
+)}
+
+RULE_IDS = tuple(RULES)
+RULE_INDEX = {rule: index for index, rule in enumerate(RULE_IDS)}
+PATH_RULES = tuple(r.id for r in RULES.values() if "path" in r.columns)
+ENTRUSTMENT_RULES = tuple(r.id for r in RULES.values() if r.columns == _ENTRUSTMENT_COLUMNS)
+
+# Exposure is not a rule: it is the concentration of the analysis (how many consignors' data
+# each handler can reach), on its own channel, with the columns both backends return.
+EXPOSURE_COLUMNS = ("handler", "consignors")
+
+
+def rule(rule_id: str) -> Rule:
+    """The rule with this id; a clear error for an id that is not one."""
+    try:
+        return RULES[rule_id]
+    except KeyError:
+        raise KeyError(f"{rule_id!r} is not a rule; the rules are: {', '.join(RULE_IDS)}") from None

@@ -1,0 +1,26 @@
+"""The Neo4j backend: the Cypher rules (``cypher/rules/<rule id>.cypher``) run on a dataset."""
+from __future__ import annotations
+
+from entrustment_chain.graph import schema as S
+from entrustment_chain.graph.analysis.backend import Evaluation
+from entrustment_chain.graph.analysis.registry import RULE_IDS
+from entrustment_chain.graph.model.chain import ChainFile
+from entrustment_chain.graph.neo4j.store import Neo4jStore
+
+
+class Neo4jBackend:
+    """Evaluates the rules in Neo4j. The chain is loaded as ``dataset`` first (a no-op when the
+    same version is loaded already); the dataset defaults to :func:`schema.default_dataset`."""
+
+    name = "neo4j"
+
+    def __init__(self, store: Neo4jStore, dataset: str | None = None, source: str | None = None):
+        self.store = store
+        self.dataset = dataset
+        self.source = source
+
+    def evaluate(self, chain: ChainFile) -> Evaluation:
+        dataset = self.dataset or S.default_dataset(chain, self.source)
+        self.store.load(chain, dataset=dataset)
+        rows = ((rule_id, row) for rule_id in RULE_IDS for row in self.store.read("rules", rule_id, dataset=dataset))
+        return Evaluation(rows, lambda: self.store.read("queries", "exposure", dataset=dataset))
