@@ -6,7 +6,7 @@ import yaml
 from entrustment_chain.graph.analysis.engine import analyze
 from entrustment_chain.graph.io.loader import load_chain
 
-from conftest import TEACHING
+from conftest import PROCX, TEACHING
 
 
 def test_procx_counts(procx_analysis):
@@ -121,3 +121,23 @@ def test_empty_analysis_streams_valid_json(tmp_path: Path):
     assert json.loads(out.getvalue())["findings"] == []
     assert out.getvalue() == json.dumps(analysis.to_json_dict(), ensure_ascii=False, indent=2) + "\n"
     assert analysis.worst() is None
+
+
+def test_networkx_rows_have_the_registry_columns():
+    """The networkx backend returns, per rule, the columns the registry declares (the Cypher
+    files are held to the same columns in test_cypher_files)."""
+    from entrustment_chain.graph.analysis.findings import Record
+    from entrustment_chain.graph.analysis.registry import RULES
+    from entrustment_chain.graph.analysis.rules import NetworkxBackend
+
+    seen = set()
+    for path in [PROCX, *(case / "chain.yaml" for case in TEACHING)]:
+        evaluation = NetworkxBackend().evaluate(load_chain(path))
+        for rule_id, row in evaluation.rows:
+            seen.add(rule_id)
+            if type(row) is Record:  # the path rules' rows come compact: check what they hold
+                assert "path" in RULES[rule_id].columns and row.path and row.path[-1].target == row.handler
+            else:
+                assert set(row) == set(RULES[rule_id].columns), (rule_id, row)
+        assert all(set(x) == {"handler", "consignors"} for x in evaluation.exposure())
+    assert seen == set(RULES)

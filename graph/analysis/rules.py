@@ -133,27 +133,26 @@ def misclassified_rows(chain: ChainFile) -> list[Row]:
     return rows
 
 
+# The entrustment rules: (the answers they read, the fields, the rule when all of them are false,
+# the rule when some are).
+ENTRUSTMENT_JUDGEMENTS = (
+    ("clauses", CLAUSE_SAFETY, "no_safeguard_clauses", "missing_safeguard_clause"),
+    ("clauses", ("subcontract_restriction",), "no_subcontract_restriction", None),
+    ("supervision", SUPERVISION_MEASURES, "no_supervision", "weak_supervision"),
+    ("supervision", ("subcontract_check",), "subcontracting_not_checked", None),
+)
+
+
 def entrustment_rows(chain: ChainFile) -> Iterable[Row]:
     """Clause and supervision rules, one row per entrustment and rule. They judge every answer
     recorded as false, whatever the contract's own classification of the work: a contract
     classified as "no personal data" is exactly where misclassification hides (ProCX → BS)."""
     for e in chain.entrustments:
         base = {"entrustment": e.id, "consignor": e.consignor, "handler": e.contractor}
-        clauses = e.clauses.model_dump()
-        supervision = e.supervision.model_dump()
-        missing = [f for f in CLAUSE_SAFETY if clauses[f] is False]
-        if len(missing) == len(CLAUSE_SAFETY):
-            yield {"rule": "no_safeguard_clauses", **base, "missing": missing}
-        elif missing:
-            yield {"rule": "missing_safeguard_clause", **base, "missing": missing}
-        if clauses["subcontract_restriction"] is False:
-            yield {"rule": "no_subcontract_restriction", **base, "missing": ["subcontract_restriction"]}
-        missing = [f for f in SUPERVISION_MEASURES if supervision[f] is False]
-        if len(missing) == len(SUPERVISION_MEASURES):
-            yield {"rule": "no_supervision", **base, "missing": missing}
-        elif missing:
-            yield {"rule": "weak_supervision", **base, "missing": missing}
-        if supervision["subcontract_check"] is False:
-            yield {"rule": "subcontracting_not_checked", **base, "missing": ["subcontract_check"]}
-
-
+        for group, fields, all_false, some_false in ENTRUSTMENT_JUDGEMENTS:
+            answers = getattr(e, group)
+            missing = [f for f in fields if getattr(answers, f) is False]
+            if len(missing) == len(fields):
+                yield {"rule": all_false, **base, "missing": missing}
+            elif missing and some_false:
+                yield {"rule": some_false, **base, "missing": missing}
