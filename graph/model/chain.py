@@ -1,8 +1,13 @@
-"""The chain file, version 1, as pydantic models (a public contract: see DESIGN.md).
+"""The chain file, version 1, as pydantic models (a public contract: see docs/chain-file.md, which
+describes every field in Japanese and English, and docs/design.md).
 
 ``None`` in a tri-state (clauses, supervision, ``personal_data``) means unknown / 回答不能, which is
 not the same as ``False``. Unknown keys are errors everywhere (``extra="forbid"``).
-Cross-references (ids that must exist) are checked in :mod:`entrustment_chain.graph.io.loader`.
+Cross-references (ids that must exist) are checked in :mod:`entrustment_chain.graph.model.references`.
+
+Every field carries a ``description`` (English, with the Japanese term): ``chain schema`` prints
+them in the JSON Schema, and :mod:`entrustment_chain.graph.schema` reads those of
+:class:`Clauses` and :class:`Supervision` as the descriptions of the graph's properties.
 """
 from __future__ import annotations
 
@@ -67,7 +72,8 @@ class _Strict(BaseModel):
 
 
 class OrgKind(str, Enum):
-    """private = 個人情報取扱事業者; local_government = 地方公共団体; public_agency = 行政機関等."""
+    """Kind of organisation (種別): private = 民間事業者 (個人情報取扱事業者); local_government =
+    地方公共団体; public_agency = 行政機関等."""
 
     private = "private"
     local_government = "local_government"
@@ -78,41 +84,72 @@ KIND_JA = {"private": "民間事業者", "local_government": "地方公共団体
 
 
 class Organization(_Strict):
-    id: Id
-    name: Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(_clean(False))]
-    kind: OrgKind = OrgKind.private
+    """An organisation (組織): a consignor, a contractor, or any other handler of the data."""
+
+    id: Id = Field(description="Identifier (ID), unique among the organizations; what the other "
+                   "sections refer to. 1–200 characters, no control characters.")
+    name: Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(_clean(False))] = Field(
+        description="Name (名称), as findings and reports print it; 1–500 characters.")
+    kind: OrgKind = Field(
+        OrgKind.private,
+        description="Kind (種別): private 民間事業者 (個人情報取扱事業者, APPI Art. 25), local_government "
+                    "地方公共団体 or public_agency 行政機関等 (both APPI Art. 66). It chooses the legal basis "
+                    "the findings cite.")
 
 
 class System(_Strict):
-    """An information system where entrusted data is processed or stored."""
+    """An information system (情報システム) where entrusted data is processed or stored."""
 
-    id: Id
-    name: Text
-    operator: Id | None = None
+    id: Id = Field(description="Identifier (ID), unique among the systems; what entrustments[].systems "
+                   "and access[].system refer to.")
+    name: Text = Field(description="Name (名称) of the system, free text.")
+    operator: Id | None = Field(
+        None,
+        description="Operator (運用者): the organisation that runs the system, by id; null = not recorded. "
+                    "Operating a system is not by itself access to its data (the APPI 'cloud exception'): "
+                    "record access in access[].")
 
 
 class DataSubjects(_Strict):
-    """How many people's data (本人数); ``approximate`` prints as 約 N 人."""
+    """How many people's data (本人数); an approximate count prints as 約 N 人."""
 
-    count: Annotated[int, Field(ge=0)]
-    approximate: bool = False
+    count: Annotated[int, Field(ge=0)] = Field(description="Number of people (本人数), an integer ≥ 0.")
+    approximate: bool = Field(False, description="Whether the count is approximate (約): true prints as 約 N 人.")
 
 
 class PeriodSpec(_Strict):
-    start: str | None = None
-    end: str | None = None
+    """A period (期間) given by its two ends; either may be absent (open or unknown)."""
+
+    start: str | None = Field(None, description="Start (開始): one date in any form a period takes "
+                              "(平成27年3月, 令和元年, ２０１５年３月, 2015-03 …); null = open or unknown.")
+    end: str | None = Field(None, description="End (終了): one date as for start, or 同年… (the start's "
+                            "year); null = open or unknown.")
 
 
 class Clauses(_Strict):
     """Contract clauses (委託契約書の条項): true / false / null (unknown)."""
 
-    transfer_safety: bool | None = None  # 個人情報を含むデータの授受における安全管理措置
-    storage_safety: bool | None = None  # 委託先における保管についての安全管理措置
-    disposal_safety: bool | None = None  # 委託業務終了時の廃棄についての安全管理措置
-    subcontract_restriction: bool | None = None  # 再委託の禁止又は制限
+    transfer_safety: bool | None = Field(
+        None, description="Clause on safety measures for handing over data that contains personal "
+        "information (個人情報を含むデータの授受における安全管理措置に関する条項): true = in the contract, "
+        "false = not in it, null = unknown (回答不能).")
+    storage_safety: bool | None = Field(
+        None, description="Clause on safety measures for the contractor's storage of personal "
+        "information (委託先における個人情報の保管についての安全管理措置に関する条項): true / false / "
+        "null = unknown (回答不能).")
+    disposal_safety: bool | None = Field(
+        None, description="Clause on safety measures for disposing of personal information when the "
+        "work ends (委託業務終了時の個人情報の廃棄についての安全管理措置に関する条項): true / false / "
+        "null = unknown (回答不能).")
+    subcontract_restriction: bool | None = Field(
+        None, description="Clause prohibiting or restricting re-entrustment (再委託の禁止又は制限に関する"
+        "条項): true / false / null = unknown (回答不能). When true, handlers the consignor did not "
+        "approve are reported.")
 
 
 class CheckMethod(str, Enum):
+    """How re-entrustment was checked (確認方法): written = 書面, oral = 口頭."""
+
     written = "written"  # 書面
     oral = "oral"  # 口頭
 
@@ -120,11 +157,24 @@ class CheckMethod(str, Enum):
 class Supervision(_Strict):
     """Supervision evidence (委託先の監督): true / false / null (unknown)."""
 
-    rules_confirmation: bool | None = None  # 契約締結時等に取扱規律の確認を要求
-    written_reports: bool | None = None  # 役務提供時に書面で報告を受ける
-    onsite_inspection: bool | None = None  # 執務環境の実地確認
-    subcontract_check: bool | None = None  # 再委託の有無を確認した
-    subcontract_check_method: CheckMethod | None = None
+    rules_confirmation: bool | None = Field(
+        None, description="Asked the contractor, when the contract was made, to confirm its rules for "
+        "handling personal information (契約の締結時等に、個人情報の取扱いに関する規律の確認を要求): "
+        "true / false / null = unknown (回答不能).")
+    written_reports: bool | None = Field(
+        None, description="Kept track of the handling while the service was provided, e.g. through "
+        "written reports (役務提供時に、書面で報告を受けるなどして取扱状況を把握): true / false / "
+        "null = unknown (回答不能).")
+    onsite_inspection: bool | None = Field(
+        None, description="Inspected the contractor's workplace on site while the service was provided "
+        "(役務提供時に、執務環境を実地確認等して取扱状況を把握): true / false / null = unknown (回答不能).")
+    subcontract_check: bool | None = Field(
+        None, description="Checked, when the contract was made or while the service was provided, "
+        "whether the handling of personal information was re-entrusted (再委託の有無の確認): true / "
+        "false / null = unknown (回答不能).")
+    subcontract_check_method: CheckMethod | None = Field(
+        None, description="How re-entrustment was checked (確認方法): written 書面, oral 口頭, null = "
+        "unknown. Not allowed when subcontract_check is false.")
 
     @model_validator(mode="after")
     def _method_needs_check(self) -> "Supervision":
@@ -137,10 +187,14 @@ class Supervision(_Strict):
 
 
 class Evidence(_Strict):
-    kind: Text
-    date: str | None = None
-    ref: Text | None = None
-    note: Text | None = None
+    """A document behind the answers (根拠資料)."""
+
+    kind: Text = Field(description="Kind of document (資料の種類), free text: contract, report, "
+                       "survey_answer …")
+    date: str | None = Field(None, description="Date of the document (日付), as written; kept as text, "
+                             "not read as a date.")
+    ref: Text | None = Field(None, description="Reference (参照): a document number, file name or URL.")
+    note: Text | None = Field(None, description="Note (備考), e.g. why an answer is unknown (回答不能の理由).")
 
 
 CLAUSE_SAFETY = ("transfer_safety", "storage_safety", "disposal_safety")
@@ -161,20 +215,44 @@ def _period(value: object) -> Period | None:
 class Entrustment(_Strict):
     """One 委託 or 再委託: consignor → contractor, with its clauses and supervision evidence."""
 
-    id: Id
-    consignor: Id
-    contractor: Id
-    work: Text | None = None
-    personal_data: bool | None = None
-    covers: Union[Literal["all"], list[Id]] = "all"
-    period: Union[str, PeriodSpec, None] = None
-    data_subjects: Union[Annotated[int, Field(ge=0)], DataSubjects, None] = None
-    systems: list[Id] = Field(default_factory=list)
-    clauses: Clauses = Field(default_factory=Clauses)
-    supervision: Supervision = Field(default_factory=Supervision)
-    informed_subcontractors: list[Id] | None = None
-    approved_subcontractors: list[Id] | None = None
-    evidence: list[Evidence] = Field(default_factory=list)
+    id: Id = Field(description="Identifier (ID) of the entrustment, unique among the entrustments; "
+                   "findings and access[].under name it.")
+    consignor: Id = Field(description="Consignor (委託元): the organisation that entrusts the work, by id.")
+    contractor: Id = Field(description="Contractor (委託先): the organisation entrusted with the work, by "
+                           "id; not the consignor itself. In a re-entrustment (再委託) the consignor is the "
+                           "contractor of the entrustment above.")
+    work: Text | None = Field(None, description="The work entrusted (委託業務), free text.")
+    personal_data: bool | None = Field(
+        None, description="Whether the work includes handling personal data (個人データの取扱いの有無), "
+        "as the parties classified it: true / false / null = unknown. Only false stops data flowing "
+        "along this entrustment; a contractor marked false that can reach personal data is reported as "
+        "misclassified.")
+    covers: Union[Literal["all"], list[Id]] = Field(
+        "all", description="Whose data this entrustment carries onwards (対象となる委託元のデータ): all, or "
+        "a list of upstream consignor ids. The consignor's own data always flows along its own "
+        "entrustments.")
+    period: Union[str, PeriodSpec, None] = Field(
+        None, description="Entrustment period (委託期間): text such as 平成27年3月～同年5月, 令和元年, "
+        "２０１５年３月, 2015-03～2017-03 or 2015-03/2017-03, or {start, end}; null = unknown.")
+    data_subjects: Union[Annotated[int, Field(ge=0)], DataSubjects, None] = Field(
+        None, description="Number of data subjects (本人数): an integer ≥ 0 or {count, approximate}; "
+        "null = unknown.")
+    systems: list[Id] = Field(
+        default_factory=list, description="Systems (情報システム) where this entrusted data is processed "
+        "or stored, by id: each then holds the data this entrustment carries.")
+    clauses: Clauses = Field(default_factory=Clauses,
+                             description="Contract clauses (契約条項, 委託契約書における取決め).")
+    supervision: Supervision = Field(default_factory=Supervision,
+                                     description="Supervision of the contractor (委託先の監督).")
+    informed_subcontractors: list[Id] | None = Field(
+        None, description="Downstream organisations the consignor was told of under this contract "
+        "(説明を受けた再委託先), by id. [] = told of none; null = unknown (回答不能), which is not [].")
+    approved_subcontractors: list[Id] | None = Field(
+        None, description="Downstream organisations the consignor approved under this contract "
+        "(承認した再委託先), by id; approval implies being told. [] = approved none; null = unknown "
+        "(回答不能).")
+    evidence: list[Evidence] = Field(default_factory=list,
+                                     description="Documents behind the answers (根拠資料).")
 
     @field_validator("period")
     @classmethod
@@ -195,6 +273,8 @@ class Entrustment(_Strict):
 
 
 class AccessKind(str, Enum):
+    """Kind of access (アクセスの種類)."""
+
     maintenance = "maintenance"  # 保守運用
     operation = "operation"  # 運用
     development = "development"  # 開発
@@ -204,13 +284,22 @@ class AccessKind(str, Enum):
 
 
 class Access(_Strict):
-    """De-facto handling: ``organization`` can reach ``system`` (アクセス権限)."""
+    """An access grant (アクセス権限): the organization can reach the system, and so handles the data
+    the system holds (de-facto handling, 事実上の取扱い)."""
 
-    organization: Id
-    system: Id
-    kind: AccessKind = AccessKind.other
-    under: Id | None = None
-    period: Union[str, PeriodSpec, None] = None
+    organization: Id = Field(description="The organisation that can reach the system (アクセス権限を持つ"
+                             "組織), by id. It handles the data the system holds, whatever its contract calls "
+                             "the work.")
+    system: Id = Field(description="The system it can reach (情報システム), by id.")
+    kind: AccessKind = Field(
+        AccessKind.other, description="Kind of access (アクセスの種類): maintenance 保守運用, operation 運用, "
+        "development 開発, support 支援, administration 管理者権限, other その他.")
+    under: Id | None = Field(
+        None, description="The entrustment (委託) the access was granted under, by id; its contractor must be "
+        "this organisation. null = not recorded.")
+    period: Union[str, PeriodSpec, None] = Field(
+        None, description="Period of the access (アクセス期間), in the forms an entrustment's period takes; "
+        "null = unknown.")
 
     @field_validator("period")
     @classmethod
@@ -236,12 +325,20 @@ class ChainFile(_Strict):
         json_schema_extra={"$id": "https://entrustment-chain.invalid/schema/v1.json"},
     )
 
-    schema_: Literal["entrustment-chain/v1"] = Field(alias="schema")
-    title: Text | None = None
-    organizations: list[Organization]
-    systems: list[System] = Field(default_factory=list)
-    entrustments: list[Entrustment] = Field(default_factory=list)
-    access: list[Access] = Field(default_factory=list)
+    schema_: Literal["entrustment-chain/v1"] = Field(
+        alias="schema", description="Version of the file format (書式の版): entrustment-chain/v1.")
+    title: Text | None = Field(None, description="Title (表題), free text; reports print it.")
+    organizations: list[Organization] = Field(
+        description="Organisations (組織): consignors (委託元), contractors (委託先, 再委託先) and other "
+        "handlers (取扱者).")
+    systems: list[System] = Field(default_factory=list, description="Information systems (情報システム) "
+                                  "where entrusted data is processed or stored.")
+    entrustments: list[Entrustment] = Field(
+        default_factory=list, description="Entrustments (委託, 再委託), one per contract: consignor → "
+        "contractor, with its clauses and supervision.")
+    access: list[Access] = Field(
+        default_factory=list, description="Access grants (アクセス権限): which organisation can reach "
+        "which system; de-facto handling (事実上の取扱い).")
 
     @cached_property
     def organizations_by_id(self) -> dict[str, Organization]:

@@ -1,0 +1,75 @@
+"""The chain file is documented where users look: every property of `chain schema` has a
+description, and the schema says which JSON Schema dialect it is."""
+import json
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from conftest import ROOT
+from entrustment_chain.cli.main import main
+from entrustment_chain.graph.model import chain as model
+
+DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+
+
+def printed_schema() -> dict:
+    result = CliRunner().invoke(main, ["schema"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def properties_without_description(node, where="#") -> list[str]:
+    """Every property, anywhere in the document (top level, $defs, nested schemas), that has no
+    non-empty description."""
+    missing = []
+    if isinstance(node, dict):
+        for name, prop in (node.get("properties") or {}).items():
+            text = prop.get("description") if isinstance(prop, dict) else None
+            if not (isinstance(text, str) and text.strip()):
+                missing.append(f"{where}/properties/{name}")
+        for key, value in node.items():
+            missing += properties_without_description(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            missing += properties_without_description(value, f"{where}/{index}")
+    return missing
+
+
+def test_every_property_of_the_schema_has_a_description():
+    schema = printed_schema()
+    assert "$defs" in schema and schema["properties"]  # the walk below has something to walk
+    assert properties_without_description(schema) == []
+
+
+def test_the_walk_finds_a_missing_description():
+    schema = {"properties": {"a": {"description": "x"}},
+              "$defs": {"M": {"properties": {"b": {"type": "string"}, "c": {"description": " "}}}}}
+    assert properties_without_description(schema) == ["#/$defs/M/properties/b", "#/$defs/M/properties/c"]
+
+
+def test_schema_declares_draft_2020_12_and_keeps_its_id():
+    schema = printed_schema()
+    assert schema["$schema"] == DRAFT_2020_12
+    assert schema["$id"] == "https://entrustment-chain.invalid/schema/v1.json"
+    assert list(schema)[:2] == ["$schema", "$id"]
+
+
+def test_clause_and_supervision_descriptions_reach_the_graph_schema():
+    from entrustment_chain.graph import schema as S
+
+    props = {p.name: p.description for p in S.RELATIONSHIPS[S.ENTRUSTS].properties}
+    for group in (model.Clauses, model.Supervision):
+        for name, field in group.model_fields.items():
+            assert props[name] == field.description and props[name] != name
+
+
+def test_procx_fixture_is_valid_against_the_printed_schema():
+    # jsonschema is not a declared dependency: the test runs where it is installed
+    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is not installed")
+    schema = printed_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    data = yaml.safe_load((ROOT / "fixtures" / "procx-2024" / "chain.yaml").read_text(encoding="utf-8"))
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+              for e in jsonschema.Draft202012Validator(schema).iter_errors(data)]
+    assert errors == []
