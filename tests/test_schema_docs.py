@@ -1,10 +1,14 @@
 """The chain file is documented where users look: every property of `chain schema` has a
-description, and the schema says which JSON Schema dialect it is."""
+description, the schema says which JSON Schema dialect it is, docs/chain-file.md names every
+field of every model and its example is a valid chain file that gives the findings it describes,
+and docs/design.md names every label and relationship type of the graph schema."""
 import json
+import re
 
 import pytest
 import yaml
 from click.testing import CliRunner
+from pydantic import BaseModel
 
 from conftest import ROOT
 from entrustment_chain.cli.main import main
@@ -62,6 +66,56 @@ def test_clause_and_supervision_descriptions_reach_the_graph_schema():
     for group in (model.Clauses, model.Supervision):
         for name, field in group.model_fields.items():
             assert props[name] == field.description and props[name] != name
+
+
+def models() -> list[type[BaseModel]]:
+    return [value for value in vars(model).values()
+            if isinstance(value, type) and issubclass(value, BaseModel)
+            and value.__module__ == model.__name__ and value.model_fields]
+
+
+def test_chain_file_doc_names_every_field():
+    text = (ROOT / "docs" / "chain-file.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", text))
+    assert len(models()) >= 10
+    missing = [f"{m.__name__}.{field.alias or name}" for m in models()
+               for name, field in m.model_fields.items() if (field.alias or name) not in named]
+    assert missing == []
+
+
+def chain_file_example() -> str:
+    text = (ROOT / "docs" / "chain-file.md").read_text(encoding="utf-8")
+    examples = [block for block in re.findall(r"```yaml\n(.*?)```", text, re.S) if block.startswith("schema:")]
+    assert len(examples) == 1
+    return examples[0]
+
+
+def test_chain_file_example_is_valid_and_gives_the_findings_it_describes():
+    from entrustment_chain.graph.analysis.engine import analyze
+    from entrustment_chain.graph.io.loader import parse_chain_text
+
+    result = analyze(parse_chain_text(chain_file_example(), "docs/chain-file.md", "yaml"))
+    found = {(f.rule, f.consignor, f.handler) for f in result.findings}
+    assert found == {
+        ("undisclosed_subcontracting", "insurer", "maint"),
+        ("undisclosed_subcontracting", "city", "maint"),
+        ("unapproved_subcontracting", "insurer", "mailer"),
+        ("unapproved_subcontracting", "insurer", "maint"),
+        ("could_not_supervise", "insurer", None),
+        ("could_not_supervise", "city", None),
+        ("misclassified_subcontract", "callcenter", "maint"),
+        ("missing_safeguard_clause", "insurer", "callcenter"),
+    }
+    unknown = {f.consignor for f in result.by_rule("undisclosed_subcontracting") if f.evidence_unknown}
+    assert unknown == {"city"}
+
+
+def test_design_doc_names_the_graph_schema():
+    from entrustment_chain.graph import schema as S
+
+    text = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
+    names = [*S.NODES, S.DATASET, *S.ROLES, *S.RELATIONSHIPS]
+    assert [name for name in names if f"`{name}`" not in text] == []
 
 
 def test_procx_fixture_is_valid_against_the_printed_schema():
