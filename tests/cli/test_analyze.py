@@ -1,0 +1,51 @@
+"""`chain analyze`: the ProCX report in every format, and each teaching case's table."""
+import pytest
+
+from .conftest import PROCX, TEACHING, run, teaching
+
+
+@pytest.mark.parametrize("fmt, name", [("table", "analyze-procx.table.txt"), ("json", "analyze-procx.json"),
+                                       ("markdown", "analyze-procx.md"), ("html", "analyze-procx.html")])
+def test_procx(golden, fmt, name):
+    result = run("analyze", PROCX, "--format", fmt)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    golden(name, result.stdout)
+
+
+def test_procx_fail_on_high_exits_1_with_the_same_report(golden):
+    result = run("analyze", PROCX, "--fail-on", "high")
+    assert result.exit_code == 1
+    golden("analyze-procx.table.txt", result.stdout)
+
+
+def test_procx_to_a_file(golden, tmp_path):
+    target = tmp_path / "report.md"
+    result = run("analyze", PROCX, "--format", "markdown", "-o", target)
+    assert result.exit_code == 0 and result.output == ""
+    golden("analyze-procx.md", target.read_bytes())
+
+
+@pytest.mark.parametrize("case", TEACHING)
+def test_teaching(golden, case):
+    result = run("analyze", teaching(case))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    golden(f"analyze-teaching-{case}.txt", result.stdout)
+
+
+@pytest.mark.parametrize("fail_on, code", [("high", 0), ("medium", 1)])
+def test_teaching_fail_on(fail_on, code):
+    assert run("analyze", teaching("told-not-approved"), "--fail-on", fail_on).exit_code == code
+
+
+@pytest.mark.neo4j
+def test_procx_on_neo4j_gives_the_same_report(golden, dataset, neo4j_settings):
+    env = {"NEO4J_URI": neo4j_settings.uri, "NEO4J_DATABASE": neo4j_settings.database}
+    result = run("analyze", PROCX, "--backend", "neo4j", "--dataset", dataset, env=env)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    # The one line that differs by design: the summary names the backend.
+    first, rest = result.stdout.split("\n", 1)
+    assert first.endswith("; backend neo4j")
+    golden("analyze-procx.table.txt", first.removesuffix("neo4j") + "networkx\n" + rest)

@@ -1,0 +1,50 @@
+"""`chain check`: BS's maintenance contract (fixtures/procx-2024/proposal-bs.yaml) proposed to
+ProCX's chain as it stood before BS, i.e. the ProCX fixture without BS."""
+import pytest
+import yaml
+
+from .conftest import PROCX, PROPOSAL_BS, run
+
+
+@pytest.fixture
+def procx_without_bs(tmp_path):
+    """The ProCX chain without BS, its entrustment and its access; a temporary file, whose path
+    appears in no output of `check` (the findings name the proposal, not the base)."""
+    from entrustment_chain.graph.analysis.onboarding import dump_chain
+    from entrustment_chain.graph.io.loader import load_chain
+
+    data = dump_chain(load_chain(PROCX))
+    data["organizations"] = [o for o in data["organizations"] if o["id"] != "bs"]
+    data["entrustments"] = [e for e in data["entrustments"] if e["contractor"] != "bs"]
+    data["access"] = [a for a in data["access"] if a["organization"] != "bs"]
+    path = tmp_path / "procx-without-bs.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("fmt, name", [("table", "check-procx-bs.txt"), ("json", "check-procx-bs.json"),
+                                       ("markdown", "check-procx-bs.md")])
+def test_bs_proposal_exits_1(golden, procx_without_bs, fmt, name):
+    result = run("check", procx_without_bs, "--add", PROPOSAL_BS, "--format", fmt)
+    assert result.exit_code == 1, result.output
+    assert result.stderr == ""
+    golden(name, result.stdout)
+
+
+def test_bs_proposal_on_the_chain_that_has_bs_exits_2(golden):
+    """BS is already in the ProCX fixture: the proposal's ids collide, and every collision is named."""
+    result = run("check", PROCX, "--add", PROPOSAL_BS)
+    assert result.exit_code == 2 and result.stdout == ""
+    golden("check-procx-bs-duplicate.txt", result.stderr)
+
+
+def test_told_and_approved_inline_proposal_exits_0(golden):
+    """An inline proposal on a teaching case: a new consignor of B社 that is told of and approves
+    its subcontractor C社 before signing."""
+    proposal = ("{organizations: [{id: bank, name: D銀行}], entrustments: [{id: bank-crm, consignor: bank, "
+                "contractor: crm, personal_data: true, informed_subcontractors: [mailer], "
+                "approved_subcontractors: [mailer]}]}")
+    result = run("check", "fixtures/teaching/told-not-approved/chain.yaml", "--add", proposal)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    golden("check-inline-approved.txt", result.stdout)

@@ -1,0 +1,23 @@
+"""`chain export`: the ProCX graph in every format. The Cypher script names the dataset after the
+file's path as given (fixtures/procx-2024/chain.yaml, the tests run from the repository's root);
+its version is the hash of the chain's content, the same on every machine."""
+import pytest
+
+from .conftest import PROCX, run
+
+FORMATS = {"graphml": "graphml", "dot": "dot", "mermaid": "mmd", "cypher": "cypher", "json": "json",
+           "dora-b0502": "dora-b0502.csv"}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_procx(golden, fmt):
+    result = run("export", PROCX, "--format", fmt)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    golden(f"export-procx.{FORMATS[fmt]}", result.stdout)
+
+
+def test_cypher_with_a_named_dataset(golden):
+    result = run("export", PROCX, "--format", "cypher", "--dataset", "procx-2024")
+    assert result.exit_code == 0, result.output
+    golden("export-procx.dataset-procx-2024.cypher", result.stdout)
