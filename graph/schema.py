@@ -189,6 +189,8 @@ NODES: dict[str, NodeSchema] = {
         Prop("name", "its name", _attr("name")),
         Prop("operator", "the organisation that operates it (operating is not by itself access)",
              _attr("operator")),
+        Prop("personal_data", "whether the operator's own personal data is kept in it (true makes it a "
+             "route of the operator's data)", _attr("personal_data")),
     )),
 }
 
@@ -374,11 +376,13 @@ def chain_version(chain: ChainFile) -> str:
         digest.update(b"\n")
 
     sections = ("organizations", "systems", "entrustments", "access")
-    add(chain.model_dump(mode="json", by_alias=True, exclude=set(sections)))
+    # defaults left out, so that a new optional field does not change the version of a file
+    # that does not use it
+    add(chain.model_dump(mode="json", by_alias=True, exclude=set(sections), exclude_defaults=True))
     for section in sections:
         add(section)
         for item in getattr(chain, section):
-            add(item.model_dump(mode="json", by_alias=True))
+            add(item.model_dump(mode="json", by_alias=True, exclude_defaults=True))
     return digest.hexdigest()[:16]
 
 

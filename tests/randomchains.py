@@ -1,5 +1,7 @@
-"""Seeded random chain files for the parity test: several levels, shared vendors with access,
-covers lists, nulls and cycles."""
+"""Seeded random chain files for the parity test: several levels, several routes per consignor
+(entrustments to several contractors, own systems holding personal data, systems where a
+contractor processes entrusted data), shared vendors with access granted under contracts or
+not, covers lists, nulls and cycles."""
 from __future__ import annotations
 
 import random
@@ -34,12 +36,19 @@ def random_chain(seed: int, n_orgs: int | None = None) -> dict:
         if e["covers"] != "all":
             e["covers"] = [c for c in e["covers"] if c in all_consignors]
     access = []
-    for org, system in {(rng.choice(orgs), rng.choice(systems)) for _ in range(rng.randint(0, 5))} if systems else []:
-        access.append({"organization": org, "system": system, "kind": "maintenance"})
+    for org, system in sorted({(rng.choice(orgs), rng.choice(systems)) for _ in range(rng.randint(0, 5))}) if systems else []:
+        grant = {"organization": org, "system": system, "kind": "maintenance"}
+        # often granted under one of the organisation's own contracts: its consignor let it in
+        under = [e["id"] for e in entrustments if e["contractor"] == org]
+        if under and rng.random() < 0.5:
+            grant["under"] = rng.choice(under)
+        access.append(grant)
     return {
         "schema": "entrustment-chain/v1",
         "organizations": [{"id": o, "name": f"組織{o}", "kind": rng.choice(["private", "local_government"])} for o in orgs],
-        "systems": [{"id": s, "name": f"システム{s}", "operator": rng.choice(orgs)} for s in systems],
+        # an operator may keep its own personal data in a system: another route of its data
+        "systems": [{"id": s, "name": f"システム{s}", "operator": rng.choice(orgs), "personal_data": tri()}
+                    for s in systems],
         "entrustments": entrustments,
         "access": sorted(access, key=lambda a: (a["organization"], a["system"])),
     }

@@ -33,16 +33,25 @@ def chain_dicts(draw, max_orgs: int = 7, max_entrustments: int = 12):
             "informed_subcontractors": draw(st.one_of(st.none(), st.lists(st.sampled_from(orgs), unique=True, max_size=3))),
             "approved_subcontractors": draw(st.one_of(st.none(), st.lists(st.sampled_from(orgs), unique=True, max_size=2))),
         })
+    operators = {s: draw(st.one_of(st.none(), st.sampled_from(orgs))) for s in systems}
     access = []
     seen = set()
     for org, system in draw(st.lists(st.tuples(st.sampled_from(orgs), st.sampled_from(systems)), max_size=4)) if systems else []:
         if (org, system) not in seen:
             seen.add((org, system))
-            access.append({"organization": org, "system": system, "kind": "maintenance"})
+            # sometimes granted under one of the organisation's own contracts (a consignor that
+            # lets its contractor in), which judges it disclosed on that consignor's routes
+            under = [e["id"] for e in entrustments if e["contractor"] == org]
+            grant = {"organization": org, "system": system, "kind": "maintenance"}
+            if under and draw(st.booleans()):
+                grant["under"] = draw(st.sampled_from(under))
+            access.append(grant)
     return {
         "schema": "entrustment-chain/v1",
         "organizations": [{"id": o, "name": f"組織{o}", "kind": draw(kinds)} for o in orgs],
-        "systems": [{"id": s, "name": f"システム{s}"} for s in systems],
+        # systems may have an operator whose own personal data they keep (an own-system route)
+        "systems": [{"id": s, "name": f"システム{s}", "operator": operators[s],
+                     "personal_data": draw(TRI) if operators[s] else None} for s in systems],
         "entrustments": entrustments,
         "access": access,
     }

@@ -23,8 +23,15 @@ def test_adding_bs_affects_all_69(procx_chain):
     assert len(result.consignors_affected) == 69
     assert {g.handler for g in result.gained} == {"bs"}
     b = next(g for g in result.gained if g.consignor == "b")
-    assert not b.disclosed and not b.approved and b.restricted is True
-    assert b.contractor == "procx" and any("must inform b" in a for a in b.actions)
+    assert not b.disclosed and not b.approved
+    [route] = b.routes
+    assert (route.kind, route.id, route.signer, route.restricted) == ("entrustment", "b-procx", "procx", True)
+    # ProCX grants the access (under its own contract with BS): it informs B, and B approves
+    assert [(a.type, a.by, a.to, a.about, a.route) for a in b.actions] == [
+        ("inform", "procx", "b", "bs", "b-procx"), ("approve", "b", "procx", "bs", "b-procx")]
+    assert "ProCX" in b.actions[0].text and "説明する" in b.actions[0].text_ja
+    # ProCX itself signs the maintenance contract: it is not asked to inform itself
+    assert all(g.consignor != "procx" for g in result.gained if g.actions)
 
 
 def test_cli_check_exits_1(procx_chain, tmp_path):

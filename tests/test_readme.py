@@ -15,3 +15,13 @@ def test_readme_python_example_runs():
     assert lines[0].startswith("69 bs ")
     assert lines[2] == "82"
     assert "already has access" in lines[3]
+
+
+def test_readme_check_example_runs_as_written():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"^(chain check fixtures/\S+ --add \S+)$", text, re.M).group(1)
+    result = subprocess.run([sys.executable, "-m", "entrustment_chain.cli.main", *command.split()[1:]],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.startswith("69 consignor(s) would gain a handler")
+    assert "(procx) must inform" in result.stdout

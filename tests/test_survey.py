@@ -96,3 +96,15 @@ def test_any_contractor_any_file():
     assert s.items["clauses.storage_safety"].no == 1
     assert s.no_supervision == ["insurer"]
     assert (s.not_informed.evaluated, s.not_informed.count) == (1, 1)
+
+
+def test_an_item_with_nothing_evaluated_prints_no_percentage():
+    """Every consignor answered 回答不能: the report says nothing was evaluated, never "None%"."""
+    chain = chain_from_dict({
+        "schema": "entrustment-chain/v1",
+        "organizations": [{"id": "a", "name": "A社"}, {"id": "k", "name": "K社"}],
+        "entrustments": [{"id": "a-k", "consignor": "a", "contractor": "k", "personal_data": True}],
+    })
+    text = survey_markdown(survey(chain, "k"))
+    assert "None" not in text
+    assert "あり = 0 団体（評価対象なし）" in text and "書面 = 0 団体（評価対象なし）" in text

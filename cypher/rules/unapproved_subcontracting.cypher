@@ -1,51 +1,76 @@
 // name: unapproved_subcontracting
-// description: Handlers of a consignor's data the consignor did not approve (neither its own
-//   contractor nor in approved_subcontractors), where the consignor's entrustment the data leaves
-//   by (the first step of the canonical path) restricts re-entrustment.
-//   One row per consignor and handler, with the canonical path: the path in the tree of
-//   shortest paths where every node's parent is its smallest-keyed incoming step (as the
-//   networkx backend chooses it), so both backends report the same path, ties included.
+// description: Handlers a consignor did not approve on a route that restricts re-entrustment:
+//   one of its entrustments with subcontract_restriction true reaches the handler, and the
+//   handler is neither that entrustment's contractor, nor in its approved_subcontractors, nor
+//   let in by the consignor itself (a grant under one of its own entrustments).
+//   One row per consignor and handler, listing those routes with their canonical paths,
+//   shortest first; entrustment is the first of them.
 // parameters: dataset
-// columns: consignor, handler, entrustment, path, evidence_unknown
+// columns: consignor, handler, entrustment, routes, evidence_unknown
 MATCH (c:Organization {dataset: $dataset})
-WHERE EXISTS { (c)-[:ENTRUSTS]->() }
-// generated: canonical_paths(c, h, p) from graph/neo4j/cyphergen.py (scripts/regen)
+// generated: routes_of(c, kind, route, origin) from graph/neo4j/cyphergen.py (scripts/regen)
 CALL (c) {
+  MATCH (c)-[e:ENTRUSTS]->() WHERE coalesce(e.personal_data, true)
+  RETURN 'entrustment' AS kind, e.key AS route, c AS origin
+  UNION
+  MATCH (c)-[:OPERATES]->(s:System) WHERE s.personal_data = true
+  RETURN 'system' AS kind, s.id AS route, s AS origin
+  UNION
+  MATCH ()-[e:ENTRUSTS]->(c) WHERE coalesce(e.personal_data, true)
+  UNWIND e.systems AS placed
+  MATCH (s:System {dataset: c.dataset, id: placed})
+  RETURN 'system' AS kind, s.id AS route, s AS origin
+}
+// end generated: routes_of
+// generated: route_paths(c, kind, route, origin, h, p, systems) from graph/neo4j/cyphergen.py (scripts/regen)
+CALL (c, kind, route, origin) {
   // Reachability is a pruning breadth-first expand; shortestPath() then measures each distance.
-  // Both check the flow condition on every relationship during the search (bounded, typed).
-  MATCH q = (c)-[:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY*1..24]->(v)
-  WHERE v <> c AND all(r IN relationships(q) WHERE coalesce(r.personal_data, true) AND (r.consignor = c.id OR r.covers_all OR c.id IN r.covers))
+  // Both check the route's flow condition on every relationship during the search.
+  MATCH q = (origin)-[:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY*1..24]->(v)
+  WHERE v <> c AND v <> origin AND all(r IN relationships(q) WHERE ((kind = 'entrustment' AND r.entrustment = route) OR (coalesce(r.personal_data, true) AND (r.covers_all OR c.id IN r.covers) AND coalesce(r.consignor, '') <> c.id)))
   WITH DISTINCT v
-  MATCH q = shortestPath((c)-[:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY*1..24]->(v))
-  WHERE all(r IN relationships(q) WHERE coalesce(r.personal_data, true) AND (r.consignor = c.id OR r.covers_all OR c.id IN r.covers))
+  MATCH q = shortestPath((origin)-[:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY*1..24]->(v))
+  WHERE all(r IN relationships(q) WHERE ((kind = 'entrustment' AND r.entrustment = route) OR (coalesce(r.personal_data, true) AND (r.covers_all OR c.id IN r.covers) AND coalesce(r.consignor, '') <> c.id)))
   RETURN v, length(q) AS d
 }
-WITH c, collect({node: v, d: d}) AS reached
+WITH c, kind, route, origin, collect({node: v, d: d}) AS reached
 // The nodes at each distance, so that "one step closer" is a lookup in one level only.
-WITH c, reached, [i IN range(0, 24) | [x IN reached WHERE x.d = i | x.node]] AS levels
-CALL (c, reached, levels) {
+WITH c, kind, route, origin, reached, [i IN range(0, 24) | [x IN reached WHERE x.d = i | x.node]] AS levels
+CALL (c, kind, route, origin, reached, levels) {
   UNWIND reached AS x
   WITH x.node AS v, x.d AS d
   MATCH (u)-[r:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY]->(v)
-  WHERE coalesce(r.personal_data, true) AND (r.consignor = c.id OR r.covers_all OR c.id IN r.covers)
-    AND ((d = 1 AND u = c) OR (d > 1 AND u IN levels[d - 1]))
+  WHERE ((kind = 'entrustment' AND r.entrustment = route) OR (coalesce(r.personal_data, true) AND (r.covers_all OR c.id IN r.covers) AND coalesce(r.consignor, '') <> c.id))
+    AND ((d = 1 AND u = origin) OR (d > 1 AND u IN levels[d - 1]))
   WITH v, r ORDER BY r.key, type(r)
   WITH v, collect(r)[0] AS parent
   RETURN collect(elementId(parent)) AS tree
 }
+WITH c, kind, route, origin, reached, tree,
+     [x IN reached WHERE x.node:System | x.node.id] + [x IN [origin] WHERE x:System | x.id] AS systems
 UNWIND reached AS x
-WITH c, tree, x.node AS h
+WITH c, kind, route, origin, tree, systems, x.node AS h
 WHERE h:Organization
-MATCH p = shortestPath((c)-[:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY*1..24]->(h))
+MATCH p = shortestPath((origin)-[:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY*1..24]->(h))
 WHERE all(r IN relationships(p) WHERE elementId(r) IN tree)
-// end generated: canonical_paths
-WITH c, h, p
-WHERE NOT EXISTS { (c)-[:ENTRUSTS]->(h) }
-MATCH (c)-[e:ENTRUSTS]->()
-WITH c, h, p, collect(e) AS own, relationships(p)[0].entrustment AS through
-WHERE none(e IN own WHERE h.id IN coalesce(e.approved_subcontractors, []))
-  AND any(e IN own WHERE e.key = through AND e.subcontract_restriction = true)
-RETURN c.id AS consignor, h.id AS handler, through AS entrustment,
-       [s IN relationships(p) | {type: type(s), key: s.key, source: startNode(s).id, target: endNode(s).id}] AS path,
-       any(e IN own WHERE e.approved_subcontractors IS NULL) AS evidence_unknown
+// end generated: route_paths
+// generated: route_terms(c, kind, route, h, systems) from graph/neo4j/cyphergen.py (scripts/regen)
+WITH *, [(c)-[e:ENTRUSTS]->(x) WHERE (kind = 'entrustment' AND e.key = route)
+         OR (kind = 'system' AND route IN e.systems)
+         | {contractor: CASE WHEN kind = 'entrustment' THEN x.id ELSE '' END,
+            informed: e.informed_subcontractors, approved: e.approved_subcontractors,
+            restricted: kind = 'entrustment' AND coalesce(e.subcontract_restriction, false)}] AS terms,
+       EXISTS { MATCH (h)-[g:HAS_ACCESS]->(s:System) WHERE s.id IN systems
+                AND EXISTS { MATCH (c)-[own:ENTRUSTS]->() WHERE own.key = g.under } } AS let_in
+// end generated: route_terms
+WITH c, h, kind, route, p, any(t IN terms WHERE t.approved IS NULL) AS unknown,
+     any(t IN terms WHERE t.restricted) AS restricted,
+     let_in OR any(t IN terms WHERE t.contractor = h.id OR h.id IN coalesce(t.approved, [])) AS approved
+WHERE restricted AND NOT approved
+WITH c, h, kind, route, p, unknown
+ORDER BY length(p), CASE kind WHEN 'entrustment' THEN 0 ELSE 1 END, route
+WITH c, h, collect({kind: kind, id: route,
+                    path: [s IN relationships(p) | {type: type(s), key: s.key, source: startNode(s).id, target: endNode(s).id}]}) AS routes,
+     any(u IN collect(unknown) WHERE u) AS evidence_unknown
+RETURN c.id AS consignor, h.id AS handler, routes[0].id AS entrustment, routes, evidence_unknown
 ORDER BY consignor, handler

@@ -2,6 +2,8 @@
 Neo4j through :class:`entrustment_chain.graph.neo4j.backend.Neo4jBackend`), the same answer."""
 from __future__ import annotations
 
+from typing import Iterable
+
 from entrustment_chain.graph.analysis.backend import Backend, Row
 from entrustment_chain.graph.analysis.findings import (
     Analysis,
@@ -10,6 +12,7 @@ from entrustment_chain.graph.analysis.findings import (
     findings_from_rows,
     summarize,
 )
+from entrustment_chain.graph.analysis.routes import Routes
 from entrustment_chain.graph.analysis.rules import NetworkxBackend
 from entrustment_chain.graph.gcpause import gc_paused
 from entrustment_chain.graph.model.chain import ChainFile
@@ -18,48 +21,49 @@ from entrustment_chain.graph.model.chain import ChainFile
 def analyze(chain: ChainFile, backend: Backend | None = None, *, source: str | None = None) -> Analysis:
     """Analyse ``chain`` on ``backend`` (default: the embedded networkx backend)."""
     backend = backend or NetworkxBackend()
+    routes = Routes(chain)
     with gc_paused():
         evaluation = backend.evaluate(chain)
         findings = findings_from_rows(chain, evaluation.rows)
-        exposure = exposure_from_rows(chain, evaluation.exposure())
-    consignors = len({e.consignor for e in chain.entrustments})
-    return Analysis(source=source, backend=backend.name,
-                    summary=summarize(findings, consignors, len(exposure)), findings=findings, exposure=exposure)
+        exposure = exposure_from_rows(chain, routes, evaluation.exposure())
+    consignors = routes.consignors()
+    intermediaries = sum(1 for c in consignors if routes.is_intermediary(c))
+    summary = summarize(findings, len(consignors) - intermediaries, len(exposure))
+    summary["intermediaries"] = intermediaries
+    return Analysis(source=source, backend=backend.name, summary=summary, findings=findings, exposure=exposure)
 
 
-def consignor_subjects(chain: ChainFile) -> dict[str, tuple[int, bool] | None]:
-    """Data subjects each consignor entrusted (sum over its entrustments that carry personal data)."""
-    totals: dict[str, tuple[int, bool] | None] = {}
-    for e in chain.entrustments:
-        if e.personal_data is False:
-            continue
-        current = totals.get(e.consignor)
-        if e.data_subjects is None:
-            totals.setdefault(e.consignor, None)
-            continue
-        count, approx = current if current else (0, False)
-        totals[e.consignor] = (count + e.data_subjects.count, approx or e.data_subjects.approximate)
-    return totals
-
-
-def exposure_from_rows(chain: ChainFile, rows: list[Row]) -> list[HandlerExposure]:
-    subjects = consignor_subjects(chain)
+def exposure_from_rows(chain: ChainFile, routes: Routes, rows: Iterable[Row]) -> list[HandlerExposure]:
+    """Concentration: per handler, the end consignors whose data it can reach and how many
+    people that is, counted through the routes that reach it (an entrustment route counts its
+    data subjects; a system route has no count). Intermediaries are listed apart: the data they
+    hold is their consignors', counted there."""
     orgs = chain.organizations_by_id
+    entrustments = chain.entrustments_by_id
     result = []
     for row in rows:
-        consignors = sorted(row["consignors"])
-        count, approx, unknown = 0, False, 0
-        for c in consignors:
-            figure = subjects.get(c)
-            if figure is None:
+        consignors, intermediaries = [], []
+        count, approx, unknown, overlap = 0, False, 0, False
+        for reached in sorted(row["reached"], key=lambda x: x["consignor"]):
+            c = reached["consignor"]
+            if routes.is_intermediary(c):
+                intermediaries.append(c)
+                continue
+            consignors.append(c)
+            figures = [entrustments[r].data_subjects if r in entrustments else None for r in reached["routes"]]
+            if any(f is None for f in figures):
                 unknown += 1
-            else:
-                count += figure[0]
-                approx = approx or figure[1]
+                continue
+            overlap = overlap or len(figures) > 1
+            count += sum(f.count for f in figures)
+            approx = approx or any(f.approximate for f in figures)
+        if not consignors and not intermediaries:
+            continue
         result.append(HandlerExposure(
             handler=row["handler"], name=orgs[row["handler"]].name, consignors=consignors,
-            consignor_count=len(consignors),
-            data_subjects=SubjectCount(count=count, approximate=approx, unknown=unknown),
+            consignor_count=len(consignors), intermediaries=intermediaries,
+            data_subjects=SubjectCount(count=count, approximate=approx, unknown=unknown,
+                                       upper_bound=approx or unknown > 0 or overlap),
         ))
     result.sort(key=lambda x: (-x.consignor_count, -x.data_subjects.count, x.handler))
     return result

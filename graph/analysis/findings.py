@@ -10,6 +10,7 @@ from typing import IO, Any, Callable, Iterable, Iterator, NamedTuple, overload
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from entrustment_chain.graph import schema as S
+from entrustment_chain.graph.analysis.routes import Route
 from entrustment_chain.graph.analysis.registry import RULE_IDS, RULE_INDEX, RULES, Severity, rule
 from entrustment_chain.graph.analysis.backend import Row
 from entrustment_chain.graph.analysis.legal import legal_basis
@@ -42,6 +43,15 @@ class Step(_Result):
                    entrustment=step.entrustment, system=step.system)
 
 
+class RoutePath(_Result):
+    """One route of the consignor that reaches the handler (its entrustment, or a system), with
+    its canonical path. A finding about a consignor and a handler lists every such route."""
+
+    kind: str  # "entrustment" or "system"
+    id: str
+    path: list[Step]
+
+
 class Finding(_Result):
     rule: str
     severity: Severity
@@ -54,22 +64,28 @@ class Finding(_Result):
     message_ja: str
     evidence_unknown: bool = False
     handlers: list[str] = Field(default_factory=list)
+    routes: list[RoutePath] = Field(default_factory=list)
 
     def sort_key(self) -> tuple:
         return (RULE_INDEX[self.rule], self.consignor, self.handler or "", self.entrustment or "")
 
     def identity(self) -> tuple:
-        """What the parity test compares: rule, consignor, handler/entrustment, path length."""
+        """What the parity test compares: rule, consignor, handler/entrustment, path length,
+        and each route with the length of its path."""
         return (self.rule, self.consignor, self.handler, self.entrustment, len(self.path),
-                tuple(self.handlers))
+                tuple(self.handlers), tuple((r.kind, r.id, len(r.path)) for r in self.routes))
 
 
 class SubjectCount(_Result):
-    """A sum of data subjects (本人数): ``unknown`` counts the consignors with no figure."""
+    """A sum of data subjects (本人数): ``unknown`` counts the consignors with no figure;
+    ``upper_bound`` says the sum may count people more than once or counts approximate
+    figures (a consignor whose data reaches the handler by several routes, which may hold the
+    same people; an approximate count)."""
 
     count: int
     approximate: bool
     unknown: int = 0
+    upper_bound: bool = False
 
 
 class HandlerExposure(_Result):
@@ -77,9 +93,10 @@ class HandlerExposure(_Result):
 
     handler: str
     name: str
-    consignors: list[str]
+    consignors: list[str]  # end consignors whose data it can reach
     consignor_count: int
-    data_subjects: SubjectCount
+    data_subjects: SubjectCount  # the people of those consignors, through the routes that reach it
+    intermediaries: list[str] = Field(default_factory=list)  # contractors whose held data it can reach
 
 
 class Record(NamedTuple):
@@ -95,6 +112,7 @@ class Record(NamedTuple):
     evidence_unknown: bool
     handlers: tuple[str, ...]
     detail: tuple[str, ...]
+    routes: tuple[tuple[Route, tuple[PathStep, ...]], ...] = ()  # the routes a path finding is about
 
 
 def record_sort_key(r: Record) -> tuple:
@@ -148,7 +166,8 @@ class FindingList(Sequence[Finding]):
 
     def identities(self) -> Iterator[tuple]:
         """:meth:`Finding.identity` of each finding, without building the findings."""
-        return ((RULE_IDS[r.rule], r.consignor, r.handler, r.entrustment, len(r.path), r.handlers)
+        return ((RULE_IDS[r.rule], r.consignor, r.handler, r.entrustment, len(r.path), r.handlers,
+                 tuple((route.kind, route.id, len(path)) for route, path in r.routes))
                 for r in self._records)
 
     def rules(self) -> Iterator[str]:
@@ -259,10 +278,11 @@ def findings_from_rows(chain: ChainFile, rows: Iterable[tuple[str, Row | Record]
             continue
         detail_column = RULES[rule_id].detail
         detail = row.get(detail_column, ()) if detail_column and detail_column != "handlers" else ()
+        routes = tuple((Route(x["kind"], x["id"]), path_of(x["path"])) for x in row.get("routes") or ())
         records.append(Record(
             RULE_INDEX[rule_id], row["consignor"], row.get("handler"), row.get("entrustment"),
-            path_of(row["path"]) if row.get("path") else (), bool(row.get("evidence_unknown", False)),
-            tuple(row.get("handlers", ())), tuple(detail),
+            routes[0][1] if routes else (), bool(row.get("evidence_unknown", False)),
+            tuple(row.get("handlers", ())), tuple(detail), routes,
         ))
     try:  # records compare in report order as they are (no key tuples: millions of them)
         records.sort()
@@ -286,12 +306,13 @@ def finding_maker(chain: ChainFile) -> Callable[[Record], Finding]:
         basis = bases.get((rule_id, kind))
         if basis is None:
             basis = bases[(rule_id, kind)] = legal_basis(record, kind)
-        en, ja = messages(record, names, r.consignor, r.handler, r.entrustment, r.path, r.evidence_unknown,
-                          r.handlers, r.detail)
+        en, ja = messages(record, names, kind, r)
         return Finding.model_construct(
             rule=rule_id, severity=record.severity, consignor=r.consignor, handler=r.handler,
             entrustment=r.entrustment, path=[step(p) for p in r.path], legal_basis=basis, message=en,
             message_ja=ja, evidence_unknown=r.evidence_unknown, handlers=list(r.handlers),
+            routes=[RoutePath.model_construct(kind=route.kind, id=route.id, path=[step(p) for p in path])
+                    for route, path in r.routes],
         )
 
     return make

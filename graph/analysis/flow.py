@@ -81,8 +81,14 @@ def key_order(key: str) -> bytes:
     return key.encode("utf-16-be")
 
 
-def reach(graph: nx.MultiDiGraph | None, consignor: str, cache: dict | None = None) -> Reach:
+def reach(graph: nx.MultiDiGraph | None, consignor: str, cache: dict | None = None,
+          route: tuple[str, str] | None = None) -> Reach:
     """Every node C's data reaches, with its canonical path (see the module docstring).
+
+    With ``route`` (kind, id), only what one route of C reaches (see :mod:`.routes`): for an
+    entrustment route, paths leave C by that entrustment's relationships only; for a system
+    route, paths start at the system (so they begin with the access to it), and C itself is
+    never passed through. Without it, everything any of C's own entrustments reaches.
 
     Pass the same ``cache`` (a dict) for every consignor of one graph: each node's outgoing
     flow relationships are then prepared once; ``graph`` may be None when the cache comes
@@ -93,6 +99,13 @@ def reach(graph: nx.MultiDiGraph | None, consignor: str, cache: dict | None = No
     start = S.org_node(consignor)
     paths: dict[str, tuple] = {start: ()}
     level = [start]
+    first = None  # the entrustment every path leaves C by, for an entrustment route
+    if route is not None:
+        if route[0] == "system":
+            level = [S.system_node(route[1])]
+            paths[level[0]] = ()
+        else:
+            first = route[1]
     depth = 0
     while level and depth < S.MAX_PATH_STEPS:  # the Cypher rules' bound, so both agree
         depth += 1
@@ -100,6 +113,8 @@ def reach(graph: nx.MultiDiGraph | None, consignor: str, cache: dict | None = No
         for node in level:
             for target, owner, covers_all, covers, cell in _out(graph, node, cache):
                 if target in paths:
+                    continue
+                if first is not None and depth == 1 and S.entrustment_of_step(cell[0], cell[1]) != first:
                     continue
                 if not covers_consignor(owner, covers_all, covers, consignor):
                     continue
@@ -114,4 +129,6 @@ def reach(graph: nx.MultiDiGraph | None, consignor: str, cache: dict | None = No
             paths[target] = paths[node] + (cell[2],)
             level.append(target)
     del paths[start]
+    if route is not None and route[0] == "system":
+        del paths[S.system_node(route[1])]
     return Reach(consignor, paths)

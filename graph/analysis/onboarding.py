@@ -10,21 +10,53 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.analysis.findings import Step
 from entrustment_chain.graph.analysis.flow import prepare_flow, reach
 from entrustment_chain.graph.analysis.network import build_graph
-from entrustment_chain.graph.analysis.rules import Disclosure
+from entrustment_chain.graph.analysis.routes import ENTRUSTMENT, SYSTEM, Route, Routes
 from entrustment_chain.graph.errors import InputError, Problem
 from entrustment_chain.graph.io.loader import chain_from_dict, read_text
 from entrustment_chain.graph.io.sourcemap import SourceError, parse_yaml
 from entrustment_chain.graph.model.chain import ChainFile
 
-CHECK_SCHEMA = "entrustment-chain/check/v1"
+CHECK_SCHEMA = "entrustment-chain/check/v2"
 SECTIONS = ("organizations", "systems", "entrustments", "access")
+
+
+class Action(BaseModel):
+    """What must happen before the proposal is signed: ``inform`` — ``by`` (the party that signs
+    the entrustment or grants the access that brings the handler in) tells ``to`` (the consignor)
+    that ``about`` will handle its data on ``route``; ``approve`` — ``by`` (the consignor) approves
+    ``about`` for ``route``, asked by ``to``. ``required`` is false when the route's contract
+    does not say whether it restricts re-entrustment (check it)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Literal["inform", "approve"]
+    by: str
+    to: str
+    about: str
+    route: str
+    required: bool = True
+    text: str
+    text_ja: str
+
+
+class GainedRoute(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str  # "entrustment" or "system"
+    id: str
+    path: list[Step]
+    signer: str  # who brings the handler in on this route: signs its entrustment or grants its access
+    disclosed: bool
+    approved: bool
+    restricted: bool | None  # the route entrustment's subcontract_restriction (None for a system)
 
 
 class GainedHandler(BaseModel):
@@ -34,13 +66,10 @@ class GainedHandler(BaseModel):
     consignor_name: str
     handler: str
     handler_name: str
-    through: str  # the consignor's entrustment the data leaves by
-    contractor: str  # that entrustment's contractor, who must inform the consignor
-    path: list[Step]
-    disclosed: bool
-    approved: bool
-    restricted: bool | None  # subcontract_restriction of ``through``
-    actions: list[str]
+    routes: list[GainedRoute]  # every route of the consignor that would reach the handler
+    disclosed: bool  # on every route
+    approved: bool  # on every route that restricts re-entrustment
+    actions: list[Action]
 
 
 class CheckResult(BaseModel):
@@ -52,7 +81,7 @@ class CheckResult(BaseModel):
 
     @property
     def blocking(self) -> list[GainedHandler]:
-        return [g for g in self.gained if not (g.disclosed and g.approved)]
+        return [g for g in self.gained if g.actions]
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True)
@@ -111,32 +140,81 @@ def read_proposal(proposal: str) -> tuple[Any, str, dict]:
 
 
 def check(chain: ChainFile, proposal: Any, name: str = "<proposal>", lines: dict | None = None) -> CheckResult:
-    """Which consignors would gain a handler, and whether they were told of and approved it."""
+    """Which consignors would gain a handler, on which of their routes, whether they were told
+    of and approved it there, and who must do what before anything is signed."""
     after = merge_proposal(chain, proposal, name, lines)
     before_flow, after_flow = prepare_flow(build_graph(chain)), prepare_flow(build_graph(after))
+    before_routes, routes = Routes(chain), Routes(after)
     orgs = after.organizations_by_id
-    disclosure = Disclosure(after)
-    entrustments = after.entrustments_by_id
     gained = []
-    for c in sorted({e.consignor for e in after.entrustments}):
-        before = set(reach(None, c, before_flow).handlers()) if c in chain.organizations_by_id else set()
-        for h, path in sorted(reach(None, c, after_flow).handlers().items()):
-            if h in before:
-                continue
-            through = path[0].entrustment
-            told, approved = disclosure.disclosed(c, h), disclosure.is_approved(c, h)
-            restricted = entrustments[through].clauses.subcontract_restriction
-            actions = []
-            if not told:
-                actions.append(f"{entrustments[through].contractor} must inform {c} that {h} will handle its data")
-            if not approved:
-                actions.append(f"obtain {c}'s approval for {h}"
-                               + (" (its contract restricts re-entrustment)" if restricted else
-                                  " (check whether its contract restricts re-entrustment)" if restricted is None else ""))
+    for c in routes.consignors():
+        before: set[str] = set()
+        for route in before_routes.routes.get(c, ()):
+            before.update(reach(None, c, before_flow, route).handlers())
+        found: dict[str, list[GainedRoute]] = {}
+        for route in routes.routes[c]:
+            paths = reach(None, c, after_flow, route).paths
+            systems = {S.node_id(n) for n in paths if not n.startswith("org:")} | (
+                {route.id} if route.kind == SYSTEM else set())
+            for node, path in paths.items():
+                h = S.node_id(node)
+                if not node.startswith("org:") or h in before:
+                    continue
+                judged = routes.judge(c, route, h, systems)
+                restricted = (after.entrustments_by_id[route.id].clauses.subcontract_restriction
+                              if route.kind == ENTRUSTMENT else None)
+                found.setdefault(h, []).append(GainedRoute(
+                    kind=route.kind, id=route.id, path=[Step.of(p) for p in path], signer=_signer(after, path),
+                    disclosed=judged.disclosed, approved=judged.approved, restricted=restricted))
+        for h in sorted(found):
+            on = sorted(found[h], key=lambda r: (len(r.path), Route(r.kind, r.id).order))
+            if all(r.signer == c for r in on):
+                continue  # the consignor brings the handler in itself: nobody needs to tell it
+            actions = [a for r in on for a in _actions(c, h, r, orgs)]
             gained.append(GainedHandler(
-                consignor=c, consignor_name=orgs[c].name, handler=h, handler_name=orgs[h].name,
-                through=through, contractor=entrustments[through].contractor,
-                path=[Step.of(p) for p in path], disclosed=told, approved=approved, restricted=restricted,
-                actions=actions))
-    affected = sorted({g.consignor for g in gained if not (g.disclosed and g.approved)})
+                consignor=c, consignor_name=orgs[c].name, handler=h, handler_name=orgs[h].name, routes=on,
+                disclosed=all(r.disclosed for r in on),
+                approved=all(r.approved for r in on if r.restricted is not False), actions=actions))
+    affected = sorted({g.consignor for g in gained if g.actions})
     return CheckResult(gained=gained, consignors_affected=affected)
+
+
+def _signer(chain: ChainFile, path: list) -> str:
+    """Who brings the handler in at the end of ``path``: the consignor of the entrustment of its
+    last step, or, for access, the consignor of the entrustment the grant is under (else the
+    system's operator, else the organisation the data came from)."""
+    last = path[-1]
+    if last.type != S.ACCESSIBLE_BY:
+        return chain.entrustments_by_id[last.entrustment].consignor
+    for grant in chain.access:
+        if grant.organization == last.target and grant.system == last.source:
+            if grant.under:
+                return chain.entrustments_by_id[grant.under].consignor
+            operator = chain.systems_by_id[grant.system].operator
+            if operator:
+                return operator
+    return path[-2].source if len(path) > 1 else last.source
+
+
+def _actions(c: str, h: str, route: GainedRoute, orgs: dict) -> list[Action]:
+    """The actions one route asks for; none where the consignor itself signs (it knows)."""
+    if route.signer == c:
+        return []
+    name = {o: orgs[o].name if o in orgs else o for o in (c, h, route.signer)}
+    out = []
+    if not route.disclosed:
+        out.append(Action(
+            type="inform", by=route.signer, to=c, about=h, route=route.id,
+            text=f"{name[route.signer]} ({route.signer}) must inform {name[c]} ({c}) that {name[h]} ({h}) "
+                 f"will handle its data ({route.kind} {route.id}).",
+            text_ja=f"{name[route.signer]}（{route.signer}）は、{name[h]}（{h}）がデータを取り扱うことを"
+                    f"{name[c]}（{c}）に説明する（経路：{route.id}）。"))
+    if not route.approved and route.restricted is not False and route.kind == ENTRUSTMENT:
+        required = route.restricted is True
+        out.append(Action(
+            type="approve", by=c, to=route.signer, about=h, route=route.id, required=required,
+            text=f"{name[c]} ({c}) must approve {name[h]} ({h}) for entrustment {route.id}"
+                 + ("." if required else " if the contract restricts re-entrustment (check it)."),
+            text_ja=f"{name[c]}（{c}）の{name[h]}（{h}）についての承認を得る（委託{route.id}"
+                    + ("は再委託を制限している）。" if required else "の再委託制限の有無を確認する）。")))
+    return out

@@ -52,7 +52,7 @@ class Rule:
     unknown_note: bool = False
 
 
-_PATH_COLUMNS = ("consignor", "handler", "path", "evidence_unknown")
+_PATH_COLUMNS = ("consignor", "handler", "routes", "evidence_unknown")
 _ENTRUSTMENT_COLUMNS = ("entrustment", "consignor", "handler", "missing")
 
 
@@ -68,24 +68,26 @@ def _entrustment_rule(rule_id: str, severity: Severity, title_ja: str, title_en:
 RULES: dict[str, Rule] = {r.id: r for r in (
     Rule("undisclosed_subcontracting", Per.consignor_handler, Severity.high,
          "委託元に知らされていない再委託（取扱者）", "handler the consignor was never told of",
-         "a handler processes the consignor's data (through entrustments, or access to a system holding "
-         "it) and the consignor was never told of it; with the shortest path",
-         "取扱者が委託元の個人データを取り扱っている（委託の連鎖又はそれを保存するシステムへのアクセスによる）が、"
-         "委託元はその説明を受けていない。最短の経路を示す",
-         "{handler} handles the data {consignor} entrusted ({path}), but {consignor} was never told of it, "
-         "so it could not supervise it.",
-         "{handler}が{consignor}の個人データを取り扱っている（{path}）が、{consignor}はその取扱いについて"
-         "説明を受けておらず、監督できない。",
+         "some route of the consignor's data (one of its entrustments, or a system holding its data) "
+         "reaches a handler, through entrustments or access to a system, and the handler was not disclosed "
+         "to the consignor for that route; lists those routes, each with its shortest path",
+         "委託元の個人データの経路（委託、又はそのデータを保存するシステム）のいずれかが取扱者に至り、"
+         "その経路について取扱者の説明を受けていない。該当する経路ごとに最短の経路を示す",
+         "{handler} handles {consignor}'s data ({path}{routes_en}), but {consignor} was never told of it "
+         "there, so it could not supervise it.",
+         "{handler}が{consignor}の{data_ja}を取り扱っている（{path}{routes_ja}）が、{consignor}はその取扱いに"
+         "ついて説明を受けておらず、監督できない。",
          "unknown_subcontract", _PATH_COLUMNS, unknown_note=True),
     Rule("unapproved_subcontracting", Per.consignor_handler, Severity.medium,
          "委託元の承認のない再委託（再委託制限条項あり）", "handler the consignor never approved",
-         "… not approved, though the consignor's contract restricts re-entrustment",
-         "取扱者について委託元の承認がないが、委託元の契約は再委託を制限している",
+         "some entrustment of the consignor that restricts re-entrustment reaches a handler the consignor "
+         "did not approve for it; lists those routes",
+         "再委託を制限する委託元の委託のいずれかが、その委託について委託元の承認のない取扱者に至る。該当する経路を示す",
          "{handler} handles {consignor}'s data without {consignor}'s approval, although entrustment "
-         "{entrustment} restricts re-entrustment ({path}).",
+         "{entrustment} restricts re-entrustment ({path}{routes_en}).",
          "委託契約{entrustment}は再委託を制限しているが、{handler}は{consignor}の承認なく{consignor}の"
-         "個人データを取り扱っている（{path}）。",
-         "no_conditions", ("consignor", "handler", "entrustment", "path", "evidence_unknown")),
+         "{data_ja}を取り扱っている（{path}{routes_ja}）。",
+         "no_conditions", ("consignor", "handler", "entrustment", "routes", "evidence_unknown")),
     Rule("could_not_supervise", Per.consignor, Severity.high,
          "監督できなかった委託元", "consignor that could not supervise",
          "the consignor has at least one undisclosed handler",
@@ -96,12 +98,14 @@ RULES: dict[str, Rule] = {r.id: r for r in (
          "unknown_subcontract", ("consignor", "handlers", "evidence_unknown"), "handlers", unknown_note=True),
     Rule("misclassified_subcontract", Per.entrustment, Severity.high,
          "個人データの取扱いなしとされた委託先のアクセス", "access under a contract marked as no personal data",
-         "marked `personal_data: false`, but its contractor can reach personal data",
-         "個人データの取扱いなし（`personal_data: false`）とされているが、委託先が個人データに到達できる",
+         "marked `personal_data: false`, but its contractor has access, granted under it (or, with no "
+         "`under`, to a system the consignor operates), to a system holding personal data",
+         "個人データの取扱いなし（`personal_data: false`）とされているが、委託先がこの委託に基づき（又は委託元の"
+         "運用するシステムに）個人データを保存するシステムへのアクセス権限を持つ",
          "Entrustment {entrustment} to {handler} is marked as not handling personal data, but {handler} has "
-         "access to {systems}, which holds personal data: it is a re-entrustment of personal data.",
+         "access to {systems}, which holds personal data: it is likely a re-entrustment of personal data.",
          "委託{entrustment}は個人データの取扱いなしとされているが、{handler}は個人データを保存する{systems}に"
-         "アクセスでき、個人データの取扱いの再委託に当たる。",
+         "アクセスでき、個人データの取扱いの再委託に当たるおそれがある。",
          "unknown_subcontract", ("entrustment", "consignor", "handler", "systems"), "systems"),
     _entrustment_rule("no_safeguard_clauses", Severity.high, "安全管理条項が全てなし",
                       "no safety clause at all", "all of the three safety clauses are absent",
@@ -133,12 +137,12 @@ RULES: dict[str, Rule] = {r.id: r for r in (
 
 RULE_IDS = tuple(RULES)
 RULE_INDEX = {rule: index for index, rule in enumerate(RULE_IDS)}
-PATH_RULES = tuple(r.id for r in RULES.values() if "path" in r.columns)
+PATH_RULES = tuple(r.id for r in RULES.values() if "routes" in r.columns)
 ENTRUSTMENT_RULES = tuple(r.id for r in RULES.values() if r.columns == _ENTRUSTMENT_COLUMNS)
 
 # Exposure is not a rule: it is the concentration of the analysis (how many consignors' data
 # each handler can reach), on its own channel, with the columns both backends return.
-EXPOSURE_COLUMNS = ("handler", "consignors")
+EXPOSURE_COLUMNS = ("handler", "reached")  # reached: [{consignor, routes: [route ids]}]
 
 
 def rule(rule_id: str) -> Rule:

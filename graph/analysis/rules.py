@@ -13,36 +13,8 @@ from entrustment_chain.graph.analysis.findings import Record, Row
 from entrustment_chain.graph.analysis.flow import prepare_flow, reach
 from entrustment_chain.graph.analysis.network import build_graph
 from entrustment_chain.graph.analysis.registry import RULE_INDEX
+from entrustment_chain.graph.analysis.routes import SYSTEM, Route, RouteJudgement, Routes
 from entrustment_chain.graph.model.chain import CLAUSE_SAFETY, SUPERVISION_MEASURES, ChainFile
-
-class Disclosure:
-    """Per consignor: who it was told of, who it approved, and whether those records are known."""
-
-    def __init__(self, chain: ChainFile):
-        self.own: dict[str, set[str]] = defaultdict(set)
-        self.told: dict[str, set[str]] = defaultdict(set)
-        self.approved: dict[str, set[str]] = defaultdict(set)
-        self.told_unknown: set[str] = set()
-        self.approved_unknown: set[str] = set()
-        for e in chain.entrustments:
-            c = e.consignor
-            self.own[c].add(e.contractor)
-            if e.informed_subcontractors is None:
-                self.told_unknown.add(c)
-            else:
-                self.told[c].update(e.informed_subcontractors)
-            if e.approved_subcontractors is None:
-                self.approved_unknown.add(c)
-            else:
-                self.approved[c].update(e.approved_subcontractors)
-                self.told[c].update(e.approved_subcontractors)
-
-    def disclosed(self, consignor: str, handler: str) -> bool:
-        return handler in self.own[consignor] or handler in self.told[consignor]
-
-    def is_approved(self, consignor: str, handler: str) -> bool:
-        return handler in self.own[consignor] or handler in self.approved[consignor]
-
 
 UNDISCLOSED, UNAPPROVED = "undisclosed_subcontracting", "unapproved_subcontracting"
 UNDISCLOSED_INDEX, UNAPPROVED_INDEX = RULE_INDEX[UNDISCLOSED], RULE_INDEX[UNAPPROVED]
@@ -54,44 +26,71 @@ class NetworkxBackend:
     name = "networkx"
 
     def evaluate(self, chain: ChainFile) -> Evaluation:
-        reached_by: dict[str, list[str]] = defaultdict(list)
+        reached: dict[str, tuple[list[str], list[int]]] = {}
+        routes = Routes(chain)
 
-        def exposure() -> list[Row]:
-            return [{"handler": h, "consignors": reached_by[h]} for h in sorted(reached_by)]
+        def exposure() -> Iterator[Row]:
+            for h in sorted(reached):
+                consignors, masks = reached[h]
+                yield {"handler": h, "reached": [
+                    {"consignor": c, "routes": [r.id for i, r in enumerate(routes.routes[c]) if mask >> i & 1]}
+                    for c, mask in zip(consignors, masks)]}
 
-        return Evaluation(networkx_rows(chain, reached_by), exposure)
+        return Evaluation(networkx_rows(chain, routes, reached), exposure)
 
 
-def networkx_rows(chain: ChainFile, reached_by: dict[str, list[str]] | None = None) -> Iterator[tuple[str, Row]]:
+def networkx_rows(chain: ChainFile, routes: Routes | None = None,
+                  reached: dict[str, tuple[list[str], list[int]]] | None = None) -> Iterator[tuple[str, Row]]:
     """Every rule's rows, computed on the networkx graph, as (rule, row) pairs, produced one
     consignor at a time (never all at once: a million entrustments give millions of rows).
-    Paths are tuples of shared :class:`PathStep` tuples; the undisclosed and unapproved rows of
-    one handler share one path. The consignors each handler is reached from are added to
-    ``reached_by`` (the exposure) as they are found."""
-    if reached_by is None:
-        reached_by = defaultdict(list)
-    disclosure = Disclosure(chain)
-    restricts = {e.id: e.clauses.subcontract_restriction is True for e in chain.entrustments}
-    consignors = sorted({e.consignor for e in chain.entrustments})
+
+    For each organisation with routes (see :mod:`.routes`), one breadth-first walk per route;
+    each handler is judged on every route that reaches it. Paths are tuples of shared
+    :class:`PathStep` tuples. Which routes of which consignor reach each handler is added to
+    ``reached`` (handler → consignors and, per consignor, a bit mask of its routes) for the
+    exposure, compactly: there is an entry for every consignor × handler pair."""
+    routes = routes or Routes(chain)
+    if reached is None:
+        reached = {}
     # only the prepared flow relationships are read: the graph itself is let go at once
     prepared = prepare_flow(build_graph(chain))
-    for c in consignors:
-        handlers = reach(None, c, prepared).handlers()
+    for c in routes.consignors():
+        found: dict[str, list[tuple[Route, tuple, RouteJudgement]]] = defaultdict(list)
+        masks: dict[str, int] = defaultdict(int)
+        for index, route in enumerate(routes.routes[c]):
+            paths = reach(None, c, prepared, route).paths
+            systems = {S.node_id(n) for n in paths if not n.startswith("org:")}
+            if route.kind == SYSTEM:
+                systems.add(route.id)
+            for node, path in paths.items():
+                if not node.startswith("org:"):
+                    continue
+                h = S.node_id(node)
+                masks[h] |= 1 << index
+                found[h].append((route, path, routes.judge(c, route, h, systems)))
         undisclosed = []
-        told_unknown = c in disclosure.told_unknown
-        approved_unknown = c in disclosure.approved_unknown
-        for h in sorted(handlers):
-            reached_by[h].append(c)
-            path = handlers[h]
-            # rows of the two path rules come already compact (a Record is a row too)
-            if not disclosure.disclosed(c, h):
+        told_unknown_any = False
+        for h in sorted(found):
+            entry = reached.get(h)
+            if entry is None:
+                entry = reached[h] = ([], [])
+            entry[0].append(c)
+            entry[1].append(masks[h])
+            on = sorted(found[h], key=lambda f: (len(f[1]), f[0].order))
+            hidden = [f for f in on if not f[2].disclosed]
+            if hidden:
                 undisclosed.append(h)
-                yield UNDISCLOSED, Record(UNDISCLOSED_INDEX, c, h, None, path, told_unknown, (), ())
-            through = path[0].entrustment
-            if not disclosure.is_approved(c, h) and restricts[through]:
-                yield UNAPPROVED, Record(UNAPPROVED_INDEX, c, h, through, path, approved_unknown, (), ())
+                unknown = any(f[2].told_unknown for f in hidden)
+                told_unknown_any = told_unknown_any or unknown
+                yield UNDISCLOSED, Record(UNDISCLOSED_INDEX, c, h, None, hidden[0][1], unknown, (), (),
+                                          tuple((f[0], f[1]) for f in hidden))
+            unapproved = [f for f in on if f[2].restricted and not f[2].approved]
+            if unapproved:
+                yield UNAPPROVED, Record(UNAPPROVED_INDEX, c, h, unapproved[0][0].id, unapproved[0][1],
+                                         any(f[2].approved_unknown for f in unapproved), (), (),
+                                         tuple((f[0], f[1]) for f in unapproved))
         if undisclosed:
-            yield "could_not_supervise", {"consignor": c, "handlers": undisclosed, "evidence_unknown": told_unknown}
+            yield "could_not_supervise", {"consignor": c, "handlers": undisclosed, "evidence_unknown": told_unknown_any}
     for row in misclassified_rows(chain):
         yield "misclassified_subcontract", row
     for row in entrustment_rows(chain):
@@ -99,22 +98,19 @@ def networkx_rows(chain: ChainFile, reached_by: dict[str, list[str]] | None = No
 
 
 def holding_systems(chain: ChainFile) -> set[str]:
-    """Systems that hold personal data: named by an entrustment whose personal_data is not false."""
-    return {s for e in chain.entrustments if S.may_carry(e.personal_data) for s in e.systems}
+    """Systems that hold personal data: named by an entrustment whose personal_data is not
+    false, or marked as keeping their operator's own personal data."""
+    return ({s for e in chain.entrustments if S.may_carry(e.personal_data) for s in e.systems}
+            | {s.id for s in chain.systems if s.personal_data is True})
 
 
 def misclassified_rows(chain: ChainFile) -> list[Row]:
-    """Entrustments marked ``personal_data: false`` whose contractor can reach personal data:
-    it has access, granted under this entrustment or to a system of the consignor (one the
-    consignor operates or processes entrusted data in), to a system that holds personal data."""
+    """Entrustments marked ``personal_data: false`` whose contractor has access to a system that
+    holds personal data, granted under this entrustment or, with no ``under``, to a system the
+    consignor operates: likely a re-entrustment of personal data (access alone is not always
+    handling, so the finding says 当たるおそれ)."""
     holding = holding_systems(chain)
-    systems_of: dict[str, set[str]] = defaultdict(set)
-    for system in chain.systems:
-        if system.operator:
-            systems_of[system.operator].add(system.id)
-    for e in chain.entrustments:
-        systems_of[e.contractor].update(e.systems)
-        systems_of[e.consignor].update(e.systems)
+    operator = {s.id: s.operator for s in chain.systems}
     grants_of: dict[str, list] = defaultdict(list)
     for grant in chain.access:
         if grant.system in holding:
@@ -123,10 +119,10 @@ def misclassified_rows(chain: ChainFile) -> list[Row]:
     for e in chain.entrustments:
         if e.personal_data is not False:
             continue
-        reachable = sorted(
+        reachable = sorted({
             grant.system for grant in grants_of.get(e.contractor, ())
-            if grant.under == e.id or grant.system in systems_of[e.consignor]
-        )
+            if grant.under == e.id or (grant.under is None and operator.get(grant.system) == e.consignor)
+        })
         if reachable:
             rows.append({"entrustment": e.id, "consignor": e.consignor, "handler": e.contractor,
                          "systems": reachable})

@@ -108,6 +108,12 @@ class System(_Strict):
         description="Operator (運用者): the organisation that runs the system, by id; null = not recorded. "
                     "Operating a system is not by itself access to its data (the APPI 'cloud exception'): "
                     "record access in access[].")
+    personal_data: bool | None = Field(
+        None,
+        description="Whether the operator's own personal data is kept in this system (自らの個人データの保存): "
+                    "true / false / null = unknown. True makes the system a route of the operator's data: "
+                    "whoever has access to it handles that data. Data placed here by entrustments counts "
+                    "whatever this says.")
 
 
 class DataSubjects(_Strict):
@@ -347,3 +353,7 @@ class ChainFile(_Strict):
     @cached_property
     def entrustments_by_id(self) -> dict[str, Entrustment]:
         return {e.id: e for e in self.entrustments}
+
+    @cached_property
+    def systems_by_id(self) -> dict[str, System]:
+        return {s.id: s for s in self.systems}

@@ -118,54 +118,107 @@ def flow_path(path: str, consignor: str) -> str:
     return f"WHERE all(r IN relationships({path}) WHERE {_flow('r', consignor)})"
 
 
-def reachable_handlers(c: str, h: str) -> str:
-    """A subquery: every organisation ``c``'s data reaches, as ``h`` (bounded, typed, with the
-    flow condition checked on every relationship during the search)."""
+def route_flow(rel: str, c: str, kind: str, route: str) -> str:
+    """The flow condition along one route of ``c`` (see graph/analysis/routes.py): the route's
+    own entrustment, or a relationship that carries ``c``'s data and does not leave ``c`` (a
+    route's paths never pass through ``c`` again)."""
+    return (f"(({kind} = 'entrustment' AND {rel}.entrustment = {route}) "
+            f"OR (coalesce({rel}.personal_data, true) AND ({rel}.covers_all OR {c}.id IN {rel}.covers) "
+            f"AND coalesce({rel}.consignor, '') <> {c}.id))")
+
+
+def routes_of(c: str, kind: str, route: str, origin: str) -> str:
+    """A subquery: the routes of ``c`` (its entrustments that may carry personal data, its own
+    systems marked as holding personal data, the systems where it processes data entrusted to
+    it), each as ``kind``, ``route`` (the entrustment's key or the system's id) and ``origin``
+    (the node its paths start from: ``c``, or the system)."""
     return "\n".join([
         f"CALL ({c}) {{",
-        "  // A pruning breadth-first expand that checks the flow condition on every relationship.",
-        f"  MATCH q = ({c})-{_pattern()}->(v)",
-        f"  WHERE v <> {c} AND all(r IN relationships(q) WHERE {_flow('r', c)})",
-        "  WITH DISTINCT v",
-        f"  WHERE v:{S.ORGANIZATION}",
-        f"  RETURN v AS {h}",
+        f"  MATCH ({c})-[e:{S.ENTRUSTS}]->() WHERE coalesce(e.personal_data, true)",
+        f"  RETURN 'entrustment' AS {kind}, e.key AS {route}, {c} AS {origin}",
+        "  UNION",
+        f"  MATCH ({c})-[:{S.OPERATES}]->(s:{S.SYSTEM}) WHERE s.personal_data = true",
+        f"  RETURN 'system' AS {kind}, s.id AS {route}, s AS {origin}",
+        "  UNION",
+        f"  MATCH ()-[e:{S.ENTRUSTS}]->({c}) WHERE coalesce(e.personal_data, true)",
+        "  UNWIND e.systems AS placed",
+        f"  MATCH (s:{S.SYSTEM} {{dataset: {c}.dataset, id: placed}})",
+        f"  RETURN 'system' AS {kind}, s.id AS {route}, s AS {origin}",
         "}",
     ])
 
 
-def canonical_paths(c: str, h: str, p: str) -> str:
-    """Per consignor ``c``: every organisation ``h`` its data reaches, with ``p`` its canonical
-    path (the tree of shortest paths where every node's parent is its smallest-keyed incoming
-    flow relationship from a node one step closer to ``c``, as graph/analysis/flow.py chooses)."""
+def route_reach(c: str, kind: str, route: str, origin: str, h: str, systems: str) -> str:
+    """Per route: every organisation ``h`` its data reaches, and ``systems``, the ids of the
+    systems the route's data is in (its origin included), for the let-in test."""
     return "\n".join([
-        f"CALL ({c}) {{",
-        "  // Reachability is a pruning breadth-first expand; shortestPath() then measures each distance.",
-        "  // Both check the flow condition on every relationship during the search (bounded, typed).",
-        f"  MATCH q = ({c})-{_pattern()}->(v)",
-        f"  WHERE v <> {c} AND all(r IN relationships(q) WHERE {_flow('r', c)})",
+        f"CALL ({c}, {kind}, {route}, {origin}) {{",
+        f"  MATCH q = ({origin})-{_pattern()}->(v)",
+        f"  WHERE v <> {c} AND v <> {origin} AND all(r IN relationships(q) WHERE {route_flow('r', c, kind, route)})",
         "  WITH DISTINCT v",
-        f"  MATCH q = shortestPath(({c})-{_pattern()}->(v))",
-        f"  {flow_path('q', c)}",
+        "  RETURN collect(v) AS reached",
+        "}",
+        f"WITH {c}, {kind}, {route}, {origin}, reached,",
+        f"     [x IN reached WHERE x:{S.SYSTEM} | x.id] + [x IN [{origin}] WHERE x:{S.SYSTEM} | x.id] AS {systems}",
+        f"UNWIND reached AS {h}",
+        f"WITH {c}, {kind}, {route}, {origin}, {systems}, {h}",
+        f"WHERE {h}:{S.ORGANIZATION}",
+    ])
+
+
+def route_paths(c: str, kind: str, route: str, origin: str, h: str, p: str, systems: str) -> str:
+    """Per route: every organisation ``h`` its data reaches, with ``p`` its canonical path (the
+    tree of shortest paths from the route's origin where every node's parent is its
+    smallest-keyed incoming relationship from a node one step closer, as
+    graph/analysis/flow.py chooses it), and ``systems`` as in :func:`route_reach`."""
+    flow = route_flow("r", c, kind, route)
+    keep = f"{c}, {kind}, {route}, {origin}"
+    return "\n".join([
+        f"CALL ({keep}) {{",
+        "  // Reachability is a pruning breadth-first expand; shortestPath() then measures each distance.",
+        "  // Both check the route's flow condition on every relationship during the search.",
+        f"  MATCH q = ({origin})-{_pattern()}->(v)",
+        f"  WHERE v <> {c} AND v <> {origin} AND all(r IN relationships(q) WHERE {flow})",
+        "  WITH DISTINCT v",
+        f"  MATCH q = shortestPath(({origin})-{_pattern()}->(v))",
+        f"  WHERE all(r IN relationships(q) WHERE {flow})",
         "  RETURN v, length(q) AS d",
         "}",
-        f"WITH {c}, collect({{node: v, d: d}}) AS reached",
+        f"WITH {keep}, collect({{node: v, d: d}}) AS reached",
         "// The nodes at each distance, so that \"one step closer\" is a lookup in one level only.",
-        f"WITH {c}, reached, [i IN range(0, {S.MAX_PATH_STEPS}) | [x IN reached WHERE x.d = i | x.node]] AS levels",
-        f"CALL ({c}, reached, levels) {{",
+        f"WITH {keep}, reached, [i IN range(0, {S.MAX_PATH_STEPS}) | [x IN reached WHERE x.d = i | x.node]] AS levels",
+        f"CALL ({keep}, reached, levels) {{",
         "  UNWIND reached AS x",
         "  WITH x.node AS v, x.d AS d",
         f"  MATCH (u)-{_pattern('')}->(v)".replace("[:", "[r:", 1),
-        f"  WHERE {_flow('r', c)}",
-        f"    AND ((d = 1 AND u = {c}) OR (d > 1 AND u IN levels[d - 1]))",
+        f"  WHERE {flow}",
+        f"    AND ((d = 1 AND u = {origin}) OR (d > 1 AND u IN levels[d - 1]))",
         "  WITH v, r ORDER BY r.key, type(r)",
         "  WITH v, collect(r)[0] AS parent",
         "  RETURN collect(elementId(parent)) AS tree",
         "}",
+        f"WITH {keep}, reached, tree,",
+        f"     [x IN reached WHERE x.node:{S.SYSTEM} | x.node.id] + [x IN [{origin}] WHERE x:{S.SYSTEM} | x.id] AS {systems}",
         "UNWIND reached AS x",
-        f"WITH {c}, tree, x.node AS {h}",
+        f"WITH {keep}, tree, {systems}, x.node AS {h}",
         f"WHERE {h}:{S.ORGANIZATION}",
-        f"MATCH {p} = shortestPath(({c})-{_pattern()}->({h}))",
+        f"MATCH {p} = shortestPath(({origin})-{_pattern()}->({h}))",
         f"WHERE all(r IN relationships({p}) WHERE elementId(r) IN tree)",
+    ])
+
+
+def route_terms(c: str, kind: str, route: str, h: str, systems: str) -> str:
+    """Per route and handler: ``terms`` (the contract terms that decide disclosure and approval:
+    the route's own entrustment, or for a system route the entrustments of ``c`` that name the
+    system) and ``let_in`` (``h`` has a grant to one of ``systems`` under an entrustment of ``c``)."""
+    return "\n".join([
+        f"WITH *, [({c})-[e:{S.ENTRUSTS}]->(x) WHERE ({kind} = 'entrustment' AND e.key = {route})",
+        f"         OR ({kind} = 'system' AND {route} IN e.systems)",
+        f"         | {{contractor: CASE WHEN {kind} = 'entrustment' THEN x.id ELSE '' END,",
+        "            informed: e.informed_subcontractors, approved: e.approved_subcontractors,",
+        f"            restricted: {kind} = 'entrustment' AND coalesce(e.subcontract_restriction, false)}}] AS terms,",
+        f"       EXISTS {{ MATCH ({h})-[g:{S.HAS_ACCESS}]->(s:{S.SYSTEM}) WHERE s.id IN {systems}",
+        f"                AND EXISTS {{ MATCH ({c})-[own:{S.ENTRUSTS}]->() WHERE own.key = g.under }} }} AS let_in",
     ])
 
 
@@ -177,8 +230,10 @@ def path_steps(p: str) -> str:
 
 FRAGMENTS: dict[str, Callable[..., str]] = {
     "flow_path": flow_path,
-    "reachable_handlers": reachable_handlers,
-    "canonical_paths": canonical_paths,
+    "routes_of": routes_of,
+    "route_reach": route_reach,
+    "route_paths": route_paths,
+    "route_terms": route_terms,
 }
 
 _BLOCK = re.compile(r"^// generated: (\w+)\(([^)]*)\)[^\n]*\n(.*?)^// end generated: \1[^\n]*$", re.M | re.S)

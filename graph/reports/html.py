@@ -10,7 +10,7 @@ from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.analysis.findings import Analysis
 from entrustment_chain.graph.analysis.registry import RULES
 from entrustment_chain.graph.model.chain import ChainFile
-from entrustment_chain.graph.reports.render import SEVERITY_JA, subjects_ja
+from entrustment_chain.graph.reports.render import SEVERITY_JA, exposure_subjects_ja, summary_ja
 
 MAX_DRAWN_NODES = 600
 STYLE = """
@@ -116,9 +116,7 @@ def html(analysis: Analysis, chain: ChainFile) -> str:
     out = ['<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8">',
            f"<title>委託関係の分析: {title}</title><style>{STYLE}</style></head><body>",
            f"<h1>委託関係の分析結果：{title}</h1>",
-           f"<p>委託元 {s['consignors']} 者、取扱者 {s['handlers']} 者、指摘 {s['findings']} 件"
-           f"（高 {s['by_severity']['high']}・中 {s['by_severity']['medium']}・低 {s['by_severity']['low']}）"
-           f" — backend {escape(analysis.backend)}</p>",
+           f"<p>{escape(summary_ja(s))} — backend {escape(analysis.backend)}</p>",
            "<h2>概要</h2><table><tr><th>規則</th><th>内容</th><th>重大度</th><th>件数</th></tr>"]
     for rule in RULES.values():
         severity = rule.severity.value
@@ -128,9 +126,8 @@ def html(analysis: Analysis, chain: ChainFile) -> str:
     if analysis.exposure:
         out.append("<h2>取扱者ごとの影響範囲（集中度）</h2><table><tr><th>取扱者</th><th>委託元数</th><th>本人数</th></tr>")
         for x in analysis.exposure[:50]:
-            unknown = f"（ほか不明 {x.data_subjects.unknown} 者）" if x.data_subjects.unknown else ""
             out.append(f"<tr><td>{escape(x.name)}</td><td>{x.consignor_count}</td>"
-                       f"<td>{escape(subjects_ja(x.data_subjects.count, x.data_subjects.approximate))}{unknown}</td></tr>")
+                       f"<td>{escape(exposure_subjects_ja(x))}</td></tr>")
         out.append("</table>")
     out.append('<h2>委託関係図</h2><p class="legend"><span style="color:#c00">■ 知らされていない取扱者と経路</span>'
                '<span style="color:#4c8eda">■ 組織</span><span style="color:#a06">■ システム</span>'

@@ -25,6 +25,24 @@ def subjects_ja(count: int | None, approximate: bool) -> str:
     return f"{'約 ' if approximate else ''}{count:,} 人"
 
 
+def summary_ja(s: dict[str, Any]) -> str:
+    """委託元 69 者（このほか中間の受託者 1 者）、取扱者 … 者、指摘 … 件（高・中・低）."""
+    middle = f"（このほか中間の受託者 {s['intermediaries']} 者）" if s.get("intermediaries") else ""
+    return (f"委託元 {s['consignors']} 者{middle}、取扱者 {s['handlers']} 者、指摘 {s['findings']} 件"
+            f"（高 {s['by_severity']['high']}・中 {s['by_severity']['medium']}・低 {s['by_severity']['low']}）")
+
+
+def exposure_subjects_ja(x: Any) -> str:
+    """The people a handler can reach: 約 N 人, with the consignors whose count is unknown, and
+    上限 when the figure may count people twice or rests on approximate counts."""
+    text = subjects_ja(x.data_subjects.count, x.data_subjects.approximate)
+    if x.data_subjects.unknown:
+        text += f"（ほか不明 {x.data_subjects.unknown} 者）"
+    if x.data_subjects.upper_bound:
+        text += "（上限）"
+    return text
+
+
 def kinds_ja(by_kind: dict[str, int]) -> str:
     """（全て民間事業者） or （民間事業者が 6 社、地方公共団体が 8 団体）, as the seed writes it."""
     if not by_kind:
@@ -34,9 +52,13 @@ def kinds_ja(by_kind: dict[str, int]) -> str:
     return "（" + "、".join(f"{KIND_JA[k]}が {n} {KIND_COUNTER[k]}" for k, n in by_kind.items()) + "）"
 
 
+def _share(count: int, pct: int | None) -> str:
+    """「33 団体、58%」; with nothing evaluated there is no percentage to give (never "None%")."""
+    return f"{count} 団体、{pct}%" if pct is not None else f"{count} 団体（評価対象なし）"
+
+
 def _yes_no(item: Item) -> tuple[str, str]:
-    return (f"あり {item.yes} 団体、{item.yes_pct}%", f"なし {item.no} 団体、{item.no_pct}%") if item.evaluated \
-        else ("あり 0 団体", "なし 0 団体")
+    return f"あり {_share(item.yes, item.yes_pct)}", f"なし {_share(item.no, item.no_pct)}"
 
 
 def _exclusion_lines(item: Item | Any) -> list[str]:
@@ -66,8 +88,8 @@ def survey_markdown(s: Survey) -> str:
     method: MethodItem = it[METHOD_ITEM]  # type: ignore[assignment]
     out += ["### 1(4) 上記(3)で、再委託があるかについて確認を行っている場合の確認方法", "",
             f"（評価対象団体数：{method.evaluated} 団体）", "",
-            f"- 書面 = {method.written} 団体、{method.written_pct}%",
-            f"- 口頭 = {method.oral} 団体、{method.oral_pct}%", ""]
+            f"- 書面 = {_share(method.written, method.written_pct)}",
+            f"- 口頭 = {_share(method.oral, method.oral_pct)}", ""]
     out += [f"### 2(1) {s.contractor_name}の個人データ取扱状況の把握", ""]
     out += _three_items([it[k] for k in ("supervision.rules_confirmation", "supervision.written_reports",
                                          "supervision.onsite_inspection")], "監督", "監督状況",
@@ -108,8 +130,8 @@ def _three_items(items: list[Item], column: str, what: str, all_none: list[str],
 
 def _single(item: Item) -> list[str]:
     lines = [f"（評価対象団体数：{item.evaluated} 団体）", "",
-             f"- あり = {item.yes} 団体、{item.yes_pct}%",
-             f"- なし = {item.no} 団体、{item.no_pct}%{kinds_ja(item.no_by_kind)}", ""]
+             f"- あり = {_share(item.yes, item.yes_pct)}",
+             f"- なし = {_share(item.no, item.no_pct)}{kinds_ja(item.no_by_kind)}", ""]
     return lines + _exclusion_lines(item) + [""]
 
 
@@ -141,7 +163,9 @@ def _p(value: int | None) -> str:
 
 def analysis_table(a: Analysis) -> str:
     summary = a.summary
-    out = [f"{summary['findings']} findings for {summary['consignors']} consignors "
+    n = summary.get("intermediaries", 0)
+    middle = f" (+{n} intermediar{'y' if n == 1 else 'ies'})" if n else ""
+    out = [f"{summary['findings']} findings for {summary['consignors']} consignors{middle} "
            f"({', '.join(f'{k} {v}' for k, v in summary['by_severity'].items())}); backend {a.backend}"]
     for rule in RULES:
         found = a.by_rule(rule)
@@ -149,8 +173,8 @@ def analysis_table(a: Analysis) -> str:
             continue
         out += ["", f"{rule} [{found[0].severity.value}] — {len(found)}"]
         for f in found:
-            if f.path:
-                detail = path_text(f.path)
+            if f.routes:
+                detail = path_text(f.path) + (f"  (+{len(f.routes) - 1} more routes)" if len(f.routes) > 1 else "")
             elif f.handlers:
                 detail = "undisclosed: " + ", ".join(f.handlers)
             else:
@@ -171,8 +195,7 @@ def analysis_markdown(a: Analysis, chain: ChainFile) -> str:
     name = lambda i: orgs[i].name if i in orgs else i  # noqa: E731
     out = [f"# 委託関係の分析結果：{chain.title or a.source or ''}".rstrip("："), "",
            "## 概要", "",
-           f"- 委託元 {a.summary['consignors']} 者、取扱者 {a.summary['handlers']} 者、指摘 {a.summary['findings']} 件"
-           f"（高 {a.summary['by_severity']['high']}・中 {a.summary['by_severity']['medium']}・低 {a.summary['by_severity']['low']}）",
+           f"- {summary_ja(a.summary)}",
            "", "| 規則 | 内容 | 重大度 | 件数 |", "|---|---|---|---|"]
     for rule in RULES.values():
         out.append(f"| `{rule.id}` | {rule.title_ja} | {SEVERITY_JA[rule.severity.value]} | "
@@ -180,9 +203,7 @@ def analysis_markdown(a: Analysis, chain: ChainFile) -> str:
     if a.exposure:
         out += ["", "## 取扱者ごとの影響範囲（集中度）", "", "| 取扱者 | 委託元数 | 本人数 |", "|---|---|---|"]
         for x in a.exposure:
-            unknown = f"（ほか不明 {x.data_subjects.unknown} 者）" if x.data_subjects.unknown else ""
-            out.append(f"| {x.name} | {x.consignor_count} | "
-                       f"{subjects_ja(x.data_subjects.count, x.data_subjects.approximate)}{unknown} |")
+            out.append(f"| {x.name} | {x.consignor_count} | {exposure_subjects_ja(x)} |")
     out += ["", "## 委託関係図", "", "```mermaid", *mermaid(chain, a), "```", ""]
     out += ["## 指摘", ""]
     for rule in RULES.values():
@@ -263,14 +284,14 @@ def check_text(result: Any, markdown: bool = False) -> str:
         return "The proposal gives no consignor's data to a new handler.\n"
     head = (f"{len(result.consignors_affected)} consignor(s) would gain a handler they were not told of "
             f"or did not approve" if blocking else "Every new handler is disclosed to and approved by its consignor")
-    out = [f"# 事前確認（chain check）" if markdown else "", head + ".", ""]
+    out = ["# 事前確認（chain check）\n" if markdown else "", head + ".", ""]
+    bullet, sub = ("- ", "  - ") if markdown else ("  ", "      ")
     for g in result.gained:
-        status = []
-        status.append("told" if g.disclosed else "NOT TOLD")
-        status.append("approved" if g.approved else "NOT APPROVED")
-        bullet = "- " if markdown else "  "
-        out.append(f"{bullet}{g.consignor} ({g.consignor_name}) ← {g.handler} ({g.handler_name}): "
-                   f"{', '.join(status)}; via {path_text(g.path)}")
+        status = ["told" if g.disclosed else "NOT TOLD", "approved" if g.approved else "NOT APPROVED"]
+        out.append(f"{bullet}{g.consignor} ({g.consignor_name}) ← {g.handler} ({g.handler_name}): {', '.join(status)}")
+        for r in g.routes:
+            marks = ["told" if r.disclosed else "not told", "approved" if r.approved else "not approved"]
+            out.append(f"{sub}via {r.kind} {r.id} ({', '.join(marks)}; brought in by {r.signer}): {path_text(r.path)}")
         for action in g.actions:
-            out.append(f"{'  - ' if markdown else '      '}{action}")
-    return "\n".join(line for line in out if line is not None).lstrip("\n") + "\n"
+            out.append(f"{sub}{action.text}")
+    return "\n".join(out).lstrip("\n") + "\n"

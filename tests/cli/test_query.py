@@ -34,9 +34,9 @@ def normalised(name, text, dataset):
         # properties are sorted by key.
         lines = text.splitlines(keepends=True)
         for i, line in enumerate(lines[1:], 1):
-            consignor, handler, path = line.rstrip("\n").split("\t")
+            *columns, path = line.rstrip("\n").split("\t")
             path = json.dumps(json.loads(path), sort_keys=True, ensure_ascii=False)
-            lines[i] = f"{consignor}\t{handler}\t{path}\n"
+            lines[i] = "\t".join([*columns, path]) + "\n"
         text = "".join(lines)
     return text
 

@@ -1,0 +1,129 @@
+"""Routes: where a consignor's data starts, and who was told of and approved each handler on it.
+
+A route of an organisation C (DESIGN: "Semantics the rules rest on") is
+- one of C's own entrustments whose ``personal_data`` is not false, or
+- one of C's own systems (``operator: C``) marked ``personal_data: true``, or
+- a system where C processes data entrusted to it (named by an entrustment to C that carries
+  personal data): every organisation that holds personal data, its own or entrusted to it,
+  answers for the handlers it passes that data to.
+
+Disclosure and approval are judged per route, never as the union over C's contracts: knowing a
+firm under one contract is not being told that it handles the data of another.
+- On an entrustment route e, H is disclosed when it is e's contractor or is listed in e's
+  ``informed_subcontractors`` or ``approved_subcontractors``; approved when it is e's contractor
+  or is in e's ``approved_subcontractors``.
+- On a system route s, H is disclosed and approved when it is listed (informed / approved) on
+  one of C's entrustments that names s; other handlers of an own system are disclosed to nobody.
+- On any route, a handler that has a grant to a system the route's data is in, ``under`` one of
+  C's own entrustments, was let in by C itself: disclosed and approved.
+An unknown list (null) counts as not disclosed, and the finding says its evidence is unknown.
+Being told is not approval. Only an entrustment route can restrict re-entrustment (its
+``subcontract_restriction``).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import NamedTuple
+
+from entrustment_chain.graph import schema as S
+from entrustment_chain.graph.analysis.flow import key_order
+from entrustment_chain.graph.model.chain import ChainFile, Entrustment
+
+ENTRUSTMENT, SYSTEM = "entrustment", "system"
+
+
+class Route(NamedTuple):
+    """Where C's data starts: one of C's entrustments, or a system (by id)."""
+
+    kind: str  # "entrustment" or "system"
+    id: str
+
+    @property
+    def order(self) -> tuple[int, bytes]:
+        """Entrustments before systems, then by id as Neo4j compares strings."""
+        return (0 if self.kind == ENTRUSTMENT else 1, key_order(self.id))
+
+
+class RouteJudgement(NamedTuple):
+    """How one handler stands on one route: told, approved, restricted, and whether the records
+    those answers rest on are unknown."""
+
+    disclosed: bool
+    approved: bool
+    restricted: bool
+    told_unknown: bool
+    approved_unknown: bool
+
+
+class Routes:
+    """Every organisation's routes, and the judgement of each handler on each of them."""
+
+    def __init__(self, chain: ChainFile):
+        self.entrustments = chain.entrustments_by_id
+        own: dict[str, list[Entrustment]] = defaultdict(list)
+        processing: dict[str, set[str]] = defaultdict(set)
+        self.placed_by: dict[tuple[str, str], list[Entrustment]] = defaultdict(list)
+        self.contracted: set[str] = set()  # contractors of entrustments that carry personal data
+        for e in chain.entrustments:
+            own[e.consignor].append(e)
+            if S.may_carry(e.personal_data):
+                self.contracted.add(e.contractor)
+                processing[e.contractor].update(e.systems)
+            for system_id in e.systems:
+                self.placed_by[(e.consignor, system_id)].append(e)
+        own_systems: dict[str, set[str]] = defaultdict(set)
+        for system in chain.systems:
+            if system.operator and system.personal_data is True:
+                own_systems[system.operator].add(system.id)
+        self.own = own
+        self.routes: dict[str, list[Route]] = {}
+        for org in chain.organizations:
+            found = [Route(ENTRUSTMENT, e.id) for e in own.get(org.id, ()) if S.may_carry(e.personal_data)]
+            found += [Route(SYSTEM, s) for s in own_systems.get(org.id, set()) | processing.get(org.id, set())]
+            if found:
+                self.routes[org.id] = sorted(found, key=lambda r: r.order)
+        # grants by organisation: (system, the entrustment it was granted under)
+        self.grants: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
+        for grant in chain.access:
+            self.grants[grant.organization].append((grant.system, grant.under))
+
+    def consignors(self) -> list[str]:
+        """Every organisation with a route, in id order."""
+        return sorted(self.routes)
+
+    def is_intermediary(self, org_id: str) -> bool:
+        """Whether the organisation holds data entrusted to it (it is the contractor of an
+        entrustment that carries personal data): it is counted apart from end consignors."""
+        return org_id in self.contracted
+
+    def let_in(self, consignor: str, handler: str, systems: set[str]) -> bool:
+        """Whether ``consignor`` let ``handler`` into one of ``systems`` itself: a grant under one
+        of the consignor's own entrustments."""
+        for system_id, under in self.grants.get(handler, ()):
+            if system_id in systems and under is not None:
+                e = self.entrustments.get(under)
+                if e is not None and e.consignor == consignor:
+                    return True
+        return False
+
+    def judge(self, consignor: str, route: Route, handler: str, systems: set[str]) -> RouteJudgement:
+        """How ``handler`` stands on ``route`` of ``consignor``; ``systems`` are the systems the
+        route's data reaches (for the let-in test)."""
+        let_in = self.let_in(consignor, handler, systems)
+        if route.kind == ENTRUSTMENT:
+            e = self.entrustments[route.id]
+            informed, approved = e.informed_subcontractors, e.approved_subcontractors
+            own = handler == e.contractor or let_in
+            return RouteJudgement(
+                disclosed=own or handler in (informed or ()) or handler in (approved or ()),
+                approved=own or handler in (approved or ()),
+                restricted=e.clauses.subcontract_restriction is True,
+                told_unknown=informed is None, approved_unknown=approved is None)
+        placing = self.placed_by.get((consignor, route.id), ())
+        told = any(handler in (e.informed_subcontractors or ()) or handler in (e.approved_subcontractors or ())
+                   for e in placing)
+        approved = any(handler in (e.approved_subcontractors or ()) for e in placing)
+        return RouteJudgement(
+            disclosed=let_in or told, approved=let_in or approved, restricted=False,
+            told_unknown=any(e.informed_subcontractors is None for e in placing),
+            approved_unknown=any(e.approved_subcontractors is None for e in placing))
