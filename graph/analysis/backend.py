@@ -18,7 +18,8 @@ class Evaluation:
     rows (handler, consignors), available once ``rows`` has been read to its end."""
 
     rows: Iterable[tuple[str, Any]]
-    exposure: Callable[[], list[Row]]
+    exposure: Callable[[], Iterable[Row]]
+    routes: Any = None  # the backend's Routes of the chain, when it made them (saves making them twice)
 
 
 class Backend(Protocol):

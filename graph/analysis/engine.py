@@ -21,10 +21,10 @@ from entrustment_chain.graph.model.chain import ChainFile
 def analyze(chain: ChainFile, backend: Backend | None = None, *, source: str | None = None) -> Analysis:
     """Analyse ``chain`` on ``backend`` (default: the embedded networkx backend)."""
     backend = backend or NetworkxBackend()
-    routes = Routes(chain)
     with gc_paused():
         evaluation = backend.evaluate(chain)
         findings = findings_from_rows(chain, evaluation.rows)
+        routes = evaluation.routes or Routes(chain)
         exposure = exposure_from_rows(chain, routes, evaluation.exposure())
     consignors = routes.consignors()
     intermediaries = sum(1 for c in consignors if routes.is_intermediary(c))
@@ -39,24 +39,28 @@ def exposure_from_rows(chain: ChainFile, routes: Routes, rows: Iterable[Row]) ->
     data subjects; a system route has no count). Intermediaries are listed apart: the data they
     hold is their consignors', counted there."""
     orgs = chain.organizations_by_id
-    entrustments = chain.entrustments_by_id
+    figures = {e.id: e.data_subjects for e in chain.entrustments}  # None: not recorded
+    middle = routes.contracted
     result = []
     for row in rows:
         consignors, intermediaries = [], []
         count, approx, unknown, overlap = 0, False, 0, False
-        for reached in sorted(row["reached"], key=lambda x: x["consignor"]):
-            c = reached["consignor"]
-            if routes.is_intermediary(c):
+        reached = row["reached"]  # [{consignor, routes}] (the networkx backend: (consignor, routes) pairs)
+        pairs = sorted((x["consignor"], x["routes"]) for x in reached) if reached and isinstance(reached[0], dict) \
+            else reached
+        for c, route_ids in pairs:
+            if c in middle:
                 intermediaries.append(c)
                 continue
             consignors.append(c)
-            figures = [entrustments[r].data_subjects if r in entrustments else None for r in reached["routes"]]
-            if any(f is None for f in figures):
+            found = [figures.get(r) for r in route_ids]
+            if None in found:
                 unknown += 1
                 continue
-            overlap = overlap or len(figures) > 1
-            count += sum(f.count for f in figures)
-            approx = approx or any(f.approximate for f in figures)
+            overlap = overlap or len(found) > 1
+            for figure in found:
+                count += figure.count
+                approx = approx or figure.approximate
         if not consignors and not intermediaries:
             continue
         result.append(HandlerExposure(

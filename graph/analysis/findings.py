@@ -112,7 +112,14 @@ class Record(NamedTuple):
     evidence_unknown: bool
     handlers: tuple[str, ...]
     detail: tuple[str, ...]
-    routes: tuple[tuple[Route, tuple[PathStep, ...]], ...] = ()  # the routes a path finding is about
+    # the routes a path finding is about, flat: (route, path, route, path, …), the first path
+    # being ``path``; one tuple a finding, shared by a handler's two path findings when equal
+    routes: tuple = ()
+
+
+def route_pairs(r: Record) -> Iterator[tuple[Route, tuple[PathStep, ...]]]:
+    """(route, path) for each route of a record, in order."""
+    return zip(r.routes[::2], r.routes[1::2])
 
 
 def record_sort_key(r: Record) -> tuple:
@@ -167,7 +174,7 @@ class FindingList(Sequence[Finding]):
     def identities(self) -> Iterator[tuple]:
         """:meth:`Finding.identity` of each finding, without building the findings."""
         return ((RULE_IDS[r.rule], r.consignor, r.handler, r.entrustment, len(r.path), r.handlers,
-                 tuple((route.kind, route.id, len(path)) for route, path in r.routes))
+                 tuple((route.kind, route.id, len(path)) for route, path in route_pairs(r)))
                 for r in self._records)
 
     def rules(self) -> Iterator[str]:
@@ -278,10 +285,10 @@ def findings_from_rows(chain: ChainFile, rows: Iterable[tuple[str, Row | Record]
             continue
         detail_column = RULES[rule_id].detail
         detail = row.get(detail_column, ()) if detail_column and detail_column != "handlers" else ()
-        routes = tuple((Route(x["kind"], x["id"]), path_of(x["path"])) for x in row.get("routes") or ())
+        routes = tuple(part for x in row.get("routes") or () for part in (Route(x["kind"], x["id"]), path_of(x["path"])))
         records.append(Record(
             RULE_INDEX[rule_id], row["consignor"], row.get("handler"), row.get("entrustment"),
-            routes[0][1] if routes else (), bool(row.get("evidence_unknown", False)),
+            routes[1] if routes else (), bool(row.get("evidence_unknown", False)),
             tuple(row.get("handlers", ())), tuple(detail), routes,
         ))
     try:  # records compare in report order as they are (no key tuples: millions of them)
@@ -312,7 +319,7 @@ def finding_maker(chain: ChainFile) -> Callable[[Record], Finding]:
             entrustment=r.entrustment, path=[step(p) for p in r.path], legal_basis=basis, message=en,
             message_ja=ja, evidence_unknown=r.evidence_unknown, handlers=list(r.handlers),
             routes=[RoutePath.model_construct(kind=route.kind, id=route.id, path=[step(p) for p in path])
-                    for route, path in r.routes],
+                    for route, path in route_pairs(r)],
         )
 
     return make

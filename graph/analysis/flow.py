@@ -46,8 +46,9 @@ _NONE: frozenset = frozenset()
 def _out(graph: nx.MultiDiGraph | None, node: str, cache: dict) -> list[tuple]:
     """The flow relationships leaving ``node`` that may carry personal data (``personal_data``
     not false), prepared once per graph (``cache``): target, the entrustment's own consignor,
-    whether it covers all data, the consignors it covers, and a cell [type, key] to which the
-    path step is added the first time a path uses the relationship."""
+    whether it covers all data, the consignors it covers, a cell [type, key] to which the
+    path step is added the first time a path uses the relationship, and the entrustment it
+    belongs to (None for access)."""
     found = cache.get(node)
     if found is None:
         found = []
@@ -57,7 +58,8 @@ def _out(graph: nx.MultiDiGraph | None, node: str, cache: dict) -> list[tuple]:
             for key, data in keyed.items():
                 if data["type"] in _FLOW and S.may_carry(data["personal_data"]):
                     found.append((target, data["consignor"], data["covers_all"],
-                                  frozenset(data["covers"]) if data["covers"] else _NONE, [data["type"], key]))
+                                  frozenset(data["covers"]) if data["covers"] else _NONE, [data["type"], key],
+                                  S.entrustment_of_step(data["type"], key)))
         cache[node] = found
     return found
 
@@ -111,10 +113,11 @@ def reach(graph: nx.MultiDiGraph | None, consignor: str, cache: dict | None = No
         depth += 1
         best: dict[str, tuple[str, list]] = {}
         for node in level:
-            for target, owner, covers_all, covers, cell in _out(graph, node, cache):
+            out = _out(graph, node, cache)
+            if first is not None and depth == 1:  # an entrustment route leaves by its own steps
+                out = [x for x in out if x[5] == first]
+            for target, owner, covers_all, covers, cell, _ in out:
                 if target in paths:
-                    continue
-                if first is not None and depth == 1 and S.entrustment_of_step(cell[0], cell[1]) != first:
                     continue
                 if not covers_consignor(owner, covers_all, covers, consignor):
                     continue

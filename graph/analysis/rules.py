@@ -17,6 +17,7 @@ from entrustment_chain.graph.analysis.routes import SYSTEM, Route, RouteJudgemen
 from entrustment_chain.graph.model.chain import CLAUSE_SAFETY, SUPERVISION_MEASURES, ChainFile
 
 UNDISCLOSED, UNAPPROVED = "undisclosed_subcontracting", "unapproved_subcontracting"
+_NO_SYSTEMS: frozenset = frozenset()
 UNDISCLOSED_INDEX, UNAPPROVED_INDEX = RULE_INDEX[UNDISCLOSED], RULE_INDEX[UNAPPROVED]
 
 
@@ -30,13 +31,16 @@ class NetworkxBackend:
         routes = Routes(chain)
 
         def exposure() -> Iterator[Row]:
+            ids = {c: [r.id for r in rs] for c, rs in routes.routes.items()}
             for h in sorted(reached):
                 consignors, masks = reached[h]
+                # (consignor, route ids) pairs in consignor order; a single route is the usual case
                 yield {"handler": h, "reached": [
-                    {"consignor": c, "routes": [r.id for i, r in enumerate(routes.routes[c]) if mask >> i & 1]}
+                    (c, [ids[c][mask.bit_length() - 1]] if mask & (mask - 1) == 0
+                     else [rid for i, rid in enumerate(ids[c]) if mask >> i & 1])
                     for c, mask in zip(consignors, masks)]}
 
-        return Evaluation(networkx_rows(chain, routes, reached), exposure)
+        return Evaluation(networkx_rows(chain, routes, reached), exposure, routes)
 
 
 def networkx_rows(chain: ChainFile, routes: Routes | None = None,
@@ -59,15 +63,17 @@ def networkx_rows(chain: ChainFile, routes: Routes | None = None,
         masks: dict[str, int] = defaultdict(int)
         for index, route in enumerate(routes.routes[c]):
             paths = reach(None, c, prepared, route).paths
-            systems = {S.node_id(n) for n in paths if not n.startswith("org:")}
-            if route.kind == SYSTEM:
-                systems.add(route.id)
+            systems = None  # the systems the route's data is in: only needed for a handler with grants
             for node, path in paths.items():
                 if not node.startswith("org:"):
                     continue
-                h = S.node_id(node)
+                h = node[4:]
+                if systems is None and h in routes.grants:
+                    systems = {S.node_id(n) for n in paths if not n.startswith("org:")}
+                    if route.kind == SYSTEM:
+                        systems.add(route.id)
                 masks[h] |= 1 << index
-                found[h].append((route, path, routes.judge(c, route, h, systems)))
+                found[h].append((route, path, routes.judge(c, route, h, systems or _NO_SYSTEMS)))
         undisclosed = []
         told_unknown_any = False
         for h in sorted(found):
@@ -76,19 +82,23 @@ def networkx_rows(chain: ChainFile, routes: Routes | None = None,
                 entry = reached[h] = ([], [])
             entry[0].append(c)
             entry[1].append(masks[h])
-            on = sorted(found[h], key=lambda f: (len(f[1]), f[0].order))
+            on = found[h]
+            if len(on) > 1:
+                on.sort(key=lambda f: (len(f[1]), f[0].order))
             hidden = [f for f in on if not f[2].disclosed]
+            flat = None
             if hidden:
                 undisclosed.append(h)
                 unknown = any(f[2].told_unknown for f in hidden)
                 told_unknown_any = told_unknown_any or unknown
-                yield UNDISCLOSED, Record(UNDISCLOSED_INDEX, c, h, None, hidden[0][1], unknown, (), (),
-                                          tuple((f[0], f[1]) for f in hidden))
+                flat = tuple(part for f in hidden for part in f[:2])
+                yield UNDISCLOSED, Record(UNDISCLOSED_INDEX, c, h, None, hidden[0][1], unknown, (), (), flat)
             unapproved = [f for f in on if f[2].restricted and not f[2].approved]
             if unapproved:
+                if flat is None or unapproved != hidden:  # usually the same routes: one tuple for both
+                    flat = tuple(part for f in unapproved for part in f[:2])
                 yield UNAPPROVED, Record(UNAPPROVED_INDEX, c, h, unapproved[0][0].id, unapproved[0][1],
-                                         any(f[2].approved_unknown for f in unapproved), (), (),
-                                         tuple((f[0], f[1]) for f in unapproved))
+                                         any(f[2].approved_unknown for f in unapproved), (), (), flat)
         if undisclosed:
             yield "could_not_supervise", {"consignor": c, "handlers": undisclosed, "evidence_unknown": told_unknown_any}
     for row in misclassified_rows(chain):

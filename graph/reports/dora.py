@@ -2,9 +2,10 @@
 
 One row per contractual arrangement and provider in its supply chain: for each consignor's
 entrustment (the arrangement), its contractor at rank 1 and every further handler of the
-consignor's data reached through it, ranked by the chain: a handler's rank is one more than the
-rank of the organisation it serves (the consignor of the entrustment it was given, or, for
-access to a system, the organisation the access was granted under or the system's operator).
+consignor's data that the entrustment's route reaches (see ..analysis.routes), ranked by the
+chain: a handler's rank is one more than the rank of the organisation it serves (the consignor
+of the entrustment it was given, or, for access to a system, the organisation the access was
+granted under or the system's operator).
 Providers are identified by their chain-file ids (code type "OTHER"): chain files carry no LEI.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections import defaultdict
 from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.analysis.findings import Analysis
 from entrustment_chain.graph.analysis.flow import prepare_flow, reach
+from entrustment_chain.graph.analysis.routes import ENTRUSTMENT, Route
 from entrustment_chain.graph.model.chain import ChainFile
 from entrustment_chain.graph.analysis.network import build_graph
 
@@ -43,17 +45,12 @@ def rows(chain: ChainFile) -> list[tuple[str, ...]]:
     out: list[tuple[str, ...]] = []
     for c in sorted({e.consignor for e in chain.entrustments}):
         own = own_by_consignor[c]
-        paths = reach(None, c, prepared).handlers()
         for e in sorted(own, key=lambda x: x.id):
             ranks = {e.contractor: 1}
             out.append((e.id, e.work or "", e.contractor, CODE_TYPE, "1", "", ""))
-            chained = []
-            for handler, path in paths.items():
-                if handler == e.contractor or not path:
-                    continue
-                if path[0].entrustment != e.id:
-                    continue
-                chained.append((len(path), handler, path))
+            # every handler this arrangement's data reaches (its route), by its shortest path
+            paths = reach(None, c, prepared, Route(ENTRUSTMENT, e.id)).handlers()
+            chained = [(len(path), handler, path) for handler, path in paths.items() if handler != e.contractor]
             for _, handler, path in sorted(chained, key=lambda item: (item[0], item[1])):
                 last = path[-1]
                 if last.type == S.ENTRUSTS:
