@@ -30,7 +30,6 @@ import codecs
 import itertools
 import json
 import os
-import platform
 import re
 import resource
 import statistics
@@ -39,6 +38,8 @@ import sys
 import time
 from pathlib import Path
 from typing import IO, Any
+
+import run as run_py  # bench/run.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -86,10 +87,7 @@ def read_valid_chain_ijson(handle: IO[bytes]):
     """As ``jsonstream.read_valid_chain``, parsed by ijson. ``handle`` must be seekable."""
     import ijson
 
-    from entrustment_chain.graph.io.jsonstream import SECTIONS, Fallback, _validated, _View
-    from entrustment_chain.graph.model.chain import ChainFile
-    from entrustment_chain.graph.model.references import reference_problems
-    from pydantic import ValidationError
+    from entrustment_chain.graph.io.jsonstream import SECTIONS, Fallback, _validated, assemble
 
     start = 3 if handle.read(3) == codecs.BOM_UTF8 else 0
     head: dict[str, Any] = {}
@@ -118,14 +116,7 @@ def read_valid_chain_ijson(handle: IO[bytes]):
         raise
     except Exception as exc:  # syntax, encoding, a duplicate key inside an element, ...
         raise Fallback(f"ijson: {type(exc).__name__}") from None
-    try:
-        shell = ChainFile.model_validate({**head, **{k: [] for k in sections}})
-    except ValidationError:
-        raise Fallback("the file's top level does not validate") from None
-    views = {key: [_View(item) for item in items] for key, items in sections.items()}
-    if any(True for _ in reference_problems(views)):
-        raise Fallback("a reference problem")
-    return shell.model_copy(update=sections)
+    return assemble(head, sections)
 
 
 def load_chain_ijson(path: str):
@@ -232,19 +223,9 @@ def run(args: list[str]) -> dict:
 # --------------------------------------------------------------------------------------------
 
 def machine() -> str:
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     import ijson
 
-    return (f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, Python {platform.python_version()}, "
-            f"ijson {ijson.__version__} ({ijson.backend})")
+    return f"{run_py.machine()}, ijson {ijson.__version__} ({ijson.backend})"
 
 
 def main() -> int:

@@ -151,6 +151,12 @@ def read_valid_chain(handle: IO[bytes], chunk: int = CHUNK) -> ChainFile:
                 break
     if text.peek() != "":
         raise Fallback("text after the document")
+    return assemble(head, sections)
+
+
+def assemble(head: dict[str, Any], sections: dict[str, list]) -> ChainFile:
+    """The chain from its validated top level and sections, once the references between the
+    elements hold; :class:`Fallback` otherwise."""
     try:
         shell = ChainFile.model_validate({**head, **{k: [] for k in sections}})
     except ValidationError:
