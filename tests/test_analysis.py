@@ -142,3 +142,23 @@ def test_networkx_rows_have_the_registry_columns():
                 assert set(row) == set(RULES[rule_id].columns), (rule_id, row)
         assert all(set(x) == {"handler", "reached"} for x in evaluation.exposure())
     assert seen == set(RULES)
+
+
+def long_chain(steps: int = 30) -> dict:
+    orgs = [{"id": f"o{i}", "name": f"組織{i}"} for i in range(steps + 1)]
+    ents = [{"id": f"e{i}", "consignor": f"o{i}", "contractor": f"o{i + 1}", "personal_data": True}
+            for i in range(steps)]
+    return {"schema": "entrustment-chain/v1", "organizations": orgs, "entrustments": ents}
+
+
+def test_routes_beyond_the_step_bound_are_named():
+    """Handlers further than 24 steps are not followed (both backends share the bound), and the
+    analysis says which routes go further instead of dropping them without a word."""
+    from entrustment_chain.graph.io.loader import chain_from_dict
+
+    result = analyze(chain_from_dict(long_chain()))
+    bound = result.summary["step_bound"]
+    assert bound["max_steps"] == 24
+    # o0 … o5 pass their data on to more than 24 handlers down the line; o6 reaches o30 in 24
+    assert bound["truncated"] == [{"consignor": f"o{i}", "route": f"e{i}"} for i in range(6)]
+    assert max(len(f.path) for f in result.findings if f.path) == 24

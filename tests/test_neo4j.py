@@ -185,3 +185,13 @@ def test_exported_cypher_script_gives_exactly_the_graph_load_gives(store, datase
         assert on_script.summary["by_rule"]["undisclosed_subcontracting"] == 69
     finally:
         store.drop(scripted)
+
+
+def test_step_bound_is_the_same_on_both_backends(store, dataset):
+    from test_analysis import long_chain
+
+    chain = chain_from_dict(long_chain())
+    nx_result, neo_result = analyze(chain), analyze(chain, Neo4jBackend(store, dataset))
+    assert neo_result.summary["step_bound"] == nx_result.summary["step_bound"]
+    assert len(neo_result.summary["step_bound"]["truncated"]) == 6
+    assert neo_result.model_dump(exclude={"backend"}) == nx_result.model_dump(exclude={"backend"})

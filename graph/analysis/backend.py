@@ -20,6 +20,9 @@ class Evaluation:
     rows: Iterable[tuple[str, Any]]
     exposure: Callable[[], Iterable[Row]]
     routes: Any = None  # the backend's Routes of the chain, when it made them (saves making them twice)
+    # the routes whose data goes on beyond the step bound, [{consignor, route}], available once
+    # ``rows`` has been read to its end
+    truncated: Callable[[], list[Row]] = lambda: []
 
 
 class Backend(Protocol):

@@ -16,6 +16,7 @@ from entrustment_chain.graph.analysis.routes import Routes
 from entrustment_chain.graph.analysis.rules import NetworkxBackend
 from entrustment_chain.graph.gcpause import gc_paused
 from entrustment_chain.graph.model.chain import ChainFile
+from entrustment_chain.graph.schema import MAX_PATH_STEPS
 
 
 def analyze(chain: ChainFile, backend: Backend | None = None, *, source: str | None = None) -> Analysis:
@@ -30,6 +31,9 @@ def analyze(chain: ChainFile, backend: Backend | None = None, *, source: str | N
     intermediaries = sum(1 for c in consignors if routes.is_intermediary(c))
     summary = summarize(findings, len(consignors) - intermediaries, len(exposure))
     summary["intermediaries"] = intermediaries
+    # paths are followed up to the bound both backends share; routes whose data goes further are
+    # named (their handlers beyond the bound are not in the findings)
+    summary["step_bound"] = {"max_steps": MAX_PATH_STEPS, "truncated": evaluation.truncated()}
     return Analysis(source=source, backend=backend.name, summary=summary, findings=findings, exposure=exposure)
 
 

@@ -34,6 +34,7 @@ class Reach:
 
     consignor: str
     paths: dict[str, tuple[S.PathStep, ...]]  # node ("org:…" or "system:…") -> canonical path
+    truncated: bool = False  # the data goes on beyond schema.MAX_PATH_STEPS steps: not followed
 
     def handlers(self) -> dict[str, tuple[S.PathStep, ...]]:
         return {S.node_id(n): p for n, p in self.paths.items() if n.startswith("org:")}
@@ -131,7 +132,11 @@ def reach(graph: nx.MultiDiGraph | None, consignor: str, cache: dict | None = No
                 cell.append(S.PathStep(cell[0], cell[1], S.node_id(node), S.node_id(target)))
             paths[target] = paths[node] + (cell[2],)
             level.append(target)
+    # Stopped at the bound with nodes left to expand: is there anything further it would reach?
+    truncated = bool(level) and any(
+        target not in paths and covers_consignor(owner, covers_all, covers, consignor)
+        for node in level for target, owner, covers_all, covers, _, _ in _out(graph, node, cache))
     del paths[start]
     if route is not None and route[0] == "system":
         del paths[S.system_node(route[1])]
-    return Reach(consignor, paths)
+    return Reach(consignor, paths, truncated)

@@ -28,6 +28,7 @@ class NetworkxBackend:
 
     def evaluate(self, chain: ChainFile) -> Evaluation:
         reached: dict[str, tuple[list[str], list[int]]] = {}
+        truncated: list[Row] = []
         routes = Routes(chain)
 
         def exposure() -> Iterator[Row]:
@@ -40,11 +41,12 @@ class NetworkxBackend:
                      else [rid for i, rid in enumerate(ids[c]) if mask >> i & 1])
                     for c, mask in zip(consignors, masks)]}
 
-        return Evaluation(networkx_rows(chain, routes, reached), exposure, routes)
+        return Evaluation(networkx_rows(chain, routes, reached, truncated), exposure, routes, lambda: truncated)
 
 
 def networkx_rows(chain: ChainFile, routes: Routes | None = None,
-                  reached: dict[str, tuple[list[str], list[int]]] | None = None) -> Iterator[tuple[str, Row]]:
+                  reached: dict[str, tuple[list[str], list[int]]] | None = None,
+                  truncated: list[Row] | None = None) -> Iterator[tuple[str, Row]]:
     """Every rule's rows, computed on the networkx graph, as (rule, row) pairs, produced one
     consignor at a time (never all at once: a million entrustments give millions of rows).
 
@@ -52,17 +54,23 @@ def networkx_rows(chain: ChainFile, routes: Routes | None = None,
     each handler is judged on every route that reaches it. Paths are tuples of shared
     :class:`PathStep` tuples. Which routes of which consignor reach each handler is added to
     ``reached`` (handler → consignors and, per consignor, a bit mask of its routes) for the
-    exposure, compactly: there is an entry for every consignor × handler pair."""
+    exposure, compactly: there is an entry for every consignor × handler pair. Routes whose data
+    goes on beyond the step bound are added to ``truncated``."""
     routes = routes or Routes(chain)
     if reached is None:
         reached = {}
+    if truncated is None:
+        truncated = []
     # only the prepared flow relationships are read: the graph itself is let go at once
     prepared = prepare_flow(build_graph(chain))
     for c in routes.consignors():
         found: dict[str, list[tuple[Route, tuple, RouteJudgement]]] = defaultdict(list)
         masks: dict[str, int] = defaultdict(int)
         for index, route in enumerate(routes.routes[c]):
-            paths = reach(None, c, prepared, route).paths
+            found_here = reach(None, c, prepared, route)
+            if found_here.truncated:
+                truncated.append({"consignor": c, "route": route.id})
+            paths = found_here.paths
             systems = None  # the systems the route's data is in: only needed for a handler with grants
             for node, path in paths.items():
                 if not node.startswith("org:"):

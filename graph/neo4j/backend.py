@@ -23,4 +23,8 @@ class Neo4jBackend:
         dataset = self.dataset or S.default_dataset(chain, self.source)
         self.store.load(chain, dataset=dataset)
         rows = ((rule_id, row) for rule_id in RULE_IDS for row in self.store.read("rules", rule_id, dataset=dataset))
-        return Evaluation(rows, lambda: self.store.read("queries", "exposure", dataset=dataset))
+        def truncated() -> list[dict]:
+            return [{"consignor": r["consignor"], "route": r["route"]}
+                    for r in self.store.read("queries", "step_bound", dataset=dataset)]
+
+        return Evaluation(rows, lambda: self.store.read("queries", "exposure", dataset=dataset), None, truncated)

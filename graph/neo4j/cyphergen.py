@@ -118,13 +118,17 @@ def flow_path(path: str, consignor: str) -> str:
     return f"WHERE all(r IN relationships({path}) WHERE {_flow('r', consignor)})"
 
 
+def route_tail_flow(rel: str, c: str) -> str:
+    """The flow condition past a route's first step: carries ``c``'s data, does not leave ``c``."""
+    return (f"coalesce({rel}.personal_data, true) AND ({rel}.covers_all OR {c}.id IN {rel}.covers) "
+            f"AND coalesce({rel}.consignor, '') <> {c}.id")
+
+
 def route_flow(rel: str, c: str, kind: str, route: str) -> str:
     """The flow condition along one route of ``c`` (see graph/analysis/routes.py): the route's
     own entrustment, or a relationship that carries ``c``'s data and does not leave ``c`` (a
     route's paths never pass through ``c`` again)."""
-    return (f"(({kind} = 'entrustment' AND {rel}.entrustment = {route}) "
-            f"OR (coalesce({rel}.personal_data, true) AND ({rel}.covers_all OR {c}.id IN {rel}.covers) "
-            f"AND coalesce({rel}.consignor, '') <> {c}.id))")
+    return f"(({kind} = 'entrustment' AND {rel}.entrustment = {route}) OR ({route_tail_flow(rel, c)}))"
 
 
 def routes_of(c: str, kind: str, route: str, origin: str) -> str:
@@ -163,6 +167,21 @@ def route_reach(c: str, kind: str, route: str, origin: str, h: str, systems: str
         f"UNWIND reached AS {h}",
         f"WITH {c}, {kind}, {route}, {origin}, {systems}, {h}",
         f"WHERE {h}:{S.ORGANIZATION}",
+    ])
+
+
+def route_depths(c: str, kind: str, route: str, origin: str, reached: str) -> str:
+    """Per route: ``reached``, every node its data reaches with its distance ``{node, d}``."""
+    flow = route_flow("r", c, kind, route)
+    return "\n".join([
+        f"CALL ({c}, {kind}, {route}, {origin}) {{",
+        f"  MATCH q = ({origin})-{_pattern()}->(v)",
+        f"  WHERE v <> {c} AND v <> {origin} AND all(r IN relationships(q) WHERE {flow})",
+        "  WITH DISTINCT v",
+        f"  MATCH q = shortestPath(({origin})-{_pattern()}->(v))",
+        f"  WHERE all(r IN relationships(q) WHERE {flow})",
+        f"  RETURN collect({{node: v, d: length(q)}}) AS {reached}",
+        "}",
     ])
 
 
@@ -228,10 +247,18 @@ def path_steps(p: str) -> str:
             "target: endNode(s).id}]")
 
 
+def step_beyond(n: str, c: str, origin: str, nodes: str) -> str:
+    """A WHERE clause: ``n`` passes ``c``'s data on to a node not among ``nodes``."""
+    return (f"WHERE EXISTS {{ MATCH ({n})-{_pattern('')}->(w)".replace("[:", "[r:", 1)
+            + f" WHERE {route_tail_flow('r', c)} AND w <> {c} AND w <> {origin} AND NOT w IN {nodes} }}")
+
+
 FRAGMENTS: dict[str, Callable[..., str]] = {
+    "step_beyond": step_beyond,
     "flow_path": flow_path,
     "routes_of": routes_of,
     "route_reach": route_reach,
+    "route_depths": route_depths,
     "route_paths": route_paths,
     "route_terms": route_terms,
 }
