@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from entrustment_chain.graph import schema as S
@@ -13,6 +14,37 @@ from entrustment_chain.graph.analysis.survey import METHOD_ITEM, Item, MethodIte
 
 KIND_COUNTER = {"private": "社", "local_government": "団体", "public_agency": "機関"}
 SEVERITY_JA = {"high": "高", "medium": "中", "low": "低"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Escaping. Names, ids and free text go into markdown as text, never as markup: a CommonMark
+# renderer (GitHub, an editor's preview, a wiki) must show `<img src=x onerror=…>` or
+# `[x](javascript:…)` as the characters they are. Only ASCII punctuation that can start markup is
+# touched, so ordinary names (Japanese or not) are written byte for byte as they are.
+
+# Line breaks: a name cannot hold one, but free text (work, a system's name, the title, notes)
+# can; in markdown it would end a list item or a table row, and in a Mermaid label inside the
+# ```mermaid fence a line of ``` after it would close the fence.
+_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
+_MD = str.maketrans({
+    "&": "&amp;", "<": "&lt;", ">": "&gt;",            # entities, raw HTML, autolinks
+    "\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_", "~": "\\~",  # escapes, code spans, emphasis
+    "|": "\\|", "#": "\\#",                             # table cells, headings
+})
+# A link or image needs "](" (inline) or "][" (reference); a link reference definition needs
+# "]:". A "]" is escaped there and at the end of the text (where the caller's next character
+# is unknown); elsewhere, as in the paths' "[system]", it is left as it is: "[" alone links nothing.
+_LINK_CLOSE = re.compile(r"\](?=[(\[:]|$)")
+# What starts a block when the text opens a paragraph (a list item's first word): a list marker
+# (-, +, "1." or "1)") or a setext underline (=). Backslash-escaped there, wherever the text goes.
+_BLOCK_START = re.compile(r"^(?:([-+=])|(\d{1,9})([.)]))")
+
+
+def md(text: Any) -> str:
+    """``text`` as literal markdown text (CommonMark with GFM tables): one line, no markup."""
+    text = _LINE_BREAK.sub(" ", str(text)).translate(_MD)
+    text = _LINK_CLOSE.sub(r"\\]", text)
+    return _BLOCK_START.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), text)
 
 
 def to_json(data: dict[str, Any]) -> str:
@@ -64,7 +96,7 @@ def _yes_no(item: Item) -> tuple[str, str]:
 def _exclusion_lines(item: Item | Any) -> list[str]:
     lines = []
     for ex in item.exclusions:
-        note = f"：{'／'.join(ex.notes)}" if ex.notes else ""
+        note = f"：{'／'.join(md(n) for n in ex.notes)}" if ex.notes else ""
         lines.append(f"- 除外 {ex.count} 団体（回答不能の項目: {'・'.join(ex.unanswered)}）{note}")
     return lines
 
@@ -74,7 +106,8 @@ def _exclusion_lines(item: Item | Any) -> list[str]:
 
 def survey_markdown(s: Survey) -> str:
     it = s.items
-    out = [f"# 委託元に対する調査結果（{s.contractor_name}）", "",
+    contractor_name = md(s.contractor_name)
+    out = [f"# 委託元に対する調査結果（{contractor_name}）", "",
            f"本件委託元 {s.consignors} 団体", "",
            "## 第1 本件委託元の回答内容", "",
            f"### 1(1) 委託契約書における個人情報の取扱いに関する安全管理条項の有無", ""]
@@ -90,7 +123,7 @@ def survey_markdown(s: Survey) -> str:
             f"（評価対象団体数：{method.evaluated} 団体）", "",
             f"- 書面 = {_share(method.written, method.written_pct)}",
             f"- 口頭 = {_share(method.oral, method.oral_pct)}", ""]
-    out += [f"### 2(1) {s.contractor_name}の個人データ取扱状況の把握", ""]
+    out += [f"### 2(1) {contractor_name}の個人データ取扱状況の把握", ""]
     out += _three_items([it[k] for k in ("supervision.rules_confirmation", "supervision.written_reports",
                                          "supervision.onsite_inspection")], "監督", "監督状況",
                         s.no_supervision, s.no_supervision_by_kind)
@@ -99,7 +132,7 @@ def survey_markdown(s: Survey) -> str:
             f"（評価対象団体数：{ni.evaluated} 団体）", "",
             f"- 説明を受けていない取扱者がいる団体 = {ni.count} 団体"]
     for handler, count in ni.handlers.items():
-        out.append(f"  - {ni.handler_names.get(handler, handler)}: {count} 団体に説明なし")
+        out.append(f"  - {md(ni.handler_names.get(handler, handler))}: {count} 団体に説明なし")
     out += [""] + _exclusion_lines(ni) + [""]
     out += ["## 第2 安全管理条項なし・監督なしの団体", ""]
     for kind in ("private", "local_government", "public_agency"):
@@ -110,7 +143,7 @@ def survey_markdown(s: Survey) -> str:
                 "| 名称 | 本人数 | 委託期間 | 委託契約書の安全管理条項なし | 委託先への監督なし |",
                 "|---|---|---|---|---|"]
         for r in rows:
-            out.append(f"| {r.name} | {subjects_ja(r.data_subjects, r.approximate)} | {r.period or '不明'} | "
+            out.append(f"| {md(r.name)} | {subjects_ja(r.data_subjects, r.approximate)} | {md(r.period or '不明')} | "
                        f"{'全てなし' if r.no_safeguard_clauses else 'あり'} | {'全てなし' if r.no_supervision else 'あり'} |")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
@@ -122,7 +155,7 @@ def _three_items(items: list[Item], column: str, what: str, all_none: list[str],
     lines = [f"（評価対象団体数：{items[0].evaluated} 団体）", "", f"| {column} | あり | なし |", "|---|---|---|"]
     for item in items:
         yes, no = _yes_no(item)
-        lines.append(f"| {item.label} | {yes} | {no} |")
+        lines.append(f"| {md(item.label)} | {yes} | {no} |")  # the label holds the contractor's name
     lines += [""] + _exclusion_lines(items[0]) + [""]
     lines.append(f"上記 3 つの{what}が、いずれも「なし」となっていた団体：{len(all_none)} 団体{kinds_ja(by_kind)}")
     return lines
@@ -192,8 +225,8 @@ def analysis_table(a: Analysis) -> str:
 
 def analysis_markdown(a: Analysis, chain: ChainFile) -> str:
     orgs = chain.organizations_by_id
-    name = lambda i: orgs[i].name if i in orgs else i  # noqa: E731
-    out = [f"# 委託関係の分析結果：{chain.title or a.source or ''}".rstrip("："), "",
+    name = lambda i: md(orgs[i].name if i in orgs else i)  # noqa: E731
+    out = [f"# 委託関係の分析結果：{md(chain.title or a.source or '')}".rstrip("："), "",
            "## 概要", "",
            f"- {summary_ja(a.summary)}",
            "", "| 規則 | 内容 | 重大度 | 件数 |", "|---|---|---|---|"]
@@ -203,7 +236,7 @@ def analysis_markdown(a: Analysis, chain: ChainFile) -> str:
     if a.exposure:
         out += ["", "## 取扱者ごとの影響範囲（集中度）", "", "| 取扱者 | 委託元数 | 本人数 |", "|---|---|---|"]
         for x in a.exposure:
-            out.append(f"| {x.name} | {x.consignor_count} | {exposure_subjects_ja(x)} |")
+            out.append(f"| {md(x.name)} | {x.consignor_count} | {exposure_subjects_ja(x)} |")
     out += ["", "## 委託関係図", "", "```mermaid", *mermaid(chain, a), "```", ""]
     out += ["## 指摘", ""]
     for rule in RULES.values():
@@ -214,7 +247,7 @@ def analysis_markdown(a: Analysis, chain: ChainFile) -> str:
                 f"根拠: {'; '.join(found[0].legal_basis)}", ""]
         for f in found:
             note = " ※証跡不明" if f.evidence_unknown else ""
-            out.append(f"- {name(f.consignor)}: {f.message_ja}{note}")
+            out.append(f"- {name(f.consignor)}: {md(f.message_ja)}{note}")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -271,8 +304,17 @@ def mermaid(chain: ChainFile, a: Analysis | None = None) -> list[str]:
     return lines
 
 
+# Mermaid labels are written quoted ("…"), and Mermaid reads #name; and #123; as entities before
+# it parses anything, so "#" itself is written as an entity first. Then what would end the label
+# or change how it is read: the quote, a backtick (a "`…`" label is markdown), "<", ">" and "&"
+# (labels become HTML), "|" (edge labels stand between pipes), "%" (%%{init: …}%% directives and
+# %% comments). A line break becomes <br>, Mermaid's own: nothing can end the ``` fence.
+_MERMAID = str.maketrans({"#": "#35;", '"': "#quot;", "`": "#96;", "<": "#lt;", ">": "#gt;", "&": "#amp;",
+                          "|": "#124;", "%": "#37;"})
+
+
 def _mm(text: str) -> str:
-    return text.replace('"', "#quot;")
+    return _LINE_BREAK.sub("<br>", text.translate(_MERMAID))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -286,12 +328,15 @@ def check_text(result: Any, markdown: bool = False) -> str:
             f"or did not approve" if blocking else "Every new handler is disclosed to and approved by its consignor")
     out = ["# 事前確認（chain check）\n" if markdown else "", head + ".", ""]
     bullet, sub = ("- ", "  - ") if markdown else ("  ", "      ")
+    t = md if markdown else str  # names, ids and paths as text in markdown
     for g in result.gained:
         status = ["told" if g.disclosed else "NOT TOLD", "approved" if g.approved else "NOT APPROVED"]
-        out.append(f"{bullet}{g.consignor} ({g.consignor_name}) ← {g.handler} ({g.handler_name}): {', '.join(status)}")
+        out.append(f"{bullet}{t(g.consignor)} ({t(g.consignor_name)}) ← {t(g.handler)} ({t(g.handler_name)}): "
+                   f"{', '.join(status)}")
         for r in g.routes:
             marks = ["told" if r.disclosed else "not told", "approved" if r.approved else "not approved"]
-            out.append(f"{sub}via {r.kind} {r.id} ({', '.join(marks)}; brought in by {r.signer}): {path_text(r.path)}")
+            out.append(f"{sub}via {r.kind} {t(r.id)} ({', '.join(marks)}; brought in by {t(r.signer)}): "
+                       f"{t(path_text(r.path))}")
         for action in g.actions:
-            out.append(f"{sub}{action.text}")
+            out.append(f"{sub}{t(action.text)}")
     return "\n".join(out).lstrip("\n") + "\n"
