@@ -7,6 +7,10 @@ chain: a handler's rank is one more than the rank of the organisation it serves 
 of the entrustment it was given, or, for access to a system, the organisation the access was
 granted under or the system's operator).
 Providers are identified by their chain-file ids (code type "OTHER"): chain files carry no LEI.
+
+A cell that begins with =, +, - or @ (or a tab or carriage return) is written with a leading
+apostrophe ('=1+2), so that a spreadsheet opening the file shows it as text instead of running it
+as a formula (CSV injection); every other cell is written as it is.
 """
 from __future__ import annotations
 
@@ -31,6 +35,13 @@ HEADER = (
     "B_05.02.0070 Type of code to identify the recipient of sub-contracted ICT services",
 )
 CODE_TYPE = "OTHER"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: str) -> str:
+    """``value`` as a spreadsheet shows it as text: with a leading apostrophe where it would be a
+    formula."""
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def rows(chain: ChainFile) -> list[tuple[str, ...]]:
@@ -70,5 +81,5 @@ def to_csv(chain: ChainFile, analysis: Analysis | None = None) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(HEADER)
-    writer.writerows(rows(chain))
+    writer.writerows(tuple(map(cell, row)) for row in rows(chain))
     return buffer.getvalue()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from typing import Any
 
 import networkx as nx
@@ -38,21 +39,36 @@ def marked_graph(chain: ChainFile, analysis: Analysis) -> nx.MultiDiGraph:
     return graph
 
 
+# What XML 1.0 does not allow in a document (C0 controls but tab, newline and carriage return;
+# lone surrogates; U+FFFE and U+FFFF) or discourages (C1 controls; the other non-characters,
+# U+FDD0–FDEF and U+xxFFFE/xxFFFF of every plane). networkx writes them as they are and the file
+# then fails to parse, so they are replaced with U+FFFD (the replacement character): the file
+# stays valid and shows where something was. The chain file refuses all of them in ids, and every
+# one but tab, newline and carriage return in names and free text; this is the writer's own guard.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+                      + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17)) + "]")
+
+
+def _xml_text(value: Any) -> Any:
+    return _NOT_XML.sub("\ufffd", value) if isinstance(value, str) else value
+
+
 def _flat(value: Any) -> Any:
-    """GraphML holds scalars only: lists become comma-separated text, None an empty string."""
+    """GraphML holds scalars only: lists become comma-separated text, None an empty string; text
+    holds only what XML allows."""
     if value is None:
         return ""
     if isinstance(value, (list, tuple)):
-        return ",".join(map(str, value))
-    return value
+        return _xml_text(",".join(map(str, value)))
+    return _xml_text(value)
 
 
 def to_graphml(graph: nx.MultiDiGraph) -> str:
     flat = nx.MultiDiGraph(**{k: _flat(v) for k, v in graph.graph.items()})
     for node, data in graph.nodes(data=True):
-        flat.add_node(node, **{k: _flat(v) for k, v in data.items()})
+        flat.add_node(_xml_text(node), **{k: _flat(v) for k, v in data.items()})
     for u, v, key, data in graph.edges(keys=True, data=True):
-        flat.add_edge(u, v, key=key, **{k: _flat(val) for k, val in data.items()})
+        flat.add_edge(_xml_text(u), _xml_text(v), key=_xml_text(key), **{k: _flat(val) for k, val in data.items()})
     buffer = io.BytesIO()
     nx.write_graphml(flat, buffer, encoding="utf-8")
     return buffer.getvalue().decode("utf-8")
@@ -64,7 +80,11 @@ def to_json(graph: nx.MultiDiGraph) -> str:
 
 
 def _dot_id(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    """A DOT quoted string: backslashes doubled first (so a name's own "\\l" or "\\N" stays text, not
+    a Graphviz escape), quotes escaped, and each line break (a system's name or the title may hold
+    one) written as \\n."""
+    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + text.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n") + '"'
 
 
 def to_dot(graph: nx.MultiDiGraph) -> str:
