@@ -20,7 +20,7 @@ from entrustment_chain.graph.analysis.flow import prepare_flow, reach
 from entrustment_chain.graph.analysis.network import build_graph
 from entrustment_chain.graph.analysis.routes import ENTRUSTMENT, SYSTEM, Route, Routes
 from entrustment_chain.graph.errors import InputError, Problem
-from entrustment_chain.graph.io.loader import chain_from_dict, read_text
+from entrustment_chain.graph.io.loader import STDIN, chain_from_dict, input_name, read_text
 from entrustment_chain.graph.io.sourcemap import SourceError, parse_yaml
 from entrustment_chain.graph.model.chain import ChainFile
 
@@ -126,10 +126,13 @@ def merge_proposal(chain: ChainFile, proposal: Any, name: str, lines: dict | Non
 
 
 def read_proposal(proposal: str) -> tuple[Any, str, dict]:
-    """A proposal given as a file's path or as inline YAML: its data, its name for messages
-    (the path, or ``--add``) and its line map."""
-    if os.path.exists(proposal):
-        name, text = proposal, read_text(proposal)
+    """A proposal given as a file's path, as ``-`` (standard input) or as inline YAML: its data,
+    its name for messages (the path, ``<stdin>`` or ``--add``) and its line map. A file is read
+    as a chain file is (a regular file, within YAML's byte limit); inline YAML is a mapping, so
+    one line without a colon or a bracket that names nothing is a missing file."""
+    if proposal == STDIN or os.path.lexists(proposal) or (
+            proposal.strip() and not any(c in proposal for c in ":\n{[")):
+        name, text = input_name(proposal), read_text(proposal)
     else:
         name, text = "--add", proposal
     try:
