@@ -4,17 +4,20 @@ import click
 
 from entrustment_chain.cli.common import (
     EXIT_FINDINGS,
+    check_output,
     emit,
     emit_stream,
     handle_errors,
+    input_argument,
     neo4j_options,
     open_store,
     output_option,
+    source_of,
 )
 
 
 @click.command("analyze")
-@click.argument("file", type=click.Path(dir_okay=False))
+@input_argument
 @click.option("--backend", type=click.Choice(["networkx", "neo4j"]), default="networkx", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "html"]), default="table",
               show_default=True)
@@ -29,19 +32,20 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, dataset: str
     """Find undisclosed and unapproved handlers, who could not supervise, and weak contracts."""
     from entrustment_chain.graph.analysis.engine import analyze
     from entrustment_chain.graph.analysis.registry import Severity
-    from entrustment_chain.graph.io.loader import load_chain
+    from entrustment_chain.graph.io.loader import input_name, load_chain
     from entrustment_chain.graph.reports import render as report
 
+    check_output(output, file)
     chain = load_chain(file)
     if backend == "neo4j":
         from entrustment_chain.graph.neo4j.backend import Neo4jBackend
 
         with open_store(uri, username, database) as store:
-            result = analyze(chain, Neo4jBackend(store, dataset, source=file), source=file)
+            result = analyze(chain, Neo4jBackend(store, dataset, source=source_of(file)), source=input_name(file))
     else:
-        result = analyze(chain, source=file)
+        result = analyze(chain, source=input_name(file))
     if fmt == "json":  # written finding by finding: large chains have millions
-        emit_stream(result.write_json, output)
+        emit_stream(result.write_json, output, (file,))
         text = None
     elif fmt == "markdown":
         text = report.analysis_markdown(result, chain)
@@ -52,7 +56,7 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, dataset: str
     else:
         text = report.analysis_table(result)
     if text is not None:
-        emit(text, output)
+        emit(text, output, (file,))
     if fail_on:
         worst = result.worst()
         if worst is not None and worst.order >= Severity(fail_on).order:

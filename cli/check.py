@@ -2,14 +2,14 @@ import sys
 
 import click
 
-from entrustment_chain.cli.common import EXIT_FINDINGS, emit, handle_errors, output_option
+from entrustment_chain.cli.common import EXIT_FINDINGS, check_output, emit, handle_errors, input_argument, output_option
 
 
 @click.command("check")
-@click.argument("file", type=click.Path(dir_okay=False))
+@input_argument
 @click.option("--add", "proposal", required=True, metavar="FILE_OR_YAML",
-              help="The proposal: a chain-file fragment (file or inline YAML) of new organizations, "
-                   "systems, entrustments and access grants.")
+              help="The proposal: a chain-file fragment (a file, '-' for standard input, or inline YAML) of "
+                   "new organizations, systems, entrustments and access grants.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
               show_default=True)
 @output_option
@@ -20,9 +20,14 @@ def command(file: str, proposal: str, fmt: str, output: str | None) -> None:
     Exits 1 when a consignor would gain a handler it has not been told of or has not approved.
     """
     from entrustment_chain.graph.analysis.onboarding import check, read_proposal
+    from entrustment_chain.graph.errors import InputError, Problem
     from entrustment_chain.graph.io.loader import load_chain
     from entrustment_chain.graph.reports import render as report
 
+    if file == "-" and proposal == "-":
+        raise InputError([Problem("--add", None, "", "standard input can be read once: give the chain file "
+                                  "or the proposal as a file")])
+    check_output(output, file, proposal)
     chain = load_chain(file)
     data, name, lines = read_proposal(proposal)
     result = check(chain, data, name, lines)
@@ -30,6 +35,6 @@ def command(file: str, proposal: str, fmt: str, output: str | None) -> None:
         text = report.to_json(result.to_json_dict())
     else:
         text = report.check_text(result, markdown=fmt == "markdown")
-    emit(text, output)
+    emit(text, output, (file, proposal))
     if result.blocking:
         sys.exit(EXIT_FINDINGS)

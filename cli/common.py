@@ -51,24 +51,50 @@ def handle_errors(fn: Callable) -> Callable:
     return wrapper
 
 
-def emit(text: str, output: str | None) -> None:
-    """Print, or write ``output`` atomically (a temporary file renamed into place)."""
-    if output is None or output == "-":
-        click.echo(text, nl=False)
+def check_output(output: str | None, *inputs: str | None) -> None:
+    """Refuse ``-o output`` at once (exit 2, before any work) when it must not be written: one of
+    ``inputs``, a device, a folder, a missing folder (graph/io/output.py says what is checked).
+    ``emit`` and ``emit_stream`` check again when they write."""
+    from entrustment_chain.graph.io.output import check_output as check, is_stdout
+
+    if not is_stdout(output):
+        check(output, inputs)
+
+
+def emit(text: str, output: str | None, inputs: tuple[str | None, ...] = ()) -> None:
+    """Print, or write ``output`` atomically (a temporary file renamed into place); ``inputs`` are
+    the files the command read, which ``output`` must not be."""
+    from entrustment_chain.graph.io.output import is_stdout, to_stdout
+
+    if is_stdout(output):
+        to_stdout(lambda handle: click.echo(text, nl=False))
         return
-    emit_stream(lambda handle: handle.write(text), output)
+    emit_stream(lambda handle: handle.write(text), output, inputs)
 
 
-def emit_stream(write: Callable, output: str | None) -> None:
+def emit_stream(write: Callable, output: str | None, inputs: tuple[str | None, ...] = ()) -> None:
     """Like :func:`emit`, for output written piece by piece (see graph/io/output.py)."""
     from entrustment_chain.graph.io.output import write_output
 
-    write_output(write, output)
+    write_output(write, output, inputs)
 
 
 def output_option(fn: Callable) -> Callable:
-    return click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-                        help="Write to this file (atomically) instead of standard output.")(fn)
+    return click.option("-o", "--output", type=click.Path(allow_dash=True),
+                        help="Write to this file (atomically; '-': standard output) instead of standard "
+                             "output. Never one of the inputs, a device or a folder; an existing file "
+                             "keeps its permissions.")(fn)
+
+
+def input_argument(fn: Callable) -> Callable:
+    """The chain file a command reads: a regular file, or '-' for standard input (the loader
+    refuses anything else, naming it)."""
+    return click.argument("file", type=click.Path(allow_dash=True))(fn)
+
+
+def source_of(file: str) -> str | None:
+    """The name a file gives a dataset and a report: its path as given; None for standard input."""
+    return None if file == "-" else file
 
 
 def neo4j_options(fn: Callable) -> Callable:

@@ -1,10 +1,10 @@
 import click
 
-from entrustment_chain.cli.common import emit, handle_errors, output_option
+from entrustment_chain.cli.common import check_output, emit, handle_errors, input_argument, output_option, source_of
 
 
 @click.command("export")
-@click.argument("file", type=click.Path(dir_okay=False))
+@input_argument
 @click.option("--format", "fmt", type=click.Choice(["graphml", "mermaid", "dot", "cypher", "json", "dora-b0502"]),
               required=True)
 @click.option("--dataset", help="Dataset name written into the Cypher script (default: the file's path as given, as `chain load` names it).")
@@ -18,5 +18,6 @@ def command(file: str, fmt: str, dataset: str | None, output: str | None) -> Non
 
     from entrustment_chain.graph.schema import default_dataset
 
+    check_output(output, file)
     chain = load_chain(file)
-    emit(export(chain, fmt, dataset=dataset or default_dataset(chain, file)), output)
+    emit(export(chain, fmt, dataset=dataset or default_dataset(chain, source_of(file))), output, (file,))

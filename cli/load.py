@@ -2,11 +2,11 @@ import sys
 
 import click
 
-from entrustment_chain.cli.common import handle_errors, neo4j_options, open_store
+from entrustment_chain.cli.common import handle_errors, input_argument, neo4j_options, open_store, source_of
 
 
 @click.command("load")
-@click.argument("file", type=click.Path(dir_okay=False))
+@input_argument
 @click.option("--dataset", help="Name of the dataset in the database (default: the file's path as given).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=2000, show_default=True,
               help="Rows per write transaction.")
@@ -22,14 +22,14 @@ def command(file: str, dataset: str | None, batch_size: int, progress: bool | No
     from entrustment_chain.graph.neo4j.rows import row_count
     from entrustment_chain.graph.schema import default_dataset
 
+    chain = None if drop else load_chain(file)  # a bad file is exit 2 before any connection
     with open_store(uri, username, database) as store:
-        if drop:
+        if chain is None:
             name = dataset or file
             store.drop(name)
             click.echo(f"dataset {name!r} removed from {uri} ({database})")
             return
-        chain = load_chain(file)
-        name = dataset or default_dataset(chain, file)
+        name = dataset or default_dataset(chain, source_of(file))
         total = row_count(chain)
         show = progress if progress is not None else (total >= 20000 and sys.stderr.isatty())
         if show:

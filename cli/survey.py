@@ -1,10 +1,10 @@
 import click
 
-from entrustment_chain.cli.common import FORMATS, emit, handle_errors, output_option
+from entrustment_chain.cli.common import FORMATS, check_output, emit, handle_errors, input_argument, output_option
 
 
 @click.command("survey")
-@click.argument("file", type=click.Path(dir_okay=False))
+@input_argument
 @click.option("--contractor", required=True, help="Id of the surveyed contractor (委託先).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @output_option
@@ -15,7 +15,8 @@ def command(file: str, contractor: str, fmt: str, output: str | None) -> None:
     from entrustment_chain.graph.io.loader import load_chain
     from entrustment_chain.graph.analysis.survey import survey
 
+    check_output(output, file)
     result = survey(load_chain(file), contractor)
     render = {"json": lambda s: report.to_json(s.to_json_dict()), "markdown": report.survey_markdown,
               "table": report.survey_table}[fmt]
-    emit(render(result), output)
+    emit(render(result), output, (file,))
