@@ -31,7 +31,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
-from entrustment_chain.graph.model.chain import ChainFile, Clauses, Entrustment, Supervision
+from entrustment_chain.graph.model.chain import ChainFile, Clauses, Entrustment, Supervision, id_of_key_part, key_part
 
 ORGANIZATION = "Organization"
 SYSTEM = "System"
@@ -200,8 +200,25 @@ def _entrusts(chain: ChainFile) -> Iterator[Relationship]:
         yield Relationship(e.id, e.consignor, e.contractor, e)
 
 
+# Relationship keys, unique within a type and dataset. ENTRUSTS is keyed by the entrustment's id;
+# the others join the ids of what they link with a separator, each id escaped by key_part ("%",
+# "@", "#" and ">" as %25, %40, %23 and %3E), so that a key names one pair of ids (organisations
+# "x" and "x@y" shared keys once) and splits back into them (a system "s#1" once broke the
+# networkx backend). Ids without those characters keep their keys unchanged.
+
 def places_key(entrustment_id: str, system_id: str) -> str:
-    return f"{entrustment_id}#{system_id}"
+    """PLACES_DATA_IN: ``entrustment#system``."""
+    return f"{key_part(entrustment_id)}#{key_part(system_id)}"
+
+
+def access_key(organization_id: str, system_id: str) -> str:
+    """HAS_ACCESS and ACCESSIBLE_BY: ``organization@system`` (what ``Access.key`` gives)."""
+    return f"{key_part(organization_id)}@{key_part(system_id)}"
+
+
+def operates_key(organization_id: str, system_id: str) -> str:
+    """OPERATES: ``organization>system``."""
+    return f"{key_part(organization_id)}>{key_part(system_id)}"
 
 
 def _places(chain: ChainFile) -> Iterator[Relationship]:
@@ -223,7 +240,7 @@ def _accessible_by(chain: ChainFile) -> Iterator[Relationship]:
 def _operates(chain: ChainFile) -> Iterator[Relationship]:
     for system in chain.systems:
         if system.operator:
-            yield Relationship(f"{system.operator}>{system.id}", system.operator, system.id, system)
+            yield Relationship(operates_key(system.operator, system.id), system.operator, system.id, system)
 
 
 _ACCESS_KIND = Prop("kind", "maintenance | operation | development | support | administration | other",
@@ -358,7 +375,7 @@ def entrustment_of_step(rel_type: str, key: str) -> str | None:
     if rel_type == ENTRUSTS:
         return key
     if rel_type == PLACES_DATA_IN:
-        return key.rsplit("#", 1)[0]
+        return id_of_key_part(key.split("#", 1)[0])  # the only "#" not escaped
     return None
 
 

@@ -52,6 +52,28 @@ Id = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValida
 Text = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_clean(True))]
 
 
+# Step keys. A relationship is keyed by the ids of its ends joined by a separator (access
+# "org@system", places "entrustment#system", operates "org>system"); each id has its "%", "@",
+# "#" and ">" percent-escaped first, so that a key names one pair of ids only (organisations
+# "x" and "x@y" once shared keys) and can be split back. Ids without those characters keep
+# their keys as they are.
+_KEY_ESCAPES = str.maketrans({"%": "%25", "@": "%40", "#": "%23", ">": "%3E"})
+_KEY_UNESCAPES = {"%25": "%", "%40": "@", "%23": "#", "%3E": ">"}
+_ESCAPED = re.compile("%(?:25|40|23|3E)")
+
+
+def key_part(value: str) -> str:
+    """An id as one part of a relationship key (see above)."""
+    if "%" in value or "@" in value or "#" in value or ">" in value:  # four memchr: the usual case
+        return value.translate(_KEY_ESCAPES)
+    return value
+
+
+def id_of_key_part(part: str) -> str:
+    """The id a part of a relationship key was made from: the inverse of :func:`key_part`."""
+    return _ESCAPED.sub(lambda m: _KEY_UNESCAPES[m.group()], part) if "%" in part else part
+
+
 _FIELD_SETS: dict[frozenset, set] = {}
 
 
@@ -319,8 +341,9 @@ class Access(_Strict):
 
     @property
     def key(self) -> str:
-        """The stable id of this access edge in both backends."""
-        return f"{self.organization}@{self.system}"
+        """The stable id of this access edge in both backends: ``org@system``, each id escaped
+        (:func:`key_part`) so that no two grants share a key."""
+        return f"{key_part(self.organization)}@{key_part(self.system)}"
 
 
 class ChainFile(_Strict):
