@@ -12,10 +12,12 @@ from entrustment_chain.cli.common import handle_errors
               show_default=True, help="For CSV.")
 @handle_errors
 def command(file: str, contractor: str, output: str, encoding: str) -> None:
-    """The survey table of a contractor's consignors, from a chain file (the inverse of import-survey)."""
+    """The survey table of a contractor's consignors, from a chain file (the inverse of import-survey).
+    A cell that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is written as text:
+    with a leading apostrophe in CSV, as a string cell in .xlsx; import-survey reads it back as it was."""
     from entrustment_chain.graph.io.loader import load_chain
     from entrustment_chain.graph.io.survey_table import export_survey, write_table
 
-    rows = export_survey(load_chain(file), contractor)
+    rows = export_survey(load_chain(file), contractor, file)
     write_table(rows, output, encoding)
     click.echo(f"{len(rows) - 1} rows written to {output}", err=True)

@@ -16,13 +16,15 @@ from entrustment_chain.cli.common import emit, handle_errors, output_option
 @handle_errors
 def command(file: str, contractor: str, contractor_name: str, base: str | None, output: str | None) -> None:
     """A chain file from a survey table (CSV in UTF-8 or Shift_JIS, or .xlsx) with あり/なし/回答不能
-    answers. Every bad cell is reported with its row and column; nothing is written if any is bad."""
+    answers. Every bad cell is reported with its row and column; nothing is written if any is bad.
+    Cells written as '=…, '+…, '-…, '@… (formulas escaped, as export-survey writes them) are read
+    without the apostrophe; formulas in an .xlsx are refused."""
     from entrustment_chain.graph.io.generate import dump_yaml
-    from entrustment_chain.graph.io.loader import chain_from_dict, load_chain
+    from entrustment_chain.graph.io.loader import load_chain
     from entrustment_chain.graph.io.survey_table import import_survey
 
+    # a valid chain file, or nothing is written: import_survey validates what it builds
     data = import_survey(file, contractor, contractor_name, load_chain(base) if base else None)
-    chain_from_dict(data, file)  # the output is a valid chain file, or nothing is written
 
     buffer = io.StringIO()
     dump_yaml(data, buffer)
