@@ -11,12 +11,14 @@ them in the JSON Schema, and :mod:`entrustment_chain.graph.schema` reads those o
 """
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from enum import Enum
 from functools import cached_property
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, Optional, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from entrustment_chain.graph.model.wareki import Period, WarekiError, parse_period
 
@@ -24,32 +26,127 @@ SCHEMA_V1 = "entrustment-chain/v1"
 
 # Characters that have no place in an id or a name: C0/C1 controls (tab and newline are allowed
 # in free text only), and the bidirectional controls that can make a name display as another
-# ("Trojan Source"): U+061C, U+200E/F, U+202A–202E, U+2066–2069.
+# ("Trojan Source"): U+061C, U+200E/F, U+202A–202E, U+2066–2069. Nor in any text: the Unicode
+# non-characters U+FDD0–U+FDEF and U+xxFFFE/U+xxFFFF. (Lone surrogates, which no output could
+# write, pydantic refuses in every string itself.)
 _BIDI = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
-_BIDI_CLASS = "".join(chr(code) for code in sorted(_BIDI))  # none is special inside [...]
-# one C-speed scan per string; the message then says which kind of character it found
-_FORBIDDEN = {True: re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI_CLASS}]"),
-              False: re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_CLASS}]")}
+_NONCHARACTERS = frozenset([*range(0xFDD0, 0xFDF0), *(plane << 16 | low for plane in range(17)
+                                                      for low in (0xFFFE, 0xFFFF))])
+# Invisible characters, which make two ids that look the same differ: Unicode's format characters
+# (category Cf: soft hyphen, zero-width space, joiner and non-joiner, word joiner, BOM, tag
+# characters …; the bidi controls above are among them) as of Unicode 14 (Python 3.11's
+# unicodedata; tests/test_bad_ids_typing.py holds this table to the running Python's), and the
+# line and paragraph separators U+2028/2029. A table, not a scan of unicodedata at import: that
+# scan costs a quarter of a second, on every command.
+FORMAT_CHARACTERS = (
+    (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F),
+    (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E), (0x200B, 0x200F), (0x202A, 0x202E),
+    (0x2060, 0x2064), (0x2066, 0x206F), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD), (0x13430, 0x13438), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001), (0xE0020, 0xE007F),
+)
 
 
-def _clean(allow_whitespace_controls: bool):
-    forbidden = _FORBIDDEN[allow_whitespace_controls]
+def _class(*ranges: tuple[int, int]) -> str:
+    """A regular-expression character class of code point ranges (none of these characters is
+    special inside [...])."""
+    return "[" + "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in ranges) + "]"
 
+
+_C0_BUT_WHITESPACE = ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F))
+_C0 = ((0x00, 0x1F), (0x7F, 0x9F))
+_NOT_TEXT = (*((code, code) for code in sorted(_BIDI)), *((code, code) for code in sorted(_NONCHARACTERS)))
+_ASTRAL = (0x10000, 0x10FFFF)
+
+
+class _Forbidden:
+    """Finds a forbidden character in one C-speed scan. Python's re tests a class of characters
+    of the Basic Multilingual Plane in constant time, but one with ranges beyond it range by
+    range (ten times slower, for every string of a file); so the pattern holds the BMP's
+    forbidden characters and the whole of the other planes, and a character found beyond the BMP
+    (rare: an emoji, 𠮷) is then looked up in a set."""
+
+    def __init__(self, *ranges: tuple[int, int]):
+        self.pattern = re.compile(_class(*(r for r in ranges if r[1] < 0x10000), _ASTRAL))
+        self.astral = frozenset(code for a, b in ranges if b >= 0x10000 for code in range(a, b + 1))
+
+    def search(self, value: str) -> str | None:
+        pos = 0
+        while True:
+            found = self.pattern.search(value, pos)
+            if found is None:
+                return None
+            char = found.group()
+            if char < "\U00010000" or ord(char) in self.astral:
+                return char
+            pos = found.end()
+
+
+_FORBIDDEN_IN_TEXT = _Forbidden(*_C0_BUT_WHITESPACE, *_NOT_TEXT)
+_FORBIDDEN_IN_NAME = _Forbidden(*_C0, *_NOT_TEXT)
+_FORBIDDEN_IN_ID = _Forbidden(*_C0, *_NOT_TEXT, *FORMAT_CHARACTERS, (0x2028, 0x2029))
+
+
+def _character(code: int) -> str:
+    name = unicodedata.name(chr(code), "")
+    return f"U+{code:04X}" + (f" {name}" if name else "")
+
+
+def _problem(found: str) -> str:
+    """What is wrong with the character ``found``, for the message."""
+    code = ord(found)
+    if code in _BIDI:
+        return (f"contains the bidirectional control character U+{code:04X}, "
+                "which can make text display as something else")
+    if code <= 0x1F or 0x7F <= code <= 0x9F:
+        return f"contains the control character U+{code:04X}"
+    if code in _NONCHARACTERS:
+        return f"contains U+{code:04X}, a Unicode non-character, which has no place in text"
+    if code in (0x2028, 0x2029):
+        return f"contains the line break {_character(code)}; an id is one line"
+    return (f"contains the invisible character {_character(code)}, which would make this id differ "
+            "from one that looks the same")
+
+
+def _scan(forbidden: _Forbidden):
     def check(value: str) -> str:
         found = forbidden.search(value)
         if found is None:
             return value
-        code = ord(found.group())
-        if code in _BIDI:
-            raise ValueError(f"contains the bidirectional control character U+{code:04X}, "
-                             "which can make text display as something else")
-        raise ValueError(f"contains the control character U+{code:04X}")
+        raise ValueError(_problem(found))
 
     return check
 
 
-Id = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_clean(False))]
-Text = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_clean(True))]
+def check_id(value: str) -> str:
+    """The id grammar: 1–200 characters (checked before this), none of the forbidden characters,
+    no whitespace at either end (refused, never trimmed: "a " would otherwise be a second
+    organisation that prints as "a"), and in Unicode normal form NFC (the same id always has
+    the same code points)."""
+    found = _FORBIDDEN_IN_ID.search(value)
+    if found is not None:
+        raise ValueError(_problem(found))
+    if value != value.strip():  # strip() returns the string itself when there is nothing to strip
+        end, char = ("start", value[0]) if value[:1].isspace() else ("end", value[-1])
+        raise ValueError(f"has whitespace at its {end} ({_character(ord(char))}); ids are compared "
+                         "exactly and never trimmed: remove it")
+    if not value.isascii() and not unicodedata.is_normalized("NFC", value):
+        form = " (it is in the decomposed form NFD)" if unicodedata.is_normalized("NFD", value) else ""
+        raise ValueError(f"is not in Unicode normal form NFC{form}: it holds decomposed characters, "
+                         "such as か followed by a combining ゛, which look like composed ones; "
+                         f"write it composed, as {unicodedata.normalize('NFC', value)!r}")
+    return value
+
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(check_id)]
+# Free text and names are trimmed (as every string was before ids got their own grammar): their
+# surrounding whitespace means nothing, and nothing refers to them.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000),
+                 AfterValidator(_scan(_FORBIDDEN_IN_TEXT))]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+                 AfterValidator(_scan(_FORBIDDEN_IN_NAME))]
+Trimmed = Annotated[str, StringConstraints(strip_whitespace=True)]  # periods, read by parse_period
+Written = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_scan(_FORBIDDEN_IN_TEXT))]
 
 
 # Step keys. A relationship is keyed by the ids of its ends joined by a separator (access
@@ -74,11 +171,52 @@ def id_of_key_part(part: str) -> str:
     return _ESCAPED.sub(lambda m: _KEY_UNESCAPES[m.group()], part) if "%" in part else part
 
 
+def _strict_bool(nullable: bool):
+    """A yes/no answer is true or false (or null where unknown), never text or a number: lax
+    parsing read "false" as false but "t", 1 and "yes" as true; a quoted answer is a mistake to
+    point out, not to guess at."""
+    allowed = "true or false (or null: unknown)" if nullable else "true or false"
+
+    def check(value: object) -> object:
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            what = "text" if isinstance(value, str) else "a number"
+            raise ValueError(f"must be a boolean, {allowed}, without quotes; not {what}")
+        return value  # a boolean, null, or a list or mapping (pydantic says what it should be)
+
+    return check
+
+
+# Counts are stored in Neo4j, whose integers are 64-bit.
+MAX_COUNT = 2**63 - 1
+
+
+def _count_type(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number, not true or false (YAML reads yes, no, on and off "
+                         "as true and false)")
+    if isinstance(value, str):
+        raise ValueError("must be a whole number in decimal digits; this is text")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("must be a whole number; this is not a finite number")
+    return value
+
+
+def _count_range(value: int) -> int:
+    if value > MAX_COUNT:
+        raise ValueError(f"must be at most {MAX_COUNT:,} (2^63 − 1, the largest integer Neo4j stores)")
+    return value
+
+
+TriState = Annotated[Optional[bool], BeforeValidator(_strict_bool(True))]
+Flag = Annotated[bool, BeforeValidator(_strict_bool(False))]
+Count = Annotated[int, Field(ge=0), BeforeValidator(_count_type), AfterValidator(_count_range)]
+
+
 _FIELD_SETS: dict[frozenset, set] = {}
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     @model_validator(mode="after")
     def _share_fields_set(self) -> "_Strict":
@@ -110,7 +248,7 @@ class Organization(_Strict):
 
     id: Id = Field(description="Identifier (ID), unique among the organizations; what the other "
                    "sections refer to. 1–200 characters, no control characters.")
-    name: Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(_clean(False))] = Field(
+    name: Name = Field(
         description="Name (名称), as findings and reports print it; 1–500 characters.")
     kind: OrgKind = Field(
         OrgKind.private,
@@ -130,7 +268,7 @@ class System(_Strict):
         description="Operator (運用者): the organisation that runs the system, by id; null = not recorded. "
                     "Operating a system is not by itself access to its data (the APPI 'cloud exception'): "
                     "record access in access[].")
-    personal_data: bool | None = Field(
+    personal_data: TriState = Field(
         None,
         description="Whether the operator's own personal data is kept in this system (自らの個人データの保存): "
                     "true / false / null = unknown. True makes the system a route of the operator's data: "
@@ -141,35 +279,35 @@ class System(_Strict):
 class DataSubjects(_Strict):
     """How many people's data (本人数); an approximate count prints as 約 N 人."""
 
-    count: Annotated[int, Field(ge=0)] = Field(description="Number of people (本人数), an integer ≥ 0.")
-    approximate: bool = Field(False, description="Whether the count is approximate (約): true prints as 約 N 人.")
+    count: Count = Field(description="Number of people (本人数), an integer ≥ 0.")
+    approximate: Flag = Field(False, description="Whether the count is approximate (約): true prints as 約 N 人.")
 
 
 class PeriodSpec(_Strict):
     """A period (期間) given by its two ends; either may be absent (open or unknown)."""
 
-    start: str | None = Field(None, description="Start (開始): one date in any form a period takes "
-                              "(平成27年3月, 令和元年, ２０１５年３月, 2015-03 …); null = open or unknown.")
-    end: str | None = Field(None, description="End (終了): one date as for start, or 同年… (the start's "
-                            "year); null = open or unknown.")
+    start: Trimmed | None = Field(None, description="Start (開始): one date in any form a period takes "
+                                  "(平成27年3月, 令和元年, ２０１５年３月, 2015-03 …); null = open or unknown.")
+    end: Trimmed | None = Field(None, description="End (終了): one date as for start, or 同年… (the start's "
+                                "year); null = open or unknown.")
 
 
 class Clauses(_Strict):
     """Contract clauses (委託契約書の条項): true / false / null (unknown)."""
 
-    transfer_safety: bool | None = Field(
+    transfer_safety: TriState = Field(
         None, description="Clause on safety measures for handing over data that contains personal "
         "information (個人情報を含むデータの授受における安全管理措置に関する条項): true = in the contract, "
         "false = not in it, null = unknown (回答不能).")
-    storage_safety: bool | None = Field(
+    storage_safety: TriState = Field(
         None, description="Clause on safety measures for the contractor's storage of personal "
         "information (委託先における個人情報の保管についての安全管理措置に関する条項): true / false / "
         "null = unknown (回答不能).")
-    disposal_safety: bool | None = Field(
+    disposal_safety: TriState = Field(
         None, description="Clause on safety measures for disposing of personal information when the "
         "work ends (委託業務終了時の個人情報の廃棄についての安全管理措置に関する条項): true / false / "
         "null = unknown (回答不能).")
-    subcontract_restriction: bool | None = Field(
+    subcontract_restriction: TriState = Field(
         None, description="Clause prohibiting or restricting re-entrustment (再委託の禁止又は制限に関する"
         "条項): true / false / null = unknown (回答不能). When true, handlers the consignor did not "
         "approve are reported.")
@@ -185,18 +323,18 @@ class CheckMethod(str, Enum):
 class Supervision(_Strict):
     """Supervision evidence (委託先の監督): true / false / null (unknown)."""
 
-    rules_confirmation: bool | None = Field(
+    rules_confirmation: TriState = Field(
         None, description="Asked the contractor, when the contract was made, to confirm its rules for "
         "handling personal information (契約の締結時等に、個人情報の取扱いに関する規律の確認を要求): "
         "true / false / null = unknown (回答不能).")
-    written_reports: bool | None = Field(
+    written_reports: TriState = Field(
         None, description="Kept track of the handling while the service was provided, e.g. through "
         "written reports (役務提供時に、書面で報告を受けるなどして取扱状況を把握): true / false / "
         "null = unknown (回答不能).")
-    onsite_inspection: bool | None = Field(
+    onsite_inspection: TriState = Field(
         None, description="Inspected the contractor's workplace on site while the service was provided "
         "(役務提供時に、執務環境を実地確認等して取扱状況を把握): true / false / null = unknown (回答不能).")
-    subcontract_check: bool | None = Field(
+    subcontract_check: TriState = Field(
         None, description="Checked, when the contract was made or while the service was provided, "
         "whether the handling of personal information was re-entrusted (再委託の有無の確認): true / "
         "false / null = unknown (回答不能).")
@@ -219,8 +357,8 @@ class Evidence(_Strict):
 
     kind: Text = Field(description="Kind of document (資料の種類), free text: contract, report, "
                        "survey_answer …")
-    date: str | None = Field(None, description="Date of the document (日付), as written; kept as text, "
-                             "not read as a date.")
+    date: Written | None = Field(None, description="Date of the document (日付), as written; kept as text, "
+                                 "not read as a date.")
     ref: Text | None = Field(None, description="Reference (参照): a document number, file name or URL.")
     note: Text | None = Field(None, description="Note (備考), e.g. why an answer is unknown (回答不能の理由).")
 
@@ -250,7 +388,7 @@ class Entrustment(_Strict):
                            "id; not the consignor itself. In a re-entrustment (再委託) the consignor is the "
                            "contractor of the entrustment above.")
     work: Text | None = Field(None, description="The work entrusted (委託業務), free text.")
-    personal_data: bool | None = Field(
+    personal_data: TriState = Field(
         None, description="Whether the work includes handling personal data (個人データの取扱いの有無), "
         "as the parties classified it: true / false / null = unknown. Only false stops data flowing "
         "along this entrustment; a contractor marked false that can reach personal data is reported as "
@@ -259,10 +397,10 @@ class Entrustment(_Strict):
         "all", description="Whose data this entrustment carries onwards (対象となる委託元のデータ): all, or "
         "a list of upstream consignor ids. The consignor's own data always flows along its own "
         "entrustments.")
-    period: Union[str, PeriodSpec, None] = Field(
+    period: Union[Trimmed, PeriodSpec, None] = Field(
         None, description="Entrustment period (委託期間): text such as 平成27年3月～同年5月, 令和元年, "
         "２０１５年３月, 2015-03～2017-03 or 2015-03/2017-03, or {start, end}; null = unknown.")
-    data_subjects: Union[Annotated[int, Field(ge=0)], DataSubjects, None] = Field(
+    data_subjects: Union[Count, DataSubjects, None] = Field(
         None, description="Number of data subjects (本人数): an integer ≥ 0 or {count, approximate}; "
         "null = unknown.")
     systems: list[Id] = Field(
@@ -325,7 +463,7 @@ class Access(_Strict):
     under: Id | None = Field(
         None, description="The entrustment (委託) the access was granted under, by id; its contractor must be "
         "this organisation. null = not recorded.")
-    period: Union[str, PeriodSpec, None] = Field(
+    period: Union[Trimmed, PeriodSpec, None] = Field(
         None, description="Period of the access (アクセス期間), in the forms an entrustment's period takes; "
         "null = unknown.")
 
@@ -350,7 +488,7 @@ class ChainFile(_Strict):
     """A whole chain file, version 1."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True,
+        extra="forbid", frozen=True, populate_by_name=True,
         json_schema_extra={"$id": "https://entrustment-chain.invalid/schema/v1.json"},
     )
 
