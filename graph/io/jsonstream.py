@@ -23,11 +23,18 @@ from pydantic import ValidationError
 
 from entrustment_chain.graph.model.chain import Access, ChainFile, Entrustment, Organization, System
 from entrustment_chain.graph.model.references import reference_problems
-from entrustment_chain.graph.io.sourcemap import WHITESPACE, DuplicateKey, refuse_duplicates
+from entrustment_chain.graph.io.sourcemap import (
+    WHITESPACE,
+    DuplicateKey,
+    NonFiniteNumber,
+    refuse_constant,
+    refuse_duplicates,
+)
 
 SECTIONS = {"organizations": Organization, "systems": System, "entrustments": Entrustment, "access": Access}
 # The fields the reference checks read, per section. They are checked on the models, so a model
-# must hold exactly what the file says (validation strips whitespace, for one).
+# must hold exactly what the file says (ids are refused, never trimmed nor normalised, when they
+# are not as they should be; this check keeps it so).
 REFERENCES = {
     "organizations": ("id",),
     "systems": ("id", "operator"),
@@ -105,6 +112,10 @@ class _Text:
                 value, end = None, -1
             except DuplicateKey:
                 raise Fallback("duplicate key") from None
+            except NonFiniteNumber:
+                raise Fallback("NaN or Infinity") from None
+            except ValueError:  # an integer of more digits than Python converts
+                raise Fallback("a number too long to read") from None
             except RecursionError:
                 raise Fallback("nested too deeply") from None
             if end != -1 and (end < len(self.buf) or self.eof):
@@ -129,7 +140,7 @@ def _elements(text: _Text, decoder: json.JSONDecoder) -> Iterator[Any]:
 def read_valid_chain(handle: IO[bytes], chunk: int = CHUNK) -> ChainFile:
     """The chain in ``handle`` if it is valid; :class:`Fallback` at its first problem."""
     text = _Text(handle, chunk)
-    decoder = json.JSONDecoder(object_pairs_hook=refuse_duplicates)
+    decoder = json.JSONDecoder(object_pairs_hook=refuse_duplicates, parse_constant=refuse_constant)
     head: dict[str, Any] = {}
     sections: dict[str, list] = {}
     text.expect("{")
