@@ -2,7 +2,7 @@ import io
 
 import click
 
-from entrustment_chain.cli.common import emit, handle_errors, output_option
+from entrustment_chain.cli.common import check_output, emit, handle_errors, output_option
 
 
 @click.command("import-survey")
@@ -23,9 +23,10 @@ def command(file: str, contractor: str, contractor_name: str, base: str | None, 
     from entrustment_chain.graph.io.loader import load_chain
     from entrustment_chain.graph.io.survey_table import import_survey
 
+    check_output(output, file, base)
     # a valid chain file, or nothing is written: import_survey validates what it builds
     data = import_survey(file, contractor, contractor_name, load_chain(base) if base else None)
 
     buffer = io.StringIO()
     dump_yaml(data, buffer)
-    emit(buffer.getvalue(), output)
+    emit(buffer.getvalue(), output, (file, base))

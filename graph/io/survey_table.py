@@ -906,51 +906,61 @@ def export_survey(chain: ChainFile, contractor: str, source: str = "<chain>") ->
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def write_table(rows: list[list[str]], path: str | Path, encoding: str = "utf-8-sig") -> None:
-    """Write the table to ``path`` (.xlsx, else CSV in ``encoding``), atomically; cells that a
-    spreadsheet would run as formulas are escaped (see the module's docstring). A cell that
-    ``encoding`` cannot hold is an :class:`InputError`, and nothing is written."""
-    xlsx = Path(path).suffix.lower() == ".xlsx"
+def csv_bytes(rows: list[list[str]], encoding: str = "utf-8-sig", name: str = "<stdout>") -> bytes:
+    """The table as CSV in ``encoding``, cells that a spreadsheet would run as formulas escaped
+    (see the module's docstring). A cell that ``encoding`` cannot hold is an :class:`InputError`
+    naming ``name``, its row and its column."""
+    rows = [[escape_csv_cell(cell) for cell in row] for row in rows]
     problems = []
-    if xlsx:
-        for number, row in enumerate(rows, start=1):
-            for column, cell in enumerate(row):
-                found = _NOT_XML.search(cell)
-                if found:
-                    problems.append(Problem(str(path), number, rows[0][column], (
-                        f"U+{ord(found.group()):04X} in {_show(cell)} cannot be written in an .xlsx (XML does "
-                        "not allow it): write CSV instead")))
-    else:
-        rows = [[escape_csv_cell(cell) for cell in row] for row in rows]
-        for number, row in enumerate(rows, start=1):
-            for column, cell in enumerate(row):
-                try:
-                    cell.encode(encoding)
-                except UnicodeEncodeError as exc:
-                    problems.append(Problem(str(path), number, rows[0][column], (
-                        f"{cell[exc.start:exc.end]!r} in {_show(cell)} cannot be written in {encoding}: "
-                        "choose --encoding utf-8-sig")))
+    for number, row in enumerate(rows, start=1):
+        for column, cell in enumerate(row):
+            try:
+                cell.encode(encoding)
+            except UnicodeEncodeError as exc:
+                problems.append(Problem(name, number, rows[0][column], (
+                    f"{cell[exc.start:exc.end]!r} in {_show(cell)} cannot be written in {encoding}: "
+                    "choose --encoding utf-8-sig")))
     if problems:
         raise InputError(problems)
-    replace_path(path, lambda tmp: _write_table(rows, Path(tmp), encoding, xlsx))
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)
+    return text.getvalue().encode(encoding)
 
 
-def _write_table(rows: list[list[str]], path: Path, encoding: str, xlsx: bool) -> None:
-    if xlsx:
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "委託元調査"
-        for row in rows:
-            sheet.append([_ooxml_escape(_escape_xlsx_cell(cell)) for cell in row])
-        for cells in sheet.iter_rows():
-            for cell in cells:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # text, never a formula ("=…") nor an error value ("#N/A")
-                    if _is_formula_like(cell.value):
-                        cell.quotePrefix = True  # as Excel stores text typed as '=…
-        book.save(path)
+def write_table(rows: list[list[str]], path: str | Path, encoding: str = "utf-8-sig",
+                inputs: tuple[str | Path, ...] = ()) -> None:
+    """Write the table to ``path`` (.xlsx, else CSV in ``encoding``: :func:`csv_bytes`),
+    atomically, never onto one of ``inputs`` (see graph/io/output.py). In an .xlsx every value is
+    a string cell, never a formula. Nothing is written when a cell cannot be."""
+    if Path(path).suffix.lower() != ".xlsx":
+        data = csv_bytes(rows, encoding, str(path))
+        replace_path(path, lambda tmp: Path(tmp).write_bytes(data), inputs)
         return
-    with open(path, "w", encoding=encoding, newline="") as handle:
-        csv.writer(handle).writerows(rows)
+    problems = []
+    for number, row in enumerate(rows, start=1):
+        for column, cell in enumerate(row):
+            found = _NOT_XML.search(cell)
+            if found:
+                problems.append(Problem(str(path), number, rows[0][column], (
+                    f"U+{ord(found.group()):04X} in {_show(cell)} cannot be written in an .xlsx (XML does "
+                    "not allow it): write CSV instead")))
+    if problems:
+        raise InputError(problems)
+    replace_path(path, lambda tmp: _write_xlsx(rows, Path(tmp)), inputs)
+
+
+def _write_xlsx(rows: list[list[str]], path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "委託元調査"
+    for row in rows:
+        sheet.append([_ooxml_escape(_escape_xlsx_cell(cell)) for cell in row])
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula ("=…") nor an error value ("#N/A")
+                if _is_formula_like(cell.value):
+                    cell.quotePrefix = True  # as Excel stores text typed as '=…
+    book.save(path)
