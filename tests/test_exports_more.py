@@ -51,3 +51,25 @@ def test_html_report_is_self_contained_and_renders_in_chromium(tmp_path):
     subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile2'}", "--window-size=1400,1100",
                     f"--screenshot={shot}", report.as_uri()], capture_output=True, timeout=120)
     assert shot.stat().st_size > 20000
+
+
+def test_marks_tell_step_types_apart():
+    """Keys are unique within a relationship type only: an entrustment whose id reads like an
+    access key is not marked because the access is."""
+    from entrustment_chain.graph.analysis.engine import analyze
+    from entrustment_chain.graph.io.loader import chain_from_dict
+    from entrustment_chain.graph.reports.export import marked_graph
+
+    chain = chain_from_dict({
+        "schema": "entrustment-chain/v1",
+        "organizations": [{"id": "c", "name": "C"}, {"id": "a", "name": "A"}, {"id": "x", "name": "X"}],
+        "systems": [{"id": "s", "name": "S", "operator": "a"}],
+        "entrustments": [
+            {"id": "x@s", "consignor": "c", "contractor": "a", "personal_data": True, "systems": ["s"],
+             "informed_subcontractors": [], "approved_subcontractors": []},
+        ],
+        "access": [{"organization": "x", "system": "s", "kind": "maintenance"}],
+    })
+    graph = marked_graph(chain, analyze(chain))
+    marked = {(d["type"], k) for _, _, k, d in graph.edges(keys=True, data=True) if d.get("undisclosed")}
+    assert marked == {("PLACES_DATA_IN", "x%40s#s"), ("ACCESSIBLE_BY", "x@s")}

@@ -18,7 +18,7 @@ from entrustment_chain.graph.analysis.network import build_graph
 from entrustment_chain.graph.model.chain import ChainFile
 from entrustment_chain.graph.neo4j.script import to_cypher
 from entrustment_chain.graph.reports.dora import to_csv
-from entrustment_chain.graph.reports.render import mermaid
+from entrustment_chain.graph.reports.render import mermaid, undisclosed_marks
 from entrustment_chain.graph.schema import default_dataset
 
 FORMATS = ("graphml", "mermaid", "dot", "cypher", "json", "dora-b0502")
@@ -27,15 +27,12 @@ FORMATS = ("graphml", "mermaid", "dot", "cypher", "json", "dora-b0502")
 def marked_graph(chain: ChainFile, analysis: Analysis) -> nx.MultiDiGraph:
     """The chain's graph with ``undisclosed`` on the edges and handlers of undisclosed paths."""
     graph = build_graph(chain, full=True)
-    hidden_keys: set[str] = set()
-    hidden_handlers: set[str] = set()
-    for f in analysis.by_rule("undisclosed_subcontracting"):
-        hidden_handlers.add(f.handler)
-        hidden_keys.update(step.key for step in f.path)
+    hidden_steps, hidden_handlers = undisclosed_marks(analysis)
+    hidden_keys = {(kind, key) for kind, key, _ in hidden_steps}
     for node, data in graph.nodes(data=True):
         data["undisclosed_handler"] = data["label"] == S.ORGANIZATION and data["id"] in hidden_handlers
     for _, _, key, data in graph.edges(keys=True, data=True):
-        data["undisclosed"] = key in hidden_keys and data["type"] in S.TRAVERSABLE
+        data["undisclosed"] = (data["type"], key) in hidden_keys
     return graph
 
 

@@ -10,7 +10,7 @@ from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.analysis.findings import Analysis
 from entrustment_chain.graph.analysis.registry import RULES
 from entrustment_chain.graph.model.chain import ChainFile
-from entrustment_chain.graph.reports.render import SEVERITY_JA, exposure_subjects_ja, summary_ja
+from entrustment_chain.graph.reports.render import SEVERITY_JA, exposure_subjects_ja, summary_ja, undisclosed_marks
 
 MAX_DRAWN_NODES = 600
 STYLE = """
@@ -63,8 +63,7 @@ def drawing(chain: ChainFile, analysis: Analysis) -> str:
     if nodes > MAX_DRAWN_NODES:
         return f"<p>The chain has {nodes:,} organisations and systems; drawings stop at {MAX_DRAWN_NODES}. " \
                "Use <code>chain export --format graphml</code> with yEd or Gephi.</p>"
-    hidden_keys = {s.key for f in analysis.by_rule("undisclosed_subcontracting") for s in f.path}
-    hidden_handlers = {f.handler for f in analysis.by_rule("undisclosed_subcontracting")}
+    hidden_steps, hidden_handlers = undisclosed_marks(analysis)
     layer = _layers(chain)
     names = {S.org_node(o.id): o.name for o in chain.organizations}
     names.update({S.system_node(s.id): s.name for s in chain.systems})
@@ -81,20 +80,23 @@ def drawing(chain: ChainFile, analysis: Analysis) -> str:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_width}" height="{height}" '
              f'role="img" aria-label="entrustment chain">']
 
-    def edge(a: str, b: str, key: str, dashed: bool = False) -> None:
+    def edge(a: str, b: str, step: tuple[str, str, str | None], dashed: bool = False) -> None:
         (x1, y1), (x2, y2) = pos[a], pos[b]
-        red = key in hidden_keys
+        key = step[1]
+        red = step in hidden_steps
         colour, stroke = ("#c00", 3) if red else ("#9aa", 1)
         dash = ' stroke-dasharray="5,4"' if dashed else ""
         parts.append(f'<line x1="{x1 + width}" y1="{y1 + 9}" x2="{x2}" y2="{y2 + 9}" stroke="{colour}" '
                      f'stroke-width="{stroke}"{dash}><title>{escape(key)}</title></line>')
 
     for e in chain.entrustments:
-        edge(S.org_node(e.consignor), S.org_node(e.contractor), e.id, dashed=e.personal_data is False)
+        edge(S.org_node(e.consignor), S.org_node(e.contractor), (S.ENTRUSTS, e.id, None),
+             dashed=e.personal_data is False)
         for system_id in e.systems:
-            edge(S.org_node(e.consignor), S.system_node(system_id), S.places_key(e.id, system_id))
+            edge(S.org_node(e.consignor), S.system_node(system_id),
+                 (S.PLACES_DATA_IN, S.places_key(e.id, system_id), system_id))
     for g in chain.access:
-        edge(S.system_node(g.system), S.org_node(g.organization), g.key)
+        edge(S.system_node(g.system), S.org_node(g.organization), (S.ACCESSIBLE_BY, g.key, g.system))
     for n, (x, y) in pos.items():
         is_system = n.startswith("system:")
         hidden = S.node_id(n) in hidden_handlers and not is_system

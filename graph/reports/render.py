@@ -252,14 +252,21 @@ def analysis_markdown(a: Analysis, chain: ChainFile) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def undisclosed_marks(a: Analysis | None) -> tuple[set[tuple[str, str, str | None]], set[str]]:
+    """What the drawings mark: the steps, as (type, key, system) — keys are unique within a type
+    only — on every route of every undisclosed finding, and the undisclosed handlers."""
+    steps: set[tuple[str, str, str | None]] = set()
+    handlers: set[str] = set()
+    for f in a.by_rule("undisclosed_subcontracting") if a is not None else ():
+        handlers.add(f.handler)
+        for route in f.routes:
+            steps.update((step.type, step.key, step.system) for step in route.path)
+    return steps, handlers
+
+
 def mermaid(chain: ChainFile, a: Analysis | None = None) -> list[str]:
     """A Mermaid flowchart; steps on undisclosed paths are drawn thick and red."""
-    hidden_steps = set()
-    hidden_handlers = set()
-    if a is not None:
-        for f in a.by_rule("undisclosed_subcontracting"):
-            hidden_handlers.add(f.handler)
-            hidden_steps.update(step.key for step in f.path)
+    hidden_steps, hidden_handlers = undisclosed_marks(a)
     ids: dict[str, str] = {}
 
     def node(raw: str) -> str:
@@ -275,11 +282,10 @@ def mermaid(chain: ChainFile, a: Analysis | None = None) -> list[str]:
     for e in chain.entrustments:
         style = "-.->" if e.personal_data is False else "-->"
         lines.append(f'  {node(S.org_node(e.consignor))} {style}|"{_mm(e.work or e.id)}"| {node(S.org_node(e.contractor))}')
-        if e.id in hidden_steps:
+        if (S.ENTRUSTS, e.id, None) in hidden_steps:
             red.append(edge_index)
         edge_index += 1
-    hidden_systems = {step.system for f in (a.by_rule("undisclosed_subcontracting") if a else [])
-                      for step in f.path if step.type == S.PLACES_DATA_IN}
+    hidden_systems = {system for kind, _, system in hidden_steps if kind == S.PLACES_DATA_IN}
     drawn_systems: set[tuple[str, str]] = set()
     for e in chain.entrustments:
         for system_id in e.systems:
@@ -294,7 +300,7 @@ def mermaid(chain: ChainFile, a: Analysis | None = None) -> list[str]:
     for grant in chain.access:
         lines.append(f'  {node(S.org_node(grant.organization))} ==>|"{grant.kind.value} access"| '
                      f"{node(S.system_node(grant.system))}")
-        if grant.key in hidden_steps:
+        if (S.ACCESSIBLE_BY, grant.key, grant.system) in hidden_steps:
             red.append(edge_index)
         edge_index += 1
     for h in sorted(hidden_handlers):
