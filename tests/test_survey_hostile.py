@@ -453,3 +453,25 @@ def test_export_to_standard_output_is_the_csv_it_would_write(tmp_path):
         assert result.stdout_bytes == table.read_bytes()
         assert result.stderr == f"{len(HOSTILE)} rows written to standard output\n"
     assert not (tmp_path / "-").exists()
+
+
+def test_a_count_of_5000_digits_is_a_cell_error(tmp_path):
+    """int() refuses strings of over 4,300 digits with a ValueError: the cell is named instead."""
+    import csv as _csv
+
+    from click.testing import CliRunner as _Runner
+
+    from entrustment_chain.cli.main import main as _main
+
+    table = tmp_path / "t.csv"
+    assert _Runner().invoke(_main, ["export-survey", "fixtures/procx-2024/chain.yaml", "--contractor", "procx",
+                                    "-o", str(table), "--encoding", "utf-8"]).exit_code == 0
+    rows = list(_csv.reader(table.open(encoding="utf-8", newline="")))
+    rows[1][rows[0].index("本人数")] = "9" * 5000
+    with table.open("w", encoding="utf-8", newline="") as handle:
+        _csv.writer(handle).writerows(rows)
+    result = _Runner().invoke(_main, ["import-survey", str(table), "--contractor", "procx",
+                                      "--contractor-name", "X"])
+    assert result.exit_code == 2, result.output
+    assert f"{table}:2: 本人数: a number of 5,000 digits" in result.output
+    assert "internal error" not in result.output and "Traceback" not in result.output

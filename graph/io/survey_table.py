@@ -778,6 +778,9 @@ def import_survey(path: str | Path, contractor: str, contractor_name: str,
                     digits = m[2].translate(str.maketrans("０１２３４５６７８９，", "0123456789,")).replace(",", "")
                     if not digits:
                         bad(field, "expected a number of people, e.g. 約 231,000 人 or 231000")
+                    elif len(digits.lstrip("0")) > 19:  # beyond any int64 (and int()'s digit limit)
+                        bad(field, f"a number of {len(digits):,} digits is more people than can be counted "
+                                   "(at most 9,223,372,036,854,775,807)")
                     else:
                         entrustment["data_subjects"] = {"count": int(digits), "approximate": bool(m[1])}
             elif kind == "period" and value:
