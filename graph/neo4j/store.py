@@ -6,10 +6,22 @@ in batches, one managed write transaction each (the driver retries transient err
 Elements carry the dataset's *version*, the hash of the chain's content: loading the same file
 twice writes identical properties, and after a new version has loaded completely, what it no
 longer contains is pruned — never before, so a failed load leaves the old data in place.
+
+Timeouts hold as configured (:mod:`.settings`): the URI is checked before anything is dialled;
+connecting probes the Bolt handshake itself (plain ``bolt://`` and ``neo4j://``) and gives up
+after ``connection_timeout``; every transaction is sent with ``transaction_timeout`` for the
+server to enforce, and runs in a worker thread that the caller stops waiting for after that
+time (the driver has no client-side limit on a server that stops answering mid-transaction).
+The driver's own log records never reach the terminal; errors become one DatabaseError that
+says what to check.
 """
 from __future__ import annotations
 
 import itertools
+import logging
+import socket
+import threading
+import time
 from typing import Any, Callable
 
 from entrustment_chain.graph import schema as S
@@ -18,9 +30,161 @@ from entrustment_chain.graph.model.chain import ChainFile
 from entrustment_chain.graph.neo4j import queries
 from entrustment_chain.graph.neo4j.cyphergen import CREATE_WHEN_NEW, load_name
 from entrustment_chain.graph.neo4j.rows import row_count, section_rows
-from entrustment_chain.graph.neo4j.settings import Settings, password_file
+from entrustment_chain.graph.neo4j.settings import Address, Settings, password_file
 
 DEFAULT_BATCH = 2000
+
+# The driver logs retries and connection failures as warnings; with no handler configured,
+# Python would print them on standard error next to our own message. A library adds a
+# NullHandler (an application that configures logging still receives the records).
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
+
+# The Bolt handshake: the magic preamble, then four version proposals (4 bytes each, big-endian
+# [0, range, minor, major]): 5.8 down to 5.0, 4.4 down to 4.2, none, none. A Bolt server answers
+# with exactly 4 bytes (the version it chose, or zeros) and then waits for HELLO; the probe reads
+# them and closes, which Neo4j does not log (offering the handshake manifest instead makes it
+# send more and log a reset when we close). Any 4 bytes will do: the driver negotiates itself.
+BOLT_MAGIC = bytes.fromhex("6060b017")
+BOLT_PROPOSALS = bytes.fromhex("00080805" "00020404" "00000000" "00000000")
+
+# How much longer than a timeout the client waits before it gives up by itself: a live server
+# checks its transaction timeouts every 2 s, and its own report (which names the timeout) should
+# arrive first. For connections it is only a backstop (a hung DNS look-up, say): the probe and the
+# driver keep the connection timeout themselves.
+GRACE = 2.5
+
+
+class _Late(Exception):
+    """A bounded call is still running after its limit."""
+
+
+class _Abandoned(Exception):
+    """Raised inside a transaction function whose caller has stopped waiting: no new attempt."""
+
+
+def _bounded(fn: Callable[[], Any], limit: float | None, late: Callable[[Any], None],
+             abandoned: threading.Event | None = None) -> Any:
+    """``fn()`` in a daemon thread, waited for at most ``limit`` seconds (None: inline, no limit).
+    Returns its value or raises its exception. When it is still running at the limit, sets
+    ``abandoned``, raises :class:`_Late`, and lets the thread run on: when (if) it ends, it calls
+    ``late(value or None)`` itself, to release what it holds."""
+    if limit is None:
+        return fn()
+    lock = threading.Lock()
+    done = threading.Event()
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed to the caller, or dropped with the late call
+            box["error"] = exc
+        with lock:
+            done.set()
+            gone = box.get("late", False)
+        if gone:
+            try:
+                late(box.get("value"))
+            except Exception:
+                pass
+
+    thread = threading.Thread(target=target, name="neo4j-call", daemon=True)
+    thread.start()
+    if not done.wait(limit):
+        with lock:
+            if not done.is_set():
+                box["late"] = True
+                if abandoned is not None:
+                    abandoned.set()
+                raise _Late()
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
+def probe_bolt(address: Address, deadline: float, settings: Settings) -> None:
+    """Dial ``address`` ourselves before the driver does, within ``deadline`` (a monotonic time):
+    TCP, then, on plain TCP, the Bolt handshake (the driver would wait 60 s for its reply whatever
+    its connection timeout says). Raises a DatabaseError that says what happened when the server
+    is silent, closes, or speaks HTTP or TLS; returns when it answers like a Bolt server, and when
+    TCP fails at once (refused, unknown host), which the driver reports as well. On ``+s`` and
+    ``+ssc`` schemes only TCP is probed: TLS comes first there, and the driver does it and the
+    Bolt handshake inside it within its connection-acquisition deadline (the same timeout)."""
+    uri, limit = settings.shown_uri, settings.connection_timeout
+    knob = "NEO4J_CONNECTION_TIMEOUT"
+
+    def remaining() -> float:
+        return max(0.05, deadline - time.monotonic())
+
+    try:
+        sock = socket.create_connection((address.host, address.port), timeout=remaining())
+    except (socket.timeout, TimeoutError):
+        raise DatabaseError(f"cannot reach Neo4j at {uri}: {address} did not accept a connection within "
+                            f"{limit:g} s ({knob}); is the host right, and is a firewall dropping the "
+                            "packets?") from None
+    except OSError:
+        return  # refused, unknown host, no route: the driver fails at once and says so itself
+    with sock:
+        if address.encrypted:
+            return
+        reply = b""
+        try:
+            sock.settimeout(remaining())
+            sock.sendall(BOLT_MAGIC + BOLT_PROPOSALS)
+            while len(reply) < 4:
+                sock.settimeout(remaining())
+                chunk = sock.recv(4 - len(reply))
+                if not chunk:
+                    break
+                reply += chunk
+        except (socket.timeout, TimeoutError):
+            if not reply:
+                raise DatabaseError(
+                    f"Neo4j at {uri} did not answer: {address} accepted the connection but sent no "
+                    f"reply to the Bolt handshake within {limit:g} s ({knob}); is it a Neo4j Bolt port "
+                    "(usually 7687), and is the server hung or overloaded?") from None
+            raise DatabaseError(
+                f"Neo4j at {uri} did not answer: {address} sent {len(reply)} of the 4 bytes of a Bolt "
+                f"handshake reply and then nothing within {limit:g} s ({knob}); is it a Neo4j Bolt "
+                "port?") from None
+        except OSError as exc:  # reset by the peer
+            raise DatabaseError(
+                f"cannot reach Neo4j at {uri}: {address} dropped the connection during the Bolt "
+                f"handshake ({exc.strerror or exc}); is it a Neo4j Bolt port, and does the server "
+                "require encryption (bolt+s:// or bolt+ssc://)?") from None
+    if reply.startswith(b"HTTP"):
+        raise DatabaseError(
+            f"{address} answered in HTTP, not Bolt: NEO4J_URI ({uri}) names an HTTP port (Neo4j "
+            "serves HTTP on 7474 and Bolt, which this tool speaks, on 7687).")
+    if reply[:1] in (b"\x15", b"\x16"):  # a TLS record: alert or handshake
+        raise DatabaseError(
+            f"{address} answered with TLS: the server requires encryption; use bolt+s:// or "
+            f"bolt+ssc:// (self-signed) in NEO4J_URI instead of {uri}.")
+    if len(reply) < 4:
+        raise DatabaseError(
+            f"cannot reach Neo4j at {uri}: {address} closed the connection during the Bolt handshake"
+            f"{f' after {len(reply)} bytes' if reply else ''}; is it a Neo4j Bolt port, and does the "
+            "server require encryption (bolt+s:// or bolt+ssc://)?")
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())
+
+
+def _all_text(exc: BaseException) -> str:
+    """The messages of an error, its causes and (for exception groups) its sub-errors: the driver
+    hides why a routing-table fetch failed in a group under a generic ServiceUnavailable."""
+    seen: set[int] = set()
+    todo, texts = [exc], []
+    while todo and len(seen) < 50:
+        error = todo.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        texts.append(f"{type(error).__name__}: {error}")
+        todo.extend(getattr(error, "exceptions", ()) or ())
+        todo.extend((error.__cause__, error.__context__))
+    return "\n".join(texts)
 
 
 class Neo4jStore:
@@ -40,16 +204,38 @@ class Neo4jStore:
         self.close()
 
     def connect(self) -> None:
+        """Check the URI (InputError, nothing dialled), probe the server, open the driver and
+        run ``RETURN 1``; each step bounded by the settings' timeouts."""
         import neo4j
 
         s = self.settings
+        address = s.address()
+        self.close()
         auth = (s.username, s.password) if s.password is not None else None
+        deadline = time.monotonic() + s.connection_timeout
+
+        def open_driver():
+            probe_bolt(address, deadline, s)
+            driver = neo4j.GraphDatabase.driver(
+                s.uri, auth=auth, connection_timeout=s.connection_timeout,
+                connection_acquisition_timeout=s.connection_timeout,
+                max_transaction_retry_time=s.max_retry_time, notifications_min_severity="OFF")
+            try:
+                driver.verify_connectivity()
+            except BaseException:
+                driver.close()
+                raise
+            return driver
+
         try:
-            self._driver = neo4j.GraphDatabase.driver(s.uri, auth=auth, connection_timeout=10,
-                                                      max_transaction_retry_time=15,
-                                                      notifications_min_severity="OFF")
-            self._driver.verify_connectivity()
+            self._driver = _bounded(open_driver, s.connection_timeout + GRACE,
+                                    late=lambda driver: driver is not None and driver.close())
             self._run_read(lambda tx: tx.run("RETURN 1").consume())
+        except _Late:
+            raise DatabaseError(
+                f"Neo4j at {s.shown_uri} did not answer: no usable connection to {address} within "
+                f"{s.connection_timeout:g} s (NEO4J_CONNECTION_TIMEOUT; TCP, TLS, the Bolt handshake and "
+                "the login); is the server hung or overloaded, and is NEO4J_URI right?") from None
         except Exception as exc:
             self.close()
             raise self._explain(exc) from None
@@ -64,26 +250,44 @@ class Neo4jStore:
         import neo4j.exceptions as ne
 
         s = self.settings
+        uri = s.shown_uri
         if isinstance(exc, DatabaseError):
             return exc
         if isinstance(exc, ne.AuthError) or getattr(exc, "code", "").startswith("Neo.ClientError.Security"):
             return DatabaseError(
-                f"Neo4j at {s.uri} refused user {s.username!r}: check NEO4J_USERNAME and NEO4J_PASSWORD "
+                f"Neo4j at {uri} refused user {s.username!r}: check NEO4J_USERNAME and NEO4J_PASSWORD "
                 f"(or the password file {password_file()}). {getattr(exc, 'message', '') or ''}".strip())
         code = getattr(exc, "code", "") or ""
         if "DatabaseNotFound" in code or "database does not exist" in str(exc).lower():
-            return DatabaseError(f"database {s.database!r} does not exist on {s.uri}: check NEO4J_DATABASE "
+            return DatabaseError(f"database {s.database!r} does not exist on {uri}: check NEO4J_DATABASE "
                                  "(Neo4j Community has only 'neo4j' and 'system').")
         if "WriteOnReadOnlyAccessDbException" in code or "read-only" in str(exc).lower() or "ReadOnly" in code:
-            return DatabaseError(f"database {s.database!r} on {s.uri} is read-only: load into a writable "
+            return DatabaseError(f"database {s.database!r} on {uri} is read-only: load into a writable "
                                  "database or ask its administrator.")
+        if "TransactionTimedOut" in code:  # …TimedOutClientConfiguration: the limit we sent
+            return DatabaseError(
+                f"Neo4j at {uri} ended a transaction that ran longer than {s.transaction_timeout:g} s "
+                "(NEO4J_TRANSACTION_TIMEOUT): raise it for large datasets (0 = no limit), or check "
+                "what else loads the server.")
+        if isinstance(exc, ne.ConnectionAcquisitionTimeoutError):
+            return DatabaseError(f"Neo4j at {uri} did not answer: no connection within "
+                                 f"{s.connection_timeout:g} s (NEO4J_CONNECTION_TIMEOUT); is the server "
+                                 "hung or overloaded?")
+        text = _all_text(exc)
+        if isinstance(exc, ne.ServiceUnavailable) and ("TimeoutError" in text or "timed out" in text
+                                                       or "Deadline(" in text):
+            return DatabaseError(
+                f"Neo4j at {uri} did not answer: no connection within {s.connection_timeout:g} s "
+                "(NEO4J_CONNECTION_TIMEOUT; TCP, TLS, the Bolt handshake and the login); is the server "
+                "hung or overloaded, is it a Bolt port, and does its encryption match the scheme "
+                "(bolt+s:// and bolt+ssc:// need TLS on the server)?")
         if isinstance(exc, (ne.ServiceUnavailable, ne.SessionExpired, OSError)) or "routing" in str(exc).lower():
-            return DatabaseError(f"cannot reach Neo4j at {s.uri}: is the server running "
+            return DatabaseError(f"cannot reach Neo4j at {uri}: is the server running "
                                  "(scripts/neo4j-local status) and is NEO4J_URI right? "
-                                 f"({type(exc).__name__}: {exc})")
+                                 f"({type(exc).__name__}: {_one_line(exc)})")
         if isinstance(exc, ne.ConfigurationError | ValueError) and "uri" in str(exc).lower():
-            return DatabaseError(f"NEO4J_URI {s.uri!r} is not a Neo4j URI: {exc}")
-        error = DatabaseError(f"Neo4j at {s.uri} failed: {type(exc).__name__}: {exc}")
+            return DatabaseError(f"NEO4J_URI {uri!r} is not a Neo4j URI: {exc}")
+        error = DatabaseError(f"Neo4j at {uri} failed: {type(exc).__name__}: {_one_line(exc)}")
         error.constraint = isinstance(exc, ne.ConstraintError) or "ConstraintValidationFailed" in code
         return error
 
@@ -97,10 +301,42 @@ class Neo4jStore:
 
     def _run(self, work: Callable, read: bool) -> Any:
         """Run ``work(tx)`` in a managed transaction (retried by the driver on transient errors
-        only, so ``work`` is idempotent and consumes its results), routed as a read or a write."""
+        only, so ``work`` is idempotent and consumes its results), routed as a read or a write.
+
+        The server ends the transaction after ``transaction_timeout``; the caller stops waiting
+        shortly after that (a frozen server answers nothing, and the driver would wait for the
+        server's own keep-alive hint, 120 s, then retry): the call runs in a worker thread that is
+        left to finish on its own, starts no new attempt, and closes its driver when it ends."""
+        import neo4j
+
+        if self._driver is None:
+            self.connect()
+        s, driver = self.settings, self._driver
+        limit = s.transaction_timeout or None
+        abandoned = threading.Event()
+
+        def attempt(tx):
+            if abandoned.is_set():
+                raise _Abandoned()
+            return work(tx)
+
+        unit = neo4j.unit_of_work(timeout=limit)(attempt) if limit else attempt
+        mode = neo4j.READ_ACCESS if read else neo4j.WRITE_ACCESS
+
+        def call():
+            with driver.session(database=s.database, default_access_mode=mode) as session:
+                return session.execute_read(unit) if read else session.execute_write(unit)
+
         try:
-            with self._session(read=read) as session:
-                return session.execute_read(work) if read else session.execute_write(work)
+            return _bounded(call, limit + GRACE if limit else None, late=lambda _: driver.close(),
+                            abandoned=abandoned)
+        except _Late:
+            self._driver = None  # the late call closes it when it ends
+            raise DatabaseError(
+                f"Neo4j at {s.shown_uri} stopped answering: no reply within {limit:g} s "
+                "(NEO4J_TRANSACTION_TIMEOUT); the server is frozen, overloaded or unreachable — check "
+                "it (scripts/neo4j-local status) — or the work needs longer (raise "
+                "NEO4J_TRANSACTION_TIMEOUT; 0 = no limit).") from None
         except DatabaseError:
             raise
         except Exception as exc:
