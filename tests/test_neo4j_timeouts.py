@@ -1,8 +1,9 @@
-"""Timeouts that hold and URIs checked before dialling (issue 17). Only loopback addresses; every
-wait and loop here is bounded.
+"""Timeouts that hold, URIs checked before dialling, and scripts/neo4j-local start that leaves
+nothing behind (issue 17). Only loopback addresses; every wait and loop here is bounded.
 
 The fake servers need no Neo4j and run in every selection; the tests marked ``neo4j`` need the
-real server of scripts/test (a proxy in front of it that freezes, a real server-side timeout)."""
+real server of scripts/test (a proxy in front of it that freezes, a real server-side timeout) or
+the Neo4j installation of neo4j/lib (a start that launches Java)."""
 import os
 import select
 import socket
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import yaml
@@ -23,6 +25,7 @@ from entrustment_chain.graph.neo4j.store import GRACE, Neo4jStore
 from conftest import PROCX, ROOT
 
 CORPUS = yaml.safe_load((ROOT / "tests" / "bad" / "servers" / "expected.yaml").read_text(encoding="utf-8"))
+SCRIPT = ROOT / "scripts" / "neo4j-local"
 STARTUP = 3.0  # seconds a `python -m entrustment_chain.cli.main` may take to start on a loaded machine
 
 
@@ -309,3 +312,118 @@ def test_a_real_server_answers_the_probe_and_everything_works(neo4j_settings, da
                               env={"NEO4J_CONNECTION_TIMEOUT": "5", "NEO4J_TRANSACTION_TIMEOUT": "60"})
     assert code == 0, err
     assert "organizations 71" in out and err == ""
+
+
+# -- scripts/neo4j-local start: checks first, leaves nothing running -----------------------------
+def java_processes(home: Path) -> list[int]:
+    """Neo4j servers whose command line names this state directory."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "CommunityEntryPoint" in command and f"--home-dir={home}" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def shared_test_servers() -> set[int]:
+    """The shared test server of scripts/test (state in neo4j/run/test), which must keep running."""
+    mark = f"--home-dir={ROOT / 'neo4j' / 'run' / 'test'}".encode()
+    return {int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+            and b"CommunityEntryPoint" in _cmdline(p) and mark in _cmdline(p)}
+
+
+def _cmdline(entry: Path) -> bytes:
+    try:
+        return (entry / "cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def free_ports(n: int) -> list[int]:
+    sockets = [socket.create_server(("127.0.0.1", 0)) for _ in range(n)]
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def run_start(tmp_path, *args, pythonpath=None, path=None):
+    env = {**os.environ, "ENTRUSTMENT_CHAIN_STATE": str(tmp_path / "state")}
+    if pythonpath:
+        env["PYTHONPATH"] = str(pythonpath)
+    if path:
+        env["PATH"] = f"{path}{os.pathsep}{env.get('PATH', '')}"
+    return subprocess.run([sys.executable, str(SCRIPT), "start", "--no-auth", *args], env=env,
+                          capture_output=True, text=True, timeout=180)
+
+
+def stub_driver(tmp_path, body: str) -> Path:
+    """A folder to put first on PYTHONPATH whose ``neo4j`` package is ``body``."""
+    package = tmp_path / "stub" / "neo4j"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(body)
+    return package.parent
+
+
+def test_start_without_the_driver_launches_nothing(tmp_path):
+    before = shared_test_servers()
+    stub = stub_driver(tmp_path, 'raise ImportError("no driver in this Python (test stub)")\n')
+    bolt, http = free_ports(2)
+    done = run_start(tmp_path, "--bolt-port", str(bolt), "--http-port", str(http), pythonpath=stub)
+    assert done.returncode == 1, done.stderr
+    assert "not started" in done.stderr and "Neo4j Python driver cannot be imported" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    assert java_processes(tmp_path / "state" / "neo4j") == []
+    assert not (tmp_path / "state" / "neo4j" / "neo4j.pid").exists()
+    assert shared_test_servers() == before
+
+
+def test_start_refuses_a_port_in_use(tmp_path):
+    with FakeServer() as busy:
+        (http,) = free_ports(1)
+        done = run_start(tmp_path, "--bolt-port", str(busy.port), "--http-port", str(http))
+    assert done.returncode == 1
+    assert f"port {busy.port} on 127.0.0.1 (--bolt-port) is not free" in done.stderr
+    assert "Traceback" not in done.stderr and java_processes(tmp_path / "state" / "neo4j") == []
+
+
+def test_start_refuses_java_older_than_17(tmp_path):
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    java = fake / "java"
+    java.write_text('#!/bin/sh\necho \'openjdk version "11.0.22" 2024-01-16\' >&2\n')
+    java.chmod(0o755)
+    bolt, http = free_ports(2)
+    done = run_start(tmp_path, "--bolt-port", str(bolt), "--http-port", str(http), path=fake)
+    assert done.returncode == 1
+    assert "is Java 11; Neo4j" in done.stderr and "needs Java 17" in done.stderr
+    assert "Traceback" not in done.stderr and java_processes(tmp_path / "state" / "neo4j") == []
+
+
+@pytest.mark.neo4j  # launches Java from neo4j/lib, which scripts/test fetches
+def test_start_interrupted_after_launch_stops_what_it_started(tmp_path):
+    before = shared_test_servers()
+    # a driver that imports fine and is interrupted (as by Ctrl-C) at the first readiness check
+    stub = stub_driver(tmp_path, "import sys, types\n"
+                                 "exceptions = types.ModuleType('neo4j.exceptions')\n"
+                                 "exceptions.AuthError = type('AuthError', (Exception,), {})\n"
+                                 "sys.modules['neo4j.exceptions'] = exceptions\n"
+                                 "class GraphDatabase:\n"
+                                 "    @staticmethod\n"
+                                 "    def driver(*args, **kwargs):\n"
+                                 "        raise KeyboardInterrupt\n")
+    bolt, http = free_ports(2)
+    done = run_start(tmp_path, "--bolt-port", str(bolt), "--http-port", str(http), "--heap", "256m",
+                     "--pagecache", "32m", pythonpath=stub)
+    home = tmp_path / "state" / "neo4j"
+    assert "starting Neo4j" in done.stderr, done.stderr  # Java was launched ...
+    assert done.returncode == 130 and "interrupted" in done.stderr
+    assert "stopped the server it had started" in done.stderr  # ... and stopped again
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    assert java_processes(home) == [] and not (home / "neo4j.pid").exists()
+    assert shared_test_servers() == before  # the shared test server was not touched
