@@ -57,6 +57,12 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, dataset: str
         text = report.analysis_table(result)
     if text is not None:
         emit(text, output, (file,))
+    bound = result.summary["step_bound"]
+    if bound["truncated"]:  # never silent: say which routes go further than both backends follow
+        routes = ", ".join(f"{x['consignor']} by {x['route']}" for x in bound["truncated"][:5])
+        more = f" and {len(bound['truncated']) - 5} more" if len(bound["truncated"]) > 5 else ""
+        click.echo(f"warning: {len(bound['truncated'])} route(s) pass data on beyond {bound['max_steps']} steps, "
+                   f"which are not followed: {routes}{more} (summary.step_bound in the JSON)", err=True)
     if fail_on:
         worst = result.worst()
         if worst is not None and worst.order >= Severity(fail_on).order:

@@ -162,3 +162,17 @@ def test_routes_beyond_the_step_bound_are_named():
     # o0 … o5 pass their data on to more than 24 handlers down the line; o6 reaches o30 in 24
     assert bound["truncated"] == [{"consignor": f"o{i}", "route": f"e{i}"} for i in range(6)]
     assert max(len(f.path) for f in result.findings if f.path) == 24
+
+
+def test_cli_warns_when_routes_go_beyond_the_step_bound(tmp_path):
+    from click.testing import CliRunner
+
+    from entrustment_chain.cli.main import main
+
+    chain = tmp_path / "long.yaml"
+    chain.write_text(yaml.safe_dump(long_chain(), allow_unicode=True), encoding="utf-8")
+    result = CliRunner().invoke(main, ["analyze", str(chain), "--format", "json", "-o", str(tmp_path / "o.json")])
+    assert result.exit_code == 0
+    assert "warning: 6 route(s) pass data on beyond 24 steps" in result.stderr
+    quiet = CliRunner().invoke(main, ["analyze", "fixtures/procx-2024/chain.yaml"])
+    assert "warning" not in quiet.stderr
