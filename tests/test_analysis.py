@@ -174,5 +174,5 @@ def test_cli_warns_when_routes_go_beyond_the_step_bound(tmp_path):
     result = CliRunner().invoke(main, ["analyze", str(chain), "--format", "json", "-o", str(tmp_path / "o.json")])
     assert result.exit_code == 0
     assert "warning: 6 route(s) pass data on beyond 24 steps" in result.stderr
-    quiet = CliRunner().invoke(main, ["analyze", "fixtures/procx-2024/chain.yaml"])
+    quiet = CliRunner().invoke(main, ["analyze", str(PROCX)])
     assert "warning" not in quiet.stderr
