@@ -213,13 +213,17 @@ def test_port_99999_dials_nothing_at_all():
     # the driver took 99999 modulo 65536 and dialled 34463; listen there if that port is free
     try:
         wrapped = FakeServer(port=99999 % 65536)
-    except OSError:
-        pytest.skip("127.0.0.1:34463 is in use here; the refusal itself is in the corpus test")
-    with wrapped:
+    except OSError:  # 34463 is taken here: the refusal itself is still checked, without the listener
+        wrapped = None
+    if wrapped is None:
         code, out, err, _ = chain("load", str(PROCX), "--uri", "bolt://127.0.0.1:99999",
                                   env={"NEO4J_CONNECTION_TIMEOUT": "2"})
-        time.sleep(0.3)
-        assert wrapped.accepted == 0
+    else:
+        with wrapped:
+            code, out, err, _ = chain("load", str(PROCX), "--uri", "bolt://127.0.0.1:99999",
+                                      env={"NEO4J_CONNECTION_TIMEOUT": "2"})
+            time.sleep(0.3)
+            assert wrapped.accepted == 0
     assert code == 2 and "port 99999, which is not in 1–65535" in err
 
 
