@@ -7,6 +7,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from openpyxl.utils import get_column_letter
+
 HERE = Path(__file__).resolve().parent
 
 HEADER = ["委託元ID", "委託元名", "種別", "授受の安全管理", "保管の安全管理", "廃棄の安全管理", "再委託の制限",
@@ -71,12 +73,8 @@ def esc(text: str) -> str:
 
 
 def col(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    """The spreadsheet letter of a 0-based column index (openpyxl's, 1-based)."""
+    return get_column_letter(index + 1)
 
 
 def cell(ref: str, value: str) -> str:
