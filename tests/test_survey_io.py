@@ -63,3 +63,29 @@ def test_ten_bad_cells_are_all_reported_and_nothing_written(procx_chain, tmp_pat
     for row, col, _ in bad:
         assert any(f"bad.csv:{row + 1}: {header[col]}:" in e for e in errors), (row, col)
     assert not out.exists()
+
+
+def test_excel_date_cells_and_office_dates_are_read_as_periods(tmp_path):
+    """A period typed as an Excel date (a date cell, not text) or as an office form writes it
+    (R3.4.1～継続中, 令和3年度) imports as the period it means."""
+    import datetime
+
+    from openpyxl import Workbook, load_workbook
+
+    table = tmp_path / "answers.xlsx"
+    assert CliRunner().invoke(main, ["export-survey", str(PROCX), "--contractor", "procx", "-o",
+                                     str(table)]).exit_code == 0
+    book = load_workbook(table)
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    column = header.index("委託期間") + 1
+    sheet.cell(row=2, column=column).value = datetime.datetime(2015, 3, 1)  # a date cell
+    sheet.cell(row=3, column=column).value = "R3.4.1～継続中"
+    sheet.cell(row=4, column=column).value = "令和3年度"
+    book.save(table)
+    imported = tmp_path / "imported.yaml"
+    result = CliRunner().invoke(main, ["import-survey", str(table), "--contractor", "procx",
+                                       "--contractor-name", "ProCX", "-o", str(imported)])
+    assert result.exit_code == 0, result.output
+    periods = [e.parsed_period.iso() for e in load_chain(imported).entrustments[:3]]
+    assert periods == ["2015-03-01/2015-03-01", "2021-04-01/", "2021-04/2022-03"]

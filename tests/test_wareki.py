@@ -54,3 +54,60 @@ def test_period_mapping_and_order():
 def test_era_boundary_wareki():
     assert PartialDate(2019, 4).wareki() == "平成 31 年 4 月"
     assert PartialDate(2019, 5).wareki() == "令和元年 5 月"
+
+
+@pytest.mark.parametrize("text, iso", [
+    ("R3.4.1", "2021-04-01"), ("H27.3", "2015-03"), ("h27.3", "2015-03"), ("R元.5", "2019-05"),
+    ("S64.1.7", "1989-01-07"), ("H27/3/1", "2015-03-01"), ("Ｒ３．４．１".translate(str.maketrans("Ｒ", "R")), "2021-04-01"),
+])
+def test_abbreviated_eras_of_office_forms(text, iso):
+    assert parse_date(text).iso() == iso
+
+
+@pytest.mark.parametrize("text", ["H31.5", "R0.1", "H32", "R3.13.1", "R3.2.30", "S65", "T3", "M45.1"])
+def test_impossible_abbreviated_dates(text):
+    with pytest.raises(WarekiError):
+        parse_date(text)
+
+
+@pytest.mark.parametrize("text, iso, wareki", [
+    ("令和3年度", "2021-04/2022-03", "令和 3 年 4 月～令和 4 年 3 月"),
+    ("2021年度", "2021-04/2022-03", "令和 3 年 4 月～令和 4 年 3 月"),
+    ("R3年度", "2021-04/2022-03", "令和 3 年 4 月～令和 4 年 3 月"),
+    ("令和元年度", "2019-04/2020-03", "平成 31 年 4 月～令和 2 年 3 月"),  # begins in 平成's April
+    ("平成31年度", "2019-04/2020-03", "平成 31 年 4 月～令和 2 年 3 月"),
+    ("令和2年度～令和3年度", "2020-04/2022-03", "令和 2 年 4 月～令和 4 年 3 月"),
+    ("平成27年度～同年12月", "2015-04/2015-12", "平成 27 年 4 月～同年 12 月"),
+])
+def test_fiscal_years_run_april_to_march(text, iso, wareki):
+    period = parse_period(text)
+    assert (period.iso(), period.wareki()) == (iso, wareki)
+
+
+@pytest.mark.parametrize("text", ["平成25年～現在", "平成25年～継続中", "平成25年～", "平成25年 ～ 現在まで",
+                                  "H25～ongoing"])
+def test_open_ends(text):
+    period = parse_period(text)
+    assert period.start.iso() == "2013" and period.end is None
+    assert period.wareki() == "平成 25 年～"
+
+
+@pytest.mark.parametrize("text", ["令和0年度", "平成32年度", "現在～平成25年", "令和3年度～令和2年度"])
+def test_impossible_fiscal_years_and_periods(text):
+    with pytest.raises(WarekiError):
+        parse_period(text)
+
+
+def test_a_chain_file_takes_dates_as_people_write_them():
+    """The period of an entrustment and of an access grant, in the forms of office registers."""
+    from entrustment_chain.graph.io.loader import chain_from_dict
+
+    chain = chain_from_dict({
+        "schema": "entrustment-chain/v1",
+        "organizations": [{"id": "a", "name": "A"}, {"id": "b", "name": "B"}],
+        "systems": [{"id": "s", "name": "S", "operator": "b"}],
+        "entrustments": [{"id": "a-b", "consignor": "a", "contractor": "b", "period": "R3年度～継続中"}],
+        "access": [{"organization": "b", "system": "s", "period": "H27.3～R5.10"}],
+    })
+    assert chain.entrustments[0].parsed_period.iso() == "2021-04/"
+    assert chain.access[0].parsed_period.iso() == "2015-03/2023-10"

@@ -1,9 +1,12 @@
 """Japanese era (和暦) dates and periods.
 
 Accepts 昭和, 平成 and 令和 with 元年, full-width or half-width digits, year-only, year-month and
-full dates, ISO forms (2015, 2015-03, 2015-03-01), and ranges joined by ～, 〜, ~ or - whose end
-may say 同年 ("the same year"). The original text is kept for reports; the ISO value is used for
-computing. Impossible dates (平成32年, 平成31年5月, 令和元年4月, 令和0年, month 13) are errors.
+full dates, the abbreviated eras of office forms (S64.1.7, H27.3, R3.4.1, R元.5), ISO forms
+(2015, 2015-03, 2015-03-01), fiscal years (令和3年度, 2021年度: April to March, so 令和3年度 is
+令和3年4月～令和4年3月), and ranges joined by ～, 〜, ~ or - whose end may say 同年 ("the same
+year") or be open (empty, 現在, 継続中: the period has not ended). The original text is kept for
+reports; the ISO value is used for computing. Impossible dates (平成32年, 平成31年5月, 令和元年4月,
+令和0年, month 13, H31.5) are errors.
 """
 from __future__ import annotations
 
@@ -28,6 +31,14 @@ _ERA = re.compile(
     r"(?:\s*(?P<month>\d{1,2})\s*月(?:\s*(?P<day>\d{1,2})\s*日)?)?$"
 )
 _ISO = re.compile(r"^(?P<year>\d{4})(?:[-/.](?P<month>\d{1,2})(?:[-/.](?P<day>\d{1,2}))?)?$")
+# The abbreviated eras of office forms: S64.1.7, H27.3, R3.4.1, R元.5 (M and T are before 昭和)
+_ABBREVIATED = re.compile(r"^(?P<era>[SHRshr])\s*(?P<year>元|\d{1,2})"
+                          r"(?:\s*[./-]\s*(?P<month>\d{1,2})(?:\s*[./-]\s*(?P<day>\d{1,2}))?)?$")
+_ABBREVIATION = {"S": "昭和", "H": "平成", "R": "令和"}
+# A fiscal year (年度): 令和3年度, R3年度, 2021年度, 平成元年度
+_FISCAL = re.compile(r"^(?:(?P<era>昭和|平成|令和|[SHRshr])\s*(?P<year>元|\d{1,2})|(?P<western>\d{4}))\s*年度$")
+# The end of a period that has not ended (written as the end, or left empty)
+OPEN_END = frozenset({"現在", "現在まで", "現在に至る", "継続中", "継続", "契約中", "至現在", "present", "ongoing"})
 
 
 class WarekiError(ValueError):
@@ -134,30 +145,61 @@ def parse_date(text: str, same_year: PartialDate | None = None) -> PartialDate:
         year, month, day = (int(g) if g else None for g in western.groups())
         _check_day(year, month, day, raw)
         return PartialDate(year, month, day)
-    m = _ERA.match(text)
+    m = _ERA.match(text) or _ABBREVIATED.match(text)
     if not m:
-        raise WarekiError(f"cannot read {raw!r} as a date (平成27年3月, 令和元年, 2015-03 …)")
+        raise WarekiError(f"cannot read {raw!r} as a date (平成27年3月, 令和元年, R3.4.1, 2015-03 …)")
     month = int(m["month"]) if m["month"] else None
     day = int(m["day"]) if m["day"] else None
-    if m["era"] == "同":
+    era = _ABBREVIATION.get(m["era"].upper(), m["era"])
+    if era == "同":
         if same_year is None or m["year"] is not None:
             raise WarekiError(f"同年 in {raw!r} needs a preceding date in the same period")
         _check_day(same_year.year, month, day, raw)
         return PartialDate(same_year.year, month, day, era=same_year.era)
     if m["year"] is None:
         raise WarekiError(f"{raw!r} has no year")
-    era_year = 1 if m["year"] == "元" else int(m["year"])
+    return _era_date(era, m["year"], month, day, raw)
+
+
+def _era_date(era: str, year_text: str, month: int | None, day: int | None, raw: str) -> PartialDate:
+    era_year = 1 if year_text == "元" else int(year_text)
     if era_year < 1:
-        raise WarekiError(f"{m['era']}{era_year}年 does not exist: era years start at 元年")
-    first, last = ERAS[m["era"]]
+        raise WarekiError(f"{era}{era_year}年 does not exist: era years start at 元年")
+    first, last = ERAS[era]
     year = first.year + era_year - 1
     _check_day(year, month, day, raw)
-    result = PartialDate(year, month, day, era=m["era"])
+    result = PartialDate(year, month, day, era=era)
     # The whole of the named year, month or day must not lie outside the era.
     if result.last_day() < first or (last is not None and result.first_day() > last):
         span = f"{first.isoformat()}–{last.isoformat() if last else ''}"
-        raise WarekiError(f"{raw!r} does not exist: {m['era']} ran {span}")
+        raise WarekiError(f"{raw!r} does not exist: {era} ran {span}")
     return result
+
+
+def fiscal_year(text: str) -> tuple[PartialDate, PartialDate] | None:
+    """The first and last month of a fiscal year written as 令和3年度, R3年度 or 2021年度 (April
+    to March), or None when ``text`` is not one."""
+    m = _FISCAL.match(str(text).translate(_FULLWIDTH).strip())
+    if m is None:
+        return None
+    if m["western"]:
+        year = int(m["western"])
+        return PartialDate(year, 4), PartialDate(year + 1, 3)
+    era = _ABBREVIATION.get(m["era"].upper(), m["era"])
+    year = _era_date(era, m["year"], None, None, str(text)).year  # 令和元年度 begins in 平成's April
+    return PartialDate(year, 4), PartialDate(year + 1, 3)
+
+
+def _bound(text: str, side: str, same_year: PartialDate | None = None) -> PartialDate | None:
+    """One end of a period: a date, a fiscal year (its April for a start, its March for an end),
+    or, for an end, an open end (None)."""
+    stripped = str(text).translate(_FULLWIDTH).strip()
+    if side == "end" and (not stripped or stripped.lower() in OPEN_END):
+        return None
+    fiscal = fiscal_year(stripped)
+    if fiscal is not None:
+        return fiscal[0] if side == "start" else fiscal[1]
+    return parse_date(stripped, same_year=same_year) if stripped else None
 
 
 def parse_period(value: str | dict) -> Period:
@@ -176,12 +218,8 @@ def _parse_period(value: str | dict) -> Period:
     if isinstance(value, dict):
         start_text = value.get("start")
         end_text = value.get("end")
-        start = parse_date(str(start_text)) if start_text not in (None, "") else None
-        end = (
-            parse_date(str(end_text), same_year=start)
-            if end_text not in (None, "")
-            else None
-        )
+        start = _bound(str(start_text), "start") if start_text not in (None, "") else None
+        end = _bound(str(end_text), "end", same_year=start) if end_text not in (None, "") else None
         text = f"{start_text or ''}～{end_text or ''}"
     else:
         text = str(value)
@@ -189,11 +227,12 @@ def _parse_period(value: str | dict) -> Period:
         parts = list(interval.groups()) if interval else _RANGE_SPLIT.split(text.strip())
         if len(parts) > 2:
             raise WarekiError(f"cannot read {text!r} as a period: more than one range separator")
-        start = parse_date(parts[0]) if parts[0] else None
-        if len(parts) == 1:
-            end = start
+        fiscal = fiscal_year(parts[0]) if len(parts) == 1 else None
+        if fiscal is not None:  # one fiscal year: April to March
+            start, end = fiscal
         else:
-            end = parse_date(parts[1], same_year=start) if parts[1] else None
+            start = _bound(parts[0], "start") if parts[0].strip() else None
+            end = start if len(parts) == 1 else _bound(parts[1], "end", same_year=start)
     if start and end and end.last_day() < start.first_day():
         raise WarekiError(f"period {text!r} ends before it starts")
     return Period(text=text, start=start, end=end)
