@@ -11,5 +11,10 @@ def command(file: str) -> None:
     from entrustment_chain.graph.io.loader import input_name, load_chain
 
     chain = load_chain(file)
-    click.echo(f"{input_name(file)}: valid ({len(chain.organizations)} organizations, {len(chain.systems)} systems, "
-               f"{len(chain.entrustments)} entrustments, {len(chain.access)} access grants)")
+
+    def count(n: int, what: str) -> str:
+        return f"{n} {what}" if n == 1 else f"{n} {what}s"
+
+    click.echo(f"{input_name(file)}: valid ({count(len(chain.organizations), 'organization')}, "
+               f"{count(len(chain.systems), 'system')}, {count(len(chain.entrustments), 'entrustment')}, "
+               f"{count(len(chain.access), 'access grant')})")

@@ -117,3 +117,25 @@ def test_unexpected_errors_have_no_traceback(monkeypatch):
     monkeypatch.setattr(loader, "load_chain", boom)
     result = run("validate", PROCX)
     assert result.exit_code == 70 and "internal error" in result.output and "Traceback" not in result.output
+
+
+def test_python_dash_m_runs_the_command():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "entrustment_chain", "validate", str(PROCX)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith("valid (71 organizations, 1 system, 70 entrustments, 1 access grant)\n")
+    usage = subprocess.run([sys.executable, "-m", "entrustment_chain", "--help"], capture_output=True, text=True)
+    assert usage.stdout.startswith("Usage: chain ")
+
+
+def test_shell_completion_lists_the_commands():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COMP_WORDS": "chain ana", "COMP_CWORD": "1", "_CHAIN_COMPLETE": "bash_complete"}
+    result = subprocess.run([sys.executable, "-m", "entrustment_chain"], env=env, capture_output=True, text=True)
+    assert "analyze" in result.stdout
