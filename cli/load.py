@@ -22,6 +22,11 @@ def command(file: str, dataset: str | None, batch_size: int, progress: bool | No
     from entrustment_chain.graph.neo4j.rows import row_count
     from entrustment_chain.graph.schema import default_dataset
 
+    if drop and file == "-" and not dataset:  # standard input names no dataset: say which
+        from entrustment_chain.graph.errors import InputError, Problem
+
+        raise InputError([Problem("--drop", None, "", "give --dataset NAME to drop a dataset loaded "
+                                  "from standard input (it was named by the chain's title)")])
     chain = None if drop else load_chain(file)  # a bad file is exit 2 before any connection
     with open_store(uri, username, database) as store:
         if chain is None:

@@ -280,3 +280,17 @@ def test_the_networkx_backend_finds_every_handler_of_odd_ids():
     assert {"x", "x@y", "x%40y", "%40"} <= handlers  # x and x@y both; s#1 read back
     assert all(step.entrustment in (None, *odd_chain().entrustments_by_id)
                for f in result.findings for step in getattr(f, "path", None) or ())
+
+
+def test_a_huge_integer_as_a_mapping_key_is_a_line_error(tmp_path):
+    """Keys are checked as values are: a 5,000-digit integer key is exit 2 with its line, not an
+    internal error (a review found it; simple keys are capped at 1024 characters, ? keys are not)."""
+    from click.testing import CliRunner
+
+    from entrustment_chain.cli.main import main
+
+    bad = tmp_path / "bigkey.yaml"
+    bad.write_text("schema: entrustment-chain/v1\n? " + "1" * 5000 + "\n: x\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(bad)])
+    assert result.exit_code == 2, result.output
+    assert f"{bad}:2" in result.output and "internal error" not in result.output

@@ -62,3 +62,25 @@ def test_proposal_errors_point_into_the_proposal(tmp_path):
     result = CliRunner().invoke(main, ["check", str(PROCX), "--add", str(proposal)])
     assert result.exit_code == 2
     assert f"{proposal}:2: entrustments[0].contractor: contractor 'ghost'" in result.output
+
+
+def test_a_handler_known_on_one_route_is_new_on_another(tmp_path):
+    """Disclosure is per route: H, told and approved under A→X, reaching A's data through Y too
+    after the proposal, is a gain on that route (a review found check silent here)."""
+    base = tmp_path / "base.yaml"
+    base.write_text("""schema: entrustment-chain/v1
+organizations: [{id: a, name: A}, {id: x, name: X}, {id: y, name: Y}, {id: h, name: H}]
+entrustments:
+  - {id: e1, consignor: a, contractor: x, personal_data: true, informed_subcontractors: [h], approved_subcontractors: [h]}
+  - {id: e2, consignor: a, contractor: y, personal_data: true, informed_subcontractors: [], approved_subcontractors: [],
+     clauses: {subcontract_restriction: true}}
+  - {id: e3, consignor: x, contractor: h, personal_data: true}
+""", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(base), "--add",
+                                       "{entrustments: [{id: e4, consignor: y, contractor: h, personal_data: true}]}",
+                                       "--format", "json"])
+    assert result.exit_code == 1, result.output
+    gained = __import__("json").loads(result.stdout)["gained"]
+    [a] = [g for g in gained if g["consignor"] == "a"]
+    assert [r["id"] for r in a["routes"]] == ["e2"]
+    assert [(x["type"], x["by"]) for x in a["actions"]] == [("inform", "y"), ("approve", "a")]

@@ -446,3 +446,15 @@ def test_inline_proposals_still_work():
     result = run("check", WITHOUT_BS, "--add", "{access: [{organization: procx, system: nowhere}]}")
     refused(result, "--add")
     assert "cannot read the file" not in result.output
+
+
+def test_a_long_output_name_is_written(tmp_path):
+    """A valid name near NAME_MAX: the temporary file beside it has a short name of its own."""
+    from click.testing import CliRunner
+
+    from entrustment_chain.cli.main import main
+
+    target = tmp_path / ("r" * 250 + ".md")
+    result = CliRunner().invoke(main, ["analyze", str(PROCX), "--format", "markdown", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8").startswith("# 委託関係の分析結果")

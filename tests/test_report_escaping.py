@@ -454,3 +454,14 @@ def test_corpus_through_the_cli(name, fmt):
         assert sorted(n["name"] for n in json.loads(out)["nodes"] if n["label"] == "Organization") == sorted(names)
     else:
         check_csv(out)
+
+
+def test_a_line_break_in_the_title_never_ends_the_cypher_comment():
+    """Cypher's // comment ends at CR as at LF: the title is one line in the export script."""
+    from entrustment_chain.graph.io.loader import chain_from_dict as _from
+
+    chain = _from({"schema": "entrustment-chain/v1", "title": "t\rMATCH (n) DETACH DELETE n; //\u2028x",
+                   "organizations": [{"id": "a", "name": "A"}]})
+    first = export(chain, "cypher", dataset="d").split("\n")[0]
+    assert not any(ch in first for ch in "\r\x0b\x0c\x85\u2028\u2029")
+    assert first.startswith("// entrustment-chain export of t MATCH")

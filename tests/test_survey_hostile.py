@@ -116,7 +116,7 @@ def test_missing_files_and_folders_are_input_errors(tmp_path):
         assert f"{path}: cannot read the file: No such file or directory" in result.output, result.output
     for path in (tmp_path, tmp_path / "folder.xlsx"):
         assert_clean_refusal(import_cli(path))  # click refuses a folder for FILE
-        with pytest.raises(InputError, match="cannot read the file"):
+        with pytest.raises(InputError, match="is a folder, not a file"):
             import_survey(path, "k", "受託者")
 
 
@@ -475,3 +475,18 @@ def test_a_count_of_5000_digits_is_a_cell_error(tmp_path):
     assert result.exit_code == 2, result.output
     assert f"{table}:2: 本人数: a number of 5,000 digits" in result.output
     assert "internal error" not in result.output and "Traceback" not in result.output
+
+
+def test_a_fifo_is_refused_without_waiting(tmp_path):
+    """A named pipe given as a survey table is refused at once, not waited on (a review found
+    import-survey hanging on one)."""
+    import os
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "fifo.csv"
+    os.mkfifo(fifo)
+    result = subprocess.run([sys.executable, "-m", "entrustment_chain", "import-survey", str(fifo),
+                             "--contractor", "c", "--contractor-name", "C"], capture_output=True, text=True,
+                            timeout=20)
+    assert result.returncode == 2 and "named pipe" in result.stderr, result.stderr

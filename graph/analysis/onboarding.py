@@ -143,17 +143,19 @@ def read_proposal(proposal: str) -> tuple[Any, str, dict]:
 
 
 def check(chain: ChainFile, proposal: Any, name: str = "<proposal>", lines: dict | None = None) -> CheckResult:
-    """Which consignors would gain a handler, on which of their routes, whether they were told
-    of and approved it there, and who must do what before anything is signed."""
+    """Which consignors would gain a handler on one of their routes (a handler already reaching
+    the data on another route counts: disclosure is per route), whether they were told of and
+    approved it there, and who must do what before anything is signed."""
     after = merge_proposal(chain, proposal, name, lines)
     before_flow, after_flow = prepare_flow(build_graph(chain)), prepare_flow(build_graph(after))
     before_routes, routes = Routes(chain), Routes(after)
     orgs = after.organizations_by_id
     gained = []
     for c in routes.consignors():
-        before: set[str] = set()
+        # judged per route: a handler already known on one route is new on another
+        before: set[tuple[Route, str]] = set()
         for route in before_routes.routes.get(c, ()):
-            before.update(reach(None, c, before_flow, route).handlers())
+            before.update((route, h) for h in reach(None, c, before_flow, route).handlers())
         found: dict[str, list[GainedRoute]] = {}
         for route in routes.routes[c]:
             paths = reach(None, c, after_flow, route).paths
@@ -161,7 +163,7 @@ def check(chain: ChainFile, proposal: Any, name: str = "<proposal>", lines: dict
                 {route.id} if route.kind == SYSTEM else set())
             for node, path in paths.items():
                 h = S.node_id(node)
-                if not node.startswith("org:") or h in before:
+                if not node.startswith("org:") or (route, h) in before:
                     continue
                 judged = routes.judge(c, route, h, systems)
                 restricted = (after.entrustments_by_id[route.id].clauses.subcontract_restriction

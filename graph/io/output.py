@@ -137,7 +137,9 @@ def replace_path(output: str | os.PathLike[str], write_path: Callable[[str], obj
     target = check_output(output, inputs)
     folder = os.path.dirname(target.path) or "."
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{Path(target.path).name}.", suffix=Path(target.path).suffix,
+        # a short name of its own (the target's name plus a prefix could pass NAME_MAX), with the
+        # target's suffix for writers that go by it
+        fd, tmp = tempfile.mkstemp(prefix=".chain-", suffix=Path(target.path).suffix[:16],
                                    dir=folder)
         os.close(fd)
     except OSError as exc:

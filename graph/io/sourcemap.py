@@ -125,7 +125,10 @@ class _Loader(
 
     def construct_yaml_int(self, node):  # noqa: ANN001 - PyYAML's signature
         """Decimal only, even tagged !!int (the walk has refused anything else)."""
-        return int(self.construct_scalar(node).replace("_", ""))
+        try:
+            return int(self.construct_scalar(node).replace("_", ""))
+        except ValueError as exc:  # a backstop: the walk refuses these with their line first
+            raise yaml.constructor.ConstructorError(None, None, str(exc), node.start_mark) from None
 
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
@@ -184,6 +187,11 @@ def _walk_yaml(node, path: Path, lines: dict, errors: list, max_depth: int) -> N
                 )
                 continue
             seen[key] = line
+            if isinstance(key_node, yaml.ScalarNode):  # keys are checked as values are (tags, integers)
+                before = len(errors)
+                _walk_yaml(key_node, path, {}, errors, max_depth)
+                if len(errors) > before:
+                    continue
             _walk_yaml(value_node, path + (key,), lines, errors, max_depth)
             lines[path + (key,)] = line
     elif isinstance(node, yaml.SequenceNode):

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from entrustment_chain.graph.errors import InputError, Problem
-from entrustment_chain.graph.io.loader import chain_from_dict
+from entrustment_chain.graph.io.loader import chain_from_dict, open_regular
 from entrustment_chain.graph.io.output import replace_path
 from entrustment_chain.graph.model.chain import KIND_JA, ChainFile
 from entrustment_chain.graph.model.wareki import WarekiError, parse_period
@@ -245,12 +245,13 @@ def _read_rows(path: Path, name: str) -> tuple[list[tuple[int, list[str]]], list
     0-based column, message), and the format read."""
     max_bytes = _limit("ENTRUSTMENT_CHAIN_MAX_TABLE_BYTES", MAX_TABLE_BYTES)
     try:
-        size = os.stat(path).st_size
-        if size > max_bytes:
-            raise InputError([Problem(name, None, "", (
-                f"the file is {size:,} bytes, over the limit of {max_bytes:,} for a survey table; "
-                "set ENTRUSTMENT_CHAIN_MAX_TABLE_BYTES to raise it"))])
-        with open(path, "rb") as handle:
+        # a regular file only: a pipe would block, a device read on and on
+        with open_regular(path, name) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                raise InputError([Problem(name, None, "", (
+                    f"the file is {size:,} bytes, over the limit of {max_bytes:,} for a survey table; "
+                    "set ENTRUSTMENT_CHAIN_MAX_TABLE_BYTES to raise it"))])
             if path.suffix.lower() in (".xlsx", ".xlsm"):
                 magic = handle.read(8)
                 raw = b""

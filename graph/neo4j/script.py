@@ -4,12 +4,17 @@ node), from the same schema and load rows, with every value a quoted literal ins
 parameter. Paste it into Neo4j Browser or pipe it to cypher-shell."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.model.chain import ChainFile
 from entrustment_chain.graph.neo4j.cyphergen import constraint_statements, roles_statement
 from entrustment_chain.graph.neo4j.rows import section_rows
+
+
+# What ends a // comment in Cypher (and in the clients that split scripts into statements)
+_LINE_BREAKS = re.compile("[\r\n\x0b\x0c\x85\u2028\u2029]")
 
 
 def cypher_literal(value: Any) -> str:
@@ -36,7 +41,7 @@ def _map(props: dict[str, Any]) -> str:
 def to_cypher(chain: ChainFile, dataset: str) -> str:
     version = S.chain_version(chain)
     d, v = cypher_literal(dataset), cypher_literal(version)
-    lines = [f"// entrustment-chain export of {chain.title or dataset}".replace("\n", " "),
+    lines = ["// entrustment-chain export of " + _LINE_BREAKS.sub(" ", chain.title or dataset),
              "// Every value is a quoted literal; nothing from the file is executed. It writes what",
              "// `chain load` writes: constraints first, then the dataset in one transaction."]
     lines += [statement + ";" for statement in constraint_statements()]
