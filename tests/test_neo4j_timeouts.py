@@ -431,3 +431,25 @@ def test_start_interrupted_after_launch_stops_what_it_started(tmp_path):
     assert "Traceback" not in done.stderr and done.stdout == ""
     assert java_processes(home) == [] and not (home / "neo4j.pid").exists()
     assert shared_test_servers() == before  # the shared test server was not touched
+
+
+def test_a_retried_attempt_gets_its_own_time():
+    """The client's deadline follows the attempt the driver is on: a healthy server's retry is
+    not taken for a frozen one (a review found the deadline counted from the first attempt)."""
+    import time as _time
+
+    from entrustment_chain.graph.neo4j.store import _bounded, _Late
+
+    def two_attempts(started):
+        def fn():
+            _time.sleep(0.25)
+            started[0] = _time.monotonic()  # the second attempt starts
+            _time.sleep(0.25)
+            return "done"
+        return fn
+
+    started = [_time.monotonic()]
+    assert _bounded(two_attempts(started), 0.3, late=lambda _: None,
+                    deadline=lambda: started[0] + 0.3) == "done"
+    with pytest.raises(_Late):  # counted from the first attempt only, it would have given up
+        _bounded(two_attempts([_time.monotonic()]), 0.3, late=lambda _: None)

@@ -63,13 +63,18 @@ class _Abandoned(Exception):
 
 
 def _bounded(fn: Callable[[], Any], limit: float | None, late: Callable[[Any], None],
-             abandoned: threading.Event | None = None) -> Any:
-    """``fn()`` in a daemon thread, waited for at most ``limit`` seconds (None: inline, no limit).
-    Returns its value or raises its exception. When it is still running at the limit, sets
-    ``abandoned``, raises :class:`_Late`, and lets the thread run on: when (if) it ends, it calls
-    ``late(value or None)`` itself, to release what it holds."""
+             abandoned: threading.Event | None = None, deadline: Callable[[], float] | None = None) -> Any:
+    """``fn()`` in a daemon thread, waited for at most ``limit`` seconds (None: inline, no limit),
+    or, with ``deadline``, until the monotonic time it returns when asked (it may move on while
+    ``fn`` runs: a retried transaction gets its own time). Returns its value or raises its
+    exception. When it is still running at the limit, sets ``abandoned``, raises :class:`_Late`,
+    and lets the thread run on: when (if) it ends, it calls ``late(value or None)`` itself, to
+    release what it holds."""
     if limit is None:
         return fn()
+    if deadline is None:
+        end = time.monotonic() + limit
+        deadline = lambda: end  # noqa: E731
     lock = threading.Lock()
     done = threading.Event()
     box: dict[str, Any] = {}
@@ -90,13 +95,16 @@ def _bounded(fn: Callable[[], Any], limit: float | None, late: Callable[[Any], N
 
     thread = threading.Thread(target=target, name="neo4j-call", daemon=True)
     thread.start()
-    if not done.wait(limit):
+    while not done.wait(max(0.0, min(deadline() - time.monotonic(), 0.5))):
+        if time.monotonic() < deadline():
+            continue
         with lock:
             if not done.is_set():
                 box["late"] = True
                 if abandoned is not None:
                     abandoned.set()
                 raise _Late()
+        break  # it ended just now
     if "error" in box:
         raise box["error"]
     return box.get("value")
@@ -314,10 +322,16 @@ class Neo4jStore:
         s, driver = self.settings, self._driver
         limit = s.transaction_timeout or None
         abandoned = threading.Event()
+        # the driver retries transient errors: each attempt has the whole limit, counted from
+        # its start (a healthy server's late retry is not taken for a frozen one), and no
+        # attempt starts after the driver's retry time
+        started = [time.monotonic()]
+        last_start = started[0] + s.max_retry_time
 
         def attempt(tx):
             if abandoned.is_set():
                 raise _Abandoned()
+            started[0] = time.monotonic()
             return work(tx)
 
         unit = neo4j.unit_of_work(timeout=limit)(attempt) if limit else attempt
@@ -329,7 +343,8 @@ class Neo4jStore:
 
         try:
             return _bounded(call, limit + GRACE if limit else None, late=lambda _: driver.close(),
-                            abandoned=abandoned)
+                            abandoned=abandoned,
+                            deadline=lambda: min(started[0], last_start) + limit + GRACE if limit else 0.0)
         except _Late:
             self._driver = None  # the late call closes it when it ends
             raise DatabaseError(
