@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from entrustment_chain.graph.model.chain import ChainFile, Clauses, Entrustment, Supervision, id_of_key_part, key_part
+# Access.key's format, defined beside key_part in the model and named here with the other keys
+from entrustment_chain.graph.model.chain import access_key  # noqa: F401
 
 ORGANIZATION = "Organization"
 SYSTEM = "System"
@@ -211,11 +213,6 @@ def places_key(entrustment_id: str, system_id: str) -> str:
     return f"{key_part(entrustment_id)}#{key_part(system_id)}"
 
 
-def access_key(organization_id: str, system_id: str) -> str:
-    """HAS_ACCESS and ACCESSIBLE_BY: ``organization@system`` (what ``Access.key`` gives)."""
-    return f"{key_part(organization_id)}@{key_part(system_id)}"
-
-
 def operates_key(organization_id: str, system_id: str) -> str:
     """OPERATES: ``organization>system``."""
     return f"{key_part(organization_id)}>{key_part(system_id)}"
@@ -340,10 +337,6 @@ def system_node(system_id: str) -> str:
 
 def node_id(node: str) -> str:
     return node.split(":", 1)[1]
-
-
-def node_label(node: str) -> str:
-    return ORGANIZATION if node.startswith("org:") else SYSTEM
 
 
 class PathStep(NamedTuple):

@@ -9,7 +9,6 @@ from typing import IO, Any, Callable, Iterable, Iterator, NamedTuple, overload
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
-from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.analysis.routes import Route
 from entrustment_chain.graph.analysis.registry import RULE_IDS, RULE_INDEX, RULES, Severity, rule
 from entrustment_chain.graph.analysis.backend import Row

@@ -137,8 +137,6 @@ RULES: dict[str, Rule] = {r.id: r for r in (
 
 RULE_IDS = tuple(RULES)
 RULE_INDEX = {rule: index for index, rule in enumerate(RULE_IDS)}
-PATH_RULES = tuple(r.id for r in RULES.values() if "routes" in r.columns)
-ENTRUSTMENT_RULES = tuple(r.id for r in RULES.values() if r.columns == _ENTRUSTMENT_COLUMNS)
 
 # Exposure is not a rule: it is the concentration of the analysis (how many consignors' data
 # each handler can reach), on its own channel, with the columns both backends return.

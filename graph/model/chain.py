@@ -166,6 +166,11 @@ def key_part(value: str) -> str:
     return value
 
 
+def access_key(organization_id: str, system_id: str) -> str:
+    """HAS_ACCESS and ACCESSIBLE_BY: ``organization@system``, each id escaped (:func:`key_part`)."""
+    return f"{key_part(organization_id)}@{key_part(system_id)}"
+
+
 def id_of_key_part(part: str) -> str:
     """The id a part of a relationship key was made from: the inverse of :func:`key_part`."""
     return _ESCAPED.sub(lambda m: _KEY_UNESCAPES[m.group()], part) if "%" in part else part
@@ -481,7 +486,7 @@ class Access(_Strict):
     def key(self) -> str:
         """The stable id of this access edge in both backends: ``org@system``, each id escaped
         (:func:`key_part`) so that no two grants share a key."""
-        return f"{key_part(self.organization)}@{key_part(self.system)}"
+        return access_key(self.organization, self.system)
 
 
 class ChainFile(_Strict):

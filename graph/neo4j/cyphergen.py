@@ -241,12 +241,6 @@ def route_terms(c: str, kind: str, route: str, h: str, systems: str) -> str:
     ])
 
 
-def path_steps(p: str) -> str:
-    """A path as the list of step maps both backends report."""
-    return (f"[s IN relationships({p}) | {{type: type(s), key: s.key, source: startNode(s).id, "
-            "target: endNode(s).id}]")
-
-
 def step_beyond(n: str, c: str, origin: str, nodes: str) -> str:
     """A WHERE clause: ``n`` passes ``c``'s data on to a node not among ``nodes``."""
     return (f"WHERE EXISTS {{ MATCH ({n})-{_pattern('')}->(w)".replace("[:", "[r:", 1)

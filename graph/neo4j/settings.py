@@ -67,10 +67,6 @@ class Address(NamedTuple):
     def encrypted(self) -> bool:
         return self.scheme.endswith(("+s", "+ssc"))
 
-    @property
-    def routing(self) -> bool:
-        return self.scheme.startswith("neo4j")
-
     def __str__(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{host}:{self.port}"

@@ -110,7 +110,7 @@ def survey_markdown(s: Survey) -> str:
     out = [f"# 委託元に対する調査結果（{contractor_name}）", "",
            f"本件委託元 {s.consignors} 団体", "",
            "## 第1 本件委託元の回答内容", "",
-           f"### 1(1) 委託契約書における個人情報の取扱いに関する安全管理条項の有無", ""]
+           "### 1(1) 委託契約書における個人情報の取扱いに関する安全管理条項の有無", ""]
     out += _three_items([it[k] for k in ("clauses.transfer_safety", "clauses.storage_safety",
                                          "clauses.disposal_safety")], "条項", "安全管理条項",
                         s.no_safeguard_clauses, s.no_safeguard_clauses_by_kind)
