@@ -12,7 +12,12 @@ The shape (per N consignors, at the default):
   access to their first system (so access grows with the contractors, linearly in N: every
   grant exposes the ~90 consignors whose data is in that system);
 - disclosure: half the consignors were told of their contractor's subcontractors, a fifth also
-  approved them, a tenth have no record (null); about 10 % of every answer is null.
+  approved them, a tenth have no record (null); about 10 % of every answer is null;
+- time: every entrustment and grant has a period, written as people write them (wareki, ISO,
+  fiscal years, open ends): a consignor's contract runs three months to five years from 2010–2023,
+  a sixth of them still running, and a quarter of the ended ones have a disposal recorded;
+  re-entrustments and maintenance contracts run longer, often open; a grant runs as the
+  contract it is under.
 About 10 entrustments per consignor in all.
 """
 from __future__ import annotations
@@ -33,6 +38,38 @@ def _tri(rng: random.Random, p_true: float) -> bool | None:
     return x < 0.10 + 0.90 * p_true
 
 
+_ERAS = ((2019, "令和"), (1989, "平成"))
+
+
+def _written(year: int, month: int, style: int) -> str:
+    """A month as people write it, in one of three styles: ISO, wareki, office abbreviation."""
+    if style == 0:
+        return f"{year}-{month:02d}"
+    first, era = next((y, e) for y, e in _ERAS if year > y or (year == y and (e == "平成" or month >= 5)))
+    n = year - first + 1
+    if style == 1:
+        return f"{era}{'元' if n == 1 else n}年{month}月"
+    return f"{'R' if era == '令和' else 'H'}{n}.{month}"
+
+
+def _period(t: random.Random, year: int, month: int, months: tuple[int, int], p_open: float) -> tuple[str, tuple | None]:
+    """A period from year-month lasting ``months`` (a range), open with ``p_open``; and its end."""
+    style = t.randrange(3)
+    start = _written(year, month, style)
+    if t.random() < p_open:
+        return (f"{start}～{'現在' if t.random() < 0.5 else ''}"), None
+    last = year * 12 + month - 1 + t.randint(*months)
+    end = (last // 12, last % 12 + 1)
+    return f"{start}～{_written(*end, style)}", end
+
+
+def _disposal(t: random.Random, end: tuple | None) -> dict | None:
+    if end is None or t.random() >= 0.25:
+        return None
+    last = end[0] * 12 + end[1] - 1 + t.randint(0, 6)
+    return {"date": f"{last // 12}-{last % 12 + 1:02d}"}
+
+
 def generate(consignors: int, seed: int = 0) -> dict[str, Any]:
     """A whole chain file as a dict (see :func:`stream_json` for large files)."""
     sections: dict[str, list] = {"organizations": [], "systems": [], "entrustments": [], "access": []}
@@ -44,6 +81,7 @@ def generate(consignors: int, seed: int = 0) -> dict[str, Any]:
 
 def _items(n: int, seed: int) -> Iterator[tuple[str, dict]]:
     rng = random.Random(seed)
+    t = random.Random(seed * 7919 + 1)  # time has its own stream: the shape is as it always was
     n_contractors = max(5, n // 10)
     n_subs = max(3, n // 50)
     n_vendors = 3 + n // 20000
@@ -92,10 +130,12 @@ def _items(n: int, seed: int) -> Iterator[tuple[str, dict]]:
             informed = None if disclosure < 0.10 else (subs_of_k if disclosure < 0.60 else [])
             approved = None if disclosure < 0.10 else (subs_of_k if disclosure < 0.30 else [])
             check = _tri(rng, 0.45)
+            period, end = _period(t, 2000 + rng.randint(10, 23), rng.randint(1, 12), (2, 59), 1 / 6)
+            disposal = _disposal(t, end)
             yield "entrustments", {
                 "id": f"e{e_index:07d}", "consignor": cid, "contractor": k,
                 "work": "コールセンター業務", "personal_data": True,
-                "period": f"20{rng.randint(10, 23)}-{rng.randint(1, 12):02d}",
+                "period": period, **({"disposal": disposal} if disposal else {}),
                 "data_subjects": {"count": rng.randint(100, 300000), "approximate": True},
                 "systems": [rng.choice(systems[k])],
                 "clauses": {"transfer_safety": _tri(rng, 0.82), "storage_safety": _tri(rng, 0.88),
@@ -113,16 +153,20 @@ def _items(n: int, seed: int) -> Iterator[tuple[str, dict]]:
             covers = sorted(rng.sample(base, min(len(base), rng.randint(1, 5))))
         if source not in by_contractor and rng.random() < 0.2:
             covers = "all"
+        period, _ = _period(t, t.randint(2008, 2016), t.randint(1, 12), (24, 120), 0.5)
         yield "entrustments", {"id": f"e{e_index:07d}", "consignor": source, "contractor": target,
-                               "work": "データ入力", "personal_data": rng.random() > 0.05, "covers": covers}
+                               "work": "データ入力", "personal_data": rng.random() > 0.05, "covers": covers,
+                               "period": period}
         e_index += 1
     for k in sorted(rng.sample(contractors, max(1, len(contractors) // 10))):
         v = rng.choice(vendors)
         eid = f"e{e_index:07d}"
         e_index += 1
+        period, _ = _period(t, t.randint(2010, 2020), t.randint(1, 12), (24, 120), 0.5)
         yield "entrustments", {"id": eid, "consignor": k, "contractor": v, "work": "システム保守運用",
-                               "personal_data": False}
-        yield "access", {"organization": v, "system": systems[k][0], "kind": "maintenance", "under": eid}
+                               "personal_data": False, "period": period}
+        yield "access", {"organization": v, "system": systems[k][0], "kind": "maintenance", "under": eid,
+                         "period": period}
 
 
 def stream_json(consignors: int, seed: int, out: IO[str]) -> int:
