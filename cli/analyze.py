@@ -4,6 +4,7 @@ import click
 
 from entrustment_chain.cli.common import (
     EXIT_FINDINGS,
+    as_of_option,
     check_output,
     emit,
     emit_stream,
@@ -24,10 +25,11 @@ from entrustment_chain.cli.common import (
 @click.option("--fail-on", type=click.Choice(["low", "medium", "high"]),
               help="Exit 1 when any finding is at or above this severity.")
 @click.option("--dataset", help="Neo4j dataset name (default: the file's path as given).")
+@as_of_option
 @output_option
 @neo4j_options
 @handle_errors
-def command(file: str, backend: str, fmt: str, fail_on: str | None, dataset: str | None,
+def command(file: str, backend: str, fmt: str, fail_on: str | None, dataset: str | None, as_of,
             output: str | None, uri: str, username: str, database: str) -> None:
     """Find undisclosed and unapproved handlers, who could not supervise, and weak contracts."""
     from entrustment_chain.graph.analysis.engine import analyze
@@ -41,9 +43,10 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, dataset: str
         from entrustment_chain.graph.neo4j.backend import Neo4jBackend
 
         with open_store(uri, username, database) as store:
-            result = analyze(chain, Neo4jBackend(store, dataset, source=source_of(file)), source=input_name(file))
+            result = analyze(chain, Neo4jBackend(store, dataset, source=source_of(file)), source=input_name(file),
+                             as_of=as_of)
     else:
-        result = analyze(chain, source=input_name(file))
+        result = analyze(chain, source=input_name(file), as_of=as_of)
     if fmt == "json":  # written finding by finding: large chains have millions
         emit_stream(result.write_json, output, (file,))
         text = None

@@ -2,7 +2,15 @@ import sys
 
 import click
 
-from entrustment_chain.cli.common import EXIT_FINDINGS, check_output, emit, handle_errors, input_argument, output_option
+from entrustment_chain.cli.common import (
+    EXIT_FINDINGS,
+    as_of_option,
+    check_output,
+    emit,
+    handle_errors,
+    input_argument,
+    output_option,
+)
 
 
 @click.command("check")
@@ -12,9 +20,10 @@ from entrustment_chain.cli.common import EXIT_FINDINGS, check_output, emit, hand
                    "new organizations, systems, entrustments and access grants.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
               show_default=True)
+@as_of_option
 @output_option
 @handle_errors
-def command(file: str, proposal: str, fmt: str, output: str | None) -> None:
+def command(file: str, proposal: str, fmt: str, as_of, output: str | None) -> None:
     """What a proposed vendor or access grant would change, before it is signed.
 
     Exits 1 when a consignor would gain a handler it has not been told of or has not approved.
@@ -30,7 +39,7 @@ def command(file: str, proposal: str, fmt: str, output: str | None) -> None:
     check_output(output, file, proposal)
     chain = load_chain(file)
     data, name, lines = read_proposal(proposal)
-    result = check(chain, data, name, lines)
+    result = check(chain, data, name, lines, as_of=as_of)
     if fmt == "json":
         text = report.to_json(result.to_json_dict())
     else:

@@ -86,6 +86,32 @@ def output_option(fn: Callable) -> Callable:
                              "keeps its permissions.")(fn)
 
 
+class _Day(click.ParamType):
+    """A day as people write it (2023-01-31, R5.1.31, 令和5年1月31日); a month or a year means
+    its last day."""
+
+    name = "DATE"
+
+    def convert(self, value, param, ctx):
+        from datetime import date
+
+        if isinstance(value, date):
+            return value
+        from entrustment_chain.graph.model.wareki import WarekiError, parse_date
+
+        try:
+            return parse_date(value).last_day()
+        except WarekiError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def as_of_option(fn: Callable) -> Callable:
+    return click.option("--as-of", "as_of", type=_Day(), default=None,
+                        help="Judge the chain as it stood on this day: what had begun by then, disposals "
+                             "recorded by then, and the handlings that stood that day (2023-01-31, R5.1.31, "
+                             "令和5年1月31日).")(fn)
+
+
 def input_argument(fn: Callable) -> Callable:
     """The chain file a command reads: a regular file, or '-' for standard input (the loader
     refuses anything else, naming it)."""

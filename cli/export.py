@@ -1,6 +1,14 @@
 import click
 
-from entrustment_chain.cli.common import check_output, emit, handle_errors, input_argument, output_option, source_of
+from entrustment_chain.cli.common import (
+    as_of_option,
+    check_output,
+    emit,
+    handle_errors,
+    input_argument,
+    output_option,
+    source_of,
+)
 
 
 @click.command("export")
@@ -8,9 +16,10 @@ from entrustment_chain.cli.common import check_output, emit, handle_errors, inpu
 @click.option("--format", "fmt", type=click.Choice(["graphml", "mermaid", "dot", "cypher", "json", "dora-b0502"]),
               required=True)
 @click.option("--dataset", help="Dataset name written into the Cypher script (default: the file's path as given, as `chain load` names it).")
+@as_of_option
 @output_option
 @handle_errors
-def command(file: str, fmt: str, dataset: str | None, output: str | None) -> None:
+def command(file: str, fmt: str, dataset: str | None, as_of, output: str | None) -> None:
     """Write the chain graph for yEd/Gephi, Graphviz, Markdown, any Neo4j, or as JSON (undisclosed
     paths are marked), or the DORA Register of Information B_05.02 rows (CSV)."""
     from entrustment_chain.graph.reports.export import export
@@ -20,4 +29,4 @@ def command(file: str, fmt: str, dataset: str | None, output: str | None) -> Non
 
     check_output(output, file)
     chain = load_chain(file)
-    emit(export(chain, fmt, dataset=dataset or default_dataset(chain, source_of(file))), output, (file,))
+    emit(export(chain, fmt, dataset=dataset or default_dataset(chain, source_of(file)), as_of=as_of), output, (file,))

@@ -2,7 +2,7 @@ import sys
 
 import click
 
-from entrustment_chain.cli.common import handle_errors, input_argument, neo4j_options, open_store, source_of
+from entrustment_chain.cli.common import as_of_option, handle_errors, input_argument, neo4j_options, open_store, source_of
 
 
 @click.command("load")
@@ -13,9 +13,10 @@ from entrustment_chain.cli.common import handle_errors, input_argument, neo4j_op
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar (default: on large loads when standard error is a terminal).")
 @click.option("--drop", is_flag=True, help="Remove the dataset instead of loading it.")
+@as_of_option
 @neo4j_options
 @handle_errors
-def command(file: str, dataset: str | None, batch_size: int, progress: bool | None, drop: bool,
+def command(file: str, dataset: str | None, batch_size: int, progress: bool | None, drop: bool, as_of,
             uri: str, username: str, database: str) -> None:
     """Load a chain file into Neo4j as a dataset (idempotent; other datasets untouched)."""
     from entrustment_chain.graph.io.loader import load_chain
@@ -28,6 +29,10 @@ def command(file: str, dataset: str | None, batch_size: int, progress: bool | No
         raise InputError([Problem("--drop", None, "", "give --dataset NAME to drop a dataset loaded "
                                   "from standard input (it was named by the chain's title)")])
     chain = None if drop else load_chain(file)  # a bad file is exit 2 before any connection
+    if chain is not None and as_of is not None:  # the chain as it stood then (a dataset of its own, by its version)
+        from entrustment_chain.graph.analysis.asof import chain_as_of
+
+        chain = chain_as_of(chain, as_of)
     with open_store(uri, username, database) as store:
         if chain is None:
             name = dataset or file

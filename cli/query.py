@@ -28,7 +28,7 @@ def command(name: str | None, params: tuple[str, ...], list_: bool, fmt: str, ur
 
     if list_ or not name:
         for query in queries.user_queries().values():
-            click.echo(f"{query.name:<28} {query.group:<8} params: {', '.join(query.parameters) or '-':<20} "
+            click.echo(f"{query.name:<28} {query.group:<8} params: {', '.join(p + ('?' if p in query.optional else '') for p in query.parameters) or '-':<20} "
                        f"columns: {', '.join(query.columns)}")
         return
     query = queries.user_query(name)

@@ -1,22 +1,31 @@
 import click
 
-from entrustment_chain.cli.common import FORMATS, check_output, emit, handle_errors, input_argument, output_option
+from entrustment_chain.cli.common import (
+    FORMATS,
+    as_of_option,
+    check_output,
+    emit,
+    handle_errors,
+    input_argument,
+    output_option,
+)
 
 
 @click.command("survey")
 @input_argument
 @click.option("--contractor", required=True, help="Id of the surveyed contractor (委託先).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@as_of_option
 @output_option
 @handle_errors
-def command(file: str, contractor: str, fmt: str, output: str | None) -> None:
+def command(file: str, contractor: str, fmt: str, as_of, output: str | None) -> None:
     """The regulator-style survey (第1 tables, 第2 lists) of one contractor's consignors."""
     from entrustment_chain.graph.reports import render as report
     from entrustment_chain.graph.io.loader import load_chain
     from entrustment_chain.graph.analysis.survey import survey
 
     check_output(output, file)
-    result = survey(load_chain(file), contractor)
+    result = survey(load_chain(file), contractor, as_of=as_of)
     render = {"json": lambda s: report.to_json(s.to_json_dict()), "markdown": report.survey_markdown,
               "table": report.survey_table}[fmt]
     emit(render(result), output, (file,))

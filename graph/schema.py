@@ -151,6 +151,36 @@ def _listed(name: str) -> Callable[[Entrustment], Any]:
     return read
 
 
+def _window(part: str) -> Callable[[Any], Any]:
+    """A bound of an element's period as a date (Neo4j ``date``): the start's first day, the
+    end's last day; None when unbounded (an unknown start, an open or unknown end)."""
+    def read(element: Any) -> Any:
+        period = element.parsed_period
+        bound = None if period is None else getattr(period, part)
+        if bound is None:
+            return None
+        return bound.first_day() if part == "start" else bound.last_day()
+
+    return read
+
+
+def _disposal(e: Entrustment) -> Any:
+    return e.disposal.parsed_date.last_day() if e.disposal is not None else None
+
+
+# When data is where (DESIGN "Time"; :mod:`entrustment_chain.graph.analysis.windows`): read by
+# the windows of every path, in both backends.
+_WINDOW_PROPS = (
+    Prop("window_start", "the first day of its period (a date); null = unknown", _window("start"), flow=True),
+    Prop("window_end", "the last day of its period (a date); null = open or unknown", _window("end"), flow=True),
+    Prop("period_unknown", "whether its period is not recorded at all (the windows it bounds are "
+         "then unbounded, and findings say so)", lambda element: element.period is None, flow=True),
+)
+_HOLDING_PROPS = _WINDOW_PROPS + (
+    Prop("disposal", "the day its data was disposed of (the last day of the date recorded); null = no "
+         "disposal recorded: the data may still be there", _disposal, flow=True),
+)
+
 # What the flow condition reads, on both conditional relationship types (ENTRUSTS, PLACES_DATA_IN).
 _FLOW_PROPS = (
     Prop("entrustment", "the entrustment (委託) this relationship belongs to", lambda e: e.id),
@@ -163,6 +193,7 @@ _FLOW_PROPS = (
          lambda e: e.covers == "all", flow=True),
     Prop("covers", "the upstream consignors whose data it carries, when not all",
          lambda e: [] if e.covers == "all" else list(e.covers), flow=True),
+    *_HOLDING_PROPS,
 )
 # ACCESSIBLE_BY carries every consignor's data: the same flow properties, fixed.
 _OPEN_FLOW_PROPS = (
@@ -170,6 +201,7 @@ _OPEN_FLOW_PROPS = (
     Prop("personal_data", "always true: access reaches whatever the system holds", lambda _: True, flow=True),
     Prop("covers_all", "always true", lambda _: True, flow=True),
     Prop("covers", "always empty", lambda _: [], flow=True),
+    *_WINDOW_PROPS,
 )
 
 
@@ -225,13 +257,13 @@ def _places(chain: ChainFile) -> Iterator[Relationship]:
 
 
 def _has_access(chain: ChainFile) -> Iterator[Relationship]:
-    for grant in chain.access:
-        yield Relationship(grant.key, grant.organization, grant.system, grant)
+    for key, grant in zip(chain.grant_keys, chain.access):
+        yield Relationship(key, grant.organization, grant.system, grant)
 
 
 def _accessible_by(chain: ChainFile) -> Iterator[Relationship]:
-    for grant in chain.access:
-        yield Relationship(grant.key, grant.system, grant.organization, grant)
+    for key, grant in zip(chain.grant_keys, chain.access):
+        yield Relationship(key, grant.system, grant.organization, grant)
 
 
 def _operates(chain: ChainFile) -> Iterator[Relationship]:

@@ -3,6 +3,8 @@ for property tests: routes, a fixed point by relaxation per route (no BFS, no ca
 and disclosure per route."""
 from __future__ import annotations
 
+from datetime import date
+
 
 def routes(chain) -> dict[str, list[tuple[str, str]]]:
     """organisation -> its routes, as (kind, id)."""
@@ -79,3 +81,73 @@ def handled(chain) -> dict[str, dict[str, dict[tuple[str, str], tuple[int, bool,
 
 def intermediaries(chain) -> set[str]:
     return {e.contractor for e in chain.entrustments if e.personal_data is not False}
+
+
+# ---------------------------------------------------------------------------------------------
+# Windows, day by day (docs/design.md "Time"), over a bounded horizon: a set of days per node.
+
+HORIZON = (date(2008, 1, 1), date(2020, 12, 31))
+_DAYS = range(HORIZON[0].toordinal(), HORIZON[1].toordinal() + 1)
+
+
+def _span(period) -> tuple[int, int]:
+    """A parsed period as ordinal days, unbounded ends at the horizon."""
+    lo, hi = _DAYS[0], _DAYS[-1]
+    if period is None:
+        return lo, hi
+    return (period.start.first_day().toordinal() if period.start else lo,
+            period.end.last_day().toordinal() if period.end else hi)
+
+
+def _disposal(e) -> int:
+    return e.disposal.parsed_date.last_day().toordinal() if e.disposal else _DAYS[-1]
+
+
+def _pass_on(before: tuple[set, set], a: int, b: int, d: int) -> tuple[set, set]:
+    """Through an entrustment: certain while in force and not disposed of; held on day t when it
+    was passed on some day t0 <= t in force while held, and t is not after the disposal."""
+    certain, held = before
+    passed = [t for t in held if a <= t <= b]
+    return ({t for t in certain if a <= t <= min(b, d)},
+            set(range(min(passed), d + 1)) if passed and min(passed) <= d else set())
+
+
+def windows_along(chain, c: str, route: tuple[str, str], nodes: list[tuple[str, str]]) -> tuple[set, set]:
+    """(certain days, held days) at the end of a path, given as its nodes (("org", id) or
+    ("sys", id)) from the route's origin, passing each step through every relationship between
+    its two nodes that carries c's data on this route."""
+    everything = set(_DAYS)
+    kind, rid = route
+    own_system = kind == "system" and chain.systems_by_id[rid].operator == c and \
+        chain.systems_by_id[rid].personal_data is True
+    if kind == "entrustment" or own_system:
+        state = (set(everything), set(everything))
+    else:
+        state = (set(), set())
+        for e in chain.entrustments:
+            if e.contractor == c and e.personal_data is not False and rid in e.systems:
+                a, b = _span(e.parsed_period)
+                d = _disposal(e)
+                state[0].update(range(a, min(b, d) + 1))
+                state[1].update(range(a, d + 1))
+    for i, (u, v) in enumerate(zip(nodes, nodes[1:])):
+        certain, held = set(), set()
+        for e in chain.entrustments:
+            if e.personal_data is False or ("org", e.consignor) != u:
+                continue
+            if not (v == ("org", e.contractor) or (v[0] == "sys" and v[1] in e.systems)):
+                continue
+            first = i == 0 and kind == "entrustment"
+            if (first and e.id != rid) or (not first and (e.consignor == c or not (e.covers == "all" or c in e.covers))):
+                continue
+            a, b = _span(e.parsed_period)
+            got = _pass_on(state, a, b, _disposal(e))
+            certain |= got[0]
+            held |= got[1]
+        for g in chain.access:
+            if u == ("sys", g.system) and v == ("org", g.organization):
+                a, b = _span(g.parsed_period)
+                certain |= {t for t in state[0] if a <= t <= b}
+                held |= {t for t in state[1] if a <= t <= b}
+        state = (certain, held)
+    return state

@@ -4,9 +4,9 @@ import pytest
 import yaml
 
 from entrustment_chain.graph.analysis.engine import analyze
-from entrustment_chain.graph.io.loader import load_chain
+from entrustment_chain.graph.io.loader import chain_from_dict, load_chain
 
-from conftest import PROCX, TEACHING
+from conftest import PROCX, ROOT, TEACHING
 
 
 def test_procx_counts(procx_analysis):
@@ -36,9 +36,30 @@ def test_procx_path_goes_through_the_system(procx_analysis):
     finding = next(f for f in procx_analysis.by_rule("undisclosed_subcontracting") if f.consignor == "b")
     assert [(s.type, s.source, s.target) for s in finding.path] == [
         ("PLACES_DATA_IN", "b", "procx-cc"), ("ACCESSIBLE_BY", "procx-cc", "bs")]
+    # B社's contract began in 平成27年3月: the law of that day, before the PPC Guidelines
+    assert finding.conduct_date == "2015-03-01"
+    assert [b.id for b in finding.legal_references] == ["appi-2005-art22", "ministry-guidelines"]
+    assert finding.legal_basis[0].startswith("APPI Art. 22")
+    assert not finding.evidence_unknown
+
+
+def test_an_unknown_period_is_bounded_by_what_is_known(procx_analysis):
+    # 非公表の民間事業者01's contract has no period: its data is reachable whenever BS's access
+    # (平成25年～令和5年) was, certainly, and the finding says a period is unknown
+    finding = next(f for f in procx_analysis.by_rule("undisclosed_subcontracting") if f.consignor == "x-p01")
+    w = finding.routes[0].windows
+    assert [(x.start, x.end) for x in w.certain] == [("2013-01-01", "2023-12-31")] and w.unknown_period
+    assert finding.conduct_date == "2013-01-01"
+
+
+def test_an_unknown_date_cites_todays_law():
+    chain = load_chain(ROOT / "fixtures" / "teaching" / "maintenance-access" / "chain.yaml")  # no periods at all
+    finding = analyze(chain).by_rule("undisclosed_subcontracting")[0]
+    assert finding.conduct_date is None and finding.routes[0].windows.unknown_period
+    assert [(x.start, x.end) for x in finding.routes[0].windows.certain] == [(None, None)]
     assert finding.legal_basis[0].startswith("APPI Art. 25")
     assert "事例4" in finding.legal_basis[2]
-    assert not finding.evidence_unknown
+    assert all(b.ref.startswith("https://") for b in finding.legal_references)
 
 
 def test_unknown_evidence_is_said(procx_analysis):
@@ -47,8 +68,18 @@ def test_unknown_evidence_is_said(procx_analysis):
     assert all("unknown" in f.message for f in unknown)
 
 
-def test_public_bodies_get_article_66(procx_analysis):
+def test_public_bodies_get_their_ordinance_before_2023_and_article_66_after(procx_analysis):
     finding = next(f for f in procx_analysis.by_rule("undisclosed_subcontracting") if f.consignor == "k")
+    assert finding.conduct_date == "2016-08-01"  # K団体's contract: 平成28年8月～
+    assert [b.id for b in finding.legal_references] == ["local-ordinance"]
+    later = analyze(chain_from_dict({
+        "schema": "entrustment-chain/v1",
+        "organizations": [{"id": "city", "name": "市", "kind": "local_government"}, {"id": "v", "name": "V"},
+                          {"id": "w", "name": "W"}],
+        "entrustments": [{"id": "city-v", "consignor": "city", "contractor": "v", "period": "令和5年4月～",
+                          "informed_subcontractors": []},
+                         {"id": "v-w", "consignor": "v", "contractor": "w", "period": "令和5年4月～"}]}))
+    finding = later.by_rule("undisclosed_subcontracting")[0]
     assert finding.legal_basis[0].startswith("APPI Art. 66")
     assert "事務対応ガイド" in finding.legal_basis[1]
 
@@ -61,11 +92,36 @@ def _identity(f):
     return [f.rule, f.consignor, f.entrustment]
 
 
+def _span(x) -> str:
+    return f"{x.start or ''}/{x.end or ''}"
+
+
+def _extras(f) -> dict:
+    """What an expectation may add at the end of an entry: the first route's windows, as
+    start/end (empty = unbounded), and the ids of the legal bases."""
+    extra = {"legal": [b.id for b in f.legal_references]}
+    if f.routes:
+        w = f.routes[0].windows
+        extra.update(certain=[_span(x) for x in w.certain], possible=[_span(x) for x in w.possible])
+    return extra
+
+
+def expectation_holds(findings, expected: list) -> None:
+    """The findings are exactly the expected entries; an entry that ends with a mapping also
+    holds the windows and legal bases it names."""
+    plain = [e[:-1] if isinstance(e[-1], dict) else e for e in expected]
+    assert sorted(map(repr, map(_identity, findings))) == sorted(map(repr, plain))
+    by_identity = {repr(_identity(f)): f for f in findings}
+    for entry in expected:
+        if isinstance(entry[-1], dict):
+            extras = _extras(by_identity[repr(entry[:-1])])
+            assert {k: extras[k] for k in entry[-1]} == entry[-1], entry
+
+
 @pytest.mark.parametrize("case", TEACHING, ids=lambda p: p.name)
 def test_teaching_fixture_matches_its_expectation(case: Path):
     expected = yaml.safe_load((case / "expected.yaml").read_text(encoding="utf-8"))
-    found = [_identity(f) for f in analyze(load_chain(case / "chain.yaml")).findings]
-    assert sorted(map(repr, found)) == sorted(map(repr, expected))
+    expectation_holds(list(analyze(load_chain(case / "chain.yaml")).findings), expected)
 
 
 def test_findings_json_is_stable(procx_chain):
@@ -137,7 +193,7 @@ def test_networkx_rows_have_the_registry_columns():
             seen.add(rule_id)
             if type(row) is Record:  # the path rules' rows come compact: check what they hold
                 assert "routes" in RULES[rule_id].columns and row.routes and row.path == row.routes[1]
-                assert all(path[-1].target == row.handler for path in row.routes[1::2])
+                assert all(path[-1].target == row.handler for path in row.routes[1::3])
             else:
                 assert set(row) == set(RULES[rule_id].columns), (rule_id, row)
         assert all(set(x) == {"handler", "reached"} for x in evaluation.exposure())

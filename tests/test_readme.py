@@ -14,7 +14,7 @@ def test_readme_python_example_runs():
     lines = result.stdout.splitlines()
     assert lines[0].startswith("69 bs ")
     assert lines[2] == "82"
-    assert "already has access" in lines[3]
+    assert "already has maintenance access" in lines[3]
 
 
 def test_readme_check_example_runs_as_written():

@@ -5,6 +5,7 @@ database. Both return the same rows, so :mod:`.findings` makes the same findings
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Callable, Iterable, Protocol
 
 from entrustment_chain.graph.model.chain import ChainFile
@@ -28,6 +29,7 @@ class Evaluation:
 class Backend(Protocol):
     name: str
 
-    def evaluate(self, chain: ChainFile) -> Evaluation:
-        """Evaluate every rule of the registry on ``chain``."""
+    def evaluate(self, chain: ChainFile, as_of: date | None = None) -> Evaluation:
+        """Evaluate every rule of the registry on ``chain``; with ``as_of``, the path rules and
+        the exposure keep only the handlings that stood on that day (:mod:`.asof`)."""
         ...

@@ -2,16 +2,21 @@
 Neo4j through :class:`entrustment_chain.graph.neo4j.backend.Neo4jBackend`), the same answer."""
 from __future__ import annotations
 
+from collections import Counter
+from datetime import date
 from typing import Iterable
 
+from entrustment_chain.graph.analysis.asof import chain_as_of, standing
 from entrustment_chain.graph.analysis.backend import Backend, Row
 from entrustment_chain.graph.analysis.findings import (
     Analysis,
     HandlerExposure,
     SubjectCount,
     findings_from_rows,
+    record_windows,
     summarize,
 )
+from entrustment_chain.graph.analysis.registry import RULE_INDEX
 from entrustment_chain.graph.analysis.routes import Routes
 from entrustment_chain.graph.analysis.rules import NetworkxBackend
 from entrustment_chain.graph.gcpause import gc_paused
@@ -19,12 +24,17 @@ from entrustment_chain.graph.model.chain import ChainFile
 from entrustment_chain.graph.schema import MAX_PATH_STEPS
 
 
-def analyze(chain: ChainFile, backend: Backend | None = None, *, source: str | None = None) -> Analysis:
-    """Analyse ``chain`` on ``backend`` (default: the embedded networkx backend)."""
+def analyze(chain: ChainFile, backend: Backend | None = None, *, source: str | None = None,
+            as_of: date | None = None) -> Analysis:
+    """Analyse ``chain`` on ``backend`` (default: the embedded networkx backend); with ``as_of``,
+    the chain as it stood on that day (:mod:`.asof`)."""
     backend = backend or NetworkxBackend()
+    whole = chain
+    if as_of is not None:
+        chain = chain_as_of(chain, as_of)
     with gc_paused():
-        evaluation = backend.evaluate(chain)
-        findings = findings_from_rows(chain, evaluation.rows)
+        evaluation = backend.evaluate(chain, as_of) if as_of is not None else backend.evaluate(chain)
+        findings = findings_from_rows(chain, evaluation.rows, as_of)
         routes = evaluation.routes or Routes(chain)
         exposure = exposure_from_rows(chain, routes, evaluation.exposure())
     consignors = routes.consignors()
@@ -34,6 +44,14 @@ def analyze(chain: ChainFile, backend: Backend | None = None, *, source: str | N
     # paths are followed up to the bound both backends share; routes whose data goes further are
     # named (their handlers beyond the bound are not in the findings)
     summary["step_bound"] = {"max_steps": MAX_PATH_STEPS, "truncated": evaluation.truncated()}
+    if as_of is not None:
+        summary["as_of"] = standing(whole, as_of)
+        # the undisclosed handlings on that day, by how they stood: certain or possible
+        # (those resting on an unrecorded period, unbounded for want of a date, counted apart too)
+        undisclosed = [record_windows(r) for r in findings.records if r.rule == RULE_INDEX["undisclosed_subcontracting"]]
+        stood = Counter(w.on(as_of) for w in undisclosed)
+        summary["as_of"]["undisclosed_handlings"] = {"certain": stood["certain"], "possible": stood["possible"],
+                                                     "period_unknown": sum(1 for w in undisclosed if w.unknown)}
     return Analysis(source=source, backend=backend.name, summary=summary, findings=findings, exposure=exposure)
 
 

@@ -5,14 +5,18 @@ import functools
 import json
 from collections import Counter
 from collections.abc import Sequence
+from datetime import date
 from typing import IO, Any, Callable, Iterable, Iterator, NamedTuple, overload
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
+from entrustment_chain.graph.analysis import windows as W
+from entrustment_chain.graph.analysis.asof import disposed_by
 from entrustment_chain.graph.analysis.routes import Route
+from entrustment_chain.graph.analysis.windows import Windows
 from entrustment_chain.graph.analysis.registry import RULE_IDS, RULE_INDEX, RULES, Severity, rule
 from entrustment_chain.graph.analysis.backend import Row
-from entrustment_chain.graph.analysis.legal import legal_basis
+from entrustment_chain.graph.analysis.legal import legal_bases
 from entrustment_chain.graph.analysis.messages import messages
 from entrustment_chain.graph.model.chain import ChainFile, OrgKind
 from entrustment_chain.graph.schema import PathStep
@@ -42,13 +46,45 @@ class Step(_Result):
                    entrustment=step.entrustment, system=step.system)
 
 
+class Span(_Result):
+    """Days from ``start`` to ``end``, both included (ISO; null = unbounded: an unknown start, an
+    open end), and the same in wareki as the seed writes periods."""
+
+    start: str | None
+    end: str | None
+    wareki: str
+
+
+class RouteWindows(_Result):
+    """When the handler could reach the data on this route (:mod:`.windows`): *certain* while
+    every step of the path was in force, *possible* while the data was still held (not yet
+    disposed of) but not certainly; ``unknown_period`` when a period on the path is not recorded,
+    so that a window is unbounded for want of a date."""
+
+    certain: list[Span]
+    possible: list[Span]
+    unknown_period: bool = False
+
+
 class RoutePath(_Result):
     """One route of the consignor that reaches the handler (its entrustment, or a system), with
-    its canonical path. A finding about a consignor and a handler lists every such route."""
+    its canonical path and its windows. A finding about a consignor and a handler lists every
+    such route."""
 
     kind: str  # "entrustment" or "system"
     id: str
     path: list[Step]
+    windows: RouteWindows | None = None
+
+
+class LegalReference(_Result):
+    """One legal basis with its stable id, its Japanese citation and where to read it (an e-Gov
+    article or a PPC document), as in force on the date of the conduct."""
+
+    id: str
+    text: str
+    ja: str
+    ref: str
 
 
 class Finding(_Result):
@@ -59,6 +95,10 @@ class Finding(_Result):
     entrustment: str | None = None
     path: list[Step] = Field(default_factory=list)
     legal_basis: list[str]
+    # the date the legal basis is chosen by (ISO): the first day of the handling's windows, or
+    # of the entrustment's period; null = unknown, today's law cited
+    conduct_date: str | None = None
+    legal_references: list[LegalReference] = Field(default_factory=list)
     message: str
     message_ja: str
     evidence_unknown: bool = False
@@ -70,9 +110,16 @@ class Finding(_Result):
 
     def identity(self) -> tuple:
         """What the parity test compares: rule, consignor, handler/entrustment, path length,
-        and each route with the length of its path."""
+        and each route with the length of its path and its windows."""
         return (self.rule, self.consignor, self.handler, self.entrustment, len(self.path),
-                tuple(self.handlers), tuple((r.kind, r.id, len(r.path)) for r in self.routes))
+                tuple(self.handlers), tuple((r.kind, r.id, len(r.path), _spans(r.windows)) for r in self.routes))
+
+
+def _spans(w: RouteWindows | None) -> tuple:
+    if w is None:
+        return ()
+    return (tuple((x.start, x.end) for x in w.certain), tuple((x.start, x.end) for x in w.possible),
+            w.unknown_period)
 
 
 class SubjectCount(_Result):
@@ -111,14 +158,32 @@ class Record(NamedTuple):
     evidence_unknown: bool
     handlers: tuple[str, ...]
     detail: tuple[str, ...]
-    # the routes a path finding is about, flat: (route, path, route, path, …), the first path
-    # being ``path``; one tuple a finding, shared by a handler's two path findings when equal
+    # the routes a path finding is about, flat: (route, path, windows, route, path, windows, …),
+    # the first path being ``path``; one tuple a finding, shared by a handler's two path
+    # findings when equal
     routes: tuple = ()
 
 
-def route_pairs(r: Record) -> Iterator[tuple[Route, tuple[PathStep, ...]]]:
-    """(route, path) for each route of a record, in order."""
-    return zip(r.routes[::2], r.routes[1::2])
+def route_triples(r: Record) -> Iterator[tuple[Route, tuple[PathStep, ...], Windows]]:
+    """(route, path, windows) for each route of a record, in order."""
+    return zip(r.routes[::3], r.routes[1::3], r.routes[2::3])
+
+
+def record_windows(r: Record) -> Windows | None:
+    """The union of the windows of a record's routes (None for a finding without routes)."""
+    found = r.routes[2::3]
+    if not found:
+        return None
+    if len(found) == 1:
+        return found[0]
+    return Windows(W.normalize(i for w in found for i in w.certain), W.normalize(i for w in found for i in w.held),
+                   any(w.unknown for w in found))
+
+
+def _window_spans(w: Windows) -> tuple:
+    """What :func:`_spans` gives of the same windows as JSON."""
+    return (tuple((W.bound_iso(a, "start"), W.bound_iso(b, "end")) for a, b in w.certain),
+            tuple((W.bound_iso(a, "start"), W.bound_iso(b, "end")) for a, b in w.possible), w.unknown)
 
 
 def record_sort_key(r: Record) -> tuple:
@@ -173,7 +238,7 @@ class FindingList(Sequence[Finding]):
     def identities(self) -> Iterator[tuple]:
         """:meth:`Finding.identity` of each finding, without building the findings."""
         return ((RULE_IDS[r.rule], r.consignor, r.handler, r.entrustment, len(r.path), r.handlers,
-                 tuple((route.kind, route.id, len(path)) for route, path in route_pairs(r)))
+                 tuple((route.kind, route.id, len(path), _window_spans(w)) for route, path, w in route_triples(r)))
                 for r in self._records)
 
     def rules(self) -> Iterator[str]:
@@ -254,11 +319,14 @@ def summarize(findings: FindingList, consignors: int, handlers: int) -> dict[str
 # Rows to findings: shared by both backends, so they cannot differ in wording or judgement.
 
 
-def findings_from_rows(chain: ChainFile, rows: Iterable[tuple[str, Row | Record]]) -> FindingList:
+def findings_from_rows(chain: ChainFile, rows: Iterable[tuple[str, Row | Record]],
+                       as_of: date | None = None) -> FindingList:
     """Findings from either backend's rule rows, as (rule id, row) pairs; a row may be a
     :class:`Record` already (the networkx backend makes its path rows so). Findings are kept as
     compact records (see :class:`FindingList`); every path step and every path is one shared
-    object, so millions of findings stay affordable."""
+    object, so millions of findings stay affordable. With ``as_of`` (the rows being of the chain
+    as it stood then), windows end on that day and the entrustment findings are those whose
+    data was still there (:mod:`.asof`)."""
     steps: dict[tuple, PathStep] = {}
     paths: dict[tuple, tuple[PathStep, ...]] = {}
     records: list[Record] = []
@@ -278,13 +346,26 @@ def findings_from_rows(chain: ChainFile, rows: Iterable[tuple[str, Row | Record]
             found_path = paths[ids] = tuple(shared)
         return found_path
 
+    entrustments = chain.entrustments_by_id
     for rule_id, row in rows:
+        if as_of is not None:
+            entrustment = row.entrustment if type(row) is Record else row.get("entrustment")
+            if entrustment is not None and entrustment in entrustments and "routes" not in RULES[rule_id].columns \
+                    and disposed_by(entrustments[entrustment], as_of):
+                continue
         if type(row) is Record:
+            if as_of is not None and row.routes:
+                row = row._replace(routes=_until(row.routes, as_of))
             records.append(row)
             continue
         detail_column = RULES[rule_id].detail
         detail = row.get(detail_column, ()) if detail_column and detail_column != "handlers" else ()
-        routes = tuple(part for x in row.get("routes") or () for part in (Route(x["kind"], x["id"]), path_of(x["path"])))
+        routes = tuple(part for x in row.get("routes") or ()
+                       for part in (Route(x["kind"], x["id"]), path_of(x["path"]),
+                                    x["windows"] if isinstance(x.get("windows"), Windows)
+                                    else W.from_rows(x["certain"], x["held"], x["unknown"])))
+        if as_of is not None and routes:
+            routes = _until(routes, as_of)
         records.append(Record(
             RULE_INDEX[rule_id], row["consignor"], row.get("handler"), row.get("entrustment"),
             routes[1] if routes else (), bool(row.get("evidence_unknown", False)),
@@ -294,31 +375,86 @@ def findings_from_rows(chain: ChainFile, rows: Iterable[tuple[str, Row | Record]
         records.sort()
     except TypeError:  # a rule whose rows mix None and ids in one column (not produced by our rules)
         records.sort(key=record_sort_key)
-    return FindingList(records, finding_maker(chain))
+    return FindingList(records, finding_maker(chain, records))
 
 
-def finding_maker(chain: ChainFile) -> Callable[[Record], Finding]:
-    """The function that turns a :class:`Record` of this chain into a :class:`Finding`."""
+def _until(routes: tuple, day: date) -> tuple:
+    """A record's flat routes with their windows cut at ``day``."""
+    return tuple(part.until(day) if i % 3 == 2 else part for i, part in enumerate(routes))
+
+
+def conduct_dates(chain: ChainFile, records: Iterable[Record]) -> Callable[[Record], date | None]:
+    """The date of the conduct a finding is about, which chooses its legal basis: the first day
+    of a path finding's windows; the first day of an entrustment's period; for a consignor that
+    could not supervise, the earliest of its undisclosed handlings (unknown if any of them is).
+    None when unknown."""
+    entrustments = chain.entrustments_by_id
+    undisclosed = RULE_INDEX["undisclosed_subcontracting"]
+    could_not = RULE_INDEX["could_not_supervise"]
+    earliest: dict[str, date | None] = {}
+    for r in records:
+        if r.rule == undisclosed:
+            day = record_windows(r).first_day
+            if r.consignor not in earliest:
+                earliest[r.consignor] = day
+            elif day is None or earliest[r.consignor] is None:
+                earliest[r.consignor] = None
+            else:
+                earliest[r.consignor] = min(day, earliest[r.consignor])
+
+    def on(r: Record) -> date | None:
+        if r.routes:
+            return record_windows(r).first_day
+        if r.rule == could_not:
+            return earliest.get(r.consignor)
+        e = entrustments.get(r.entrustment) if r.entrustment else None
+        period = e.parsed_period if e is not None else None
+        return period.start.first_day() if period is not None and period.start is not None else None
+
+    return on
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def route_windows(w: Windows) -> RouteWindows:
+    """A route's windows as reported (shared: the same windows recur across findings)."""
+    def spans(intervals: tuple) -> list[Span]:
+        return [Span.model_construct(start=W.bound_iso(a, "start"), end=W.bound_iso(b, "end"), wareki=W.wareki((a, b)))
+                for a, b in intervals]
+
+    return RouteWindows.model_construct(certain=spans(w.certain), possible=spans(w.possible), unknown_period=w.unknown)
+
+
+def finding_maker(chain: ChainFile, records: Iterable[Record] = ()) -> Callable[[Record], Finding]:
+    """The function that turns a :class:`Record` of this chain into a :class:`Finding`;
+    ``records`` (all of the analysis's) date the could_not_supervise findings."""
     orgs = chain.organizations_by_id
     names = {org_id: org.name for org_id, org in orgs.items()}
-    bases: dict[tuple[str, OrgKind], list[str]] = {}
+    bases: dict[tuple, tuple[list[str], list[LegalReference]]] = {}
     step = functools.lru_cache(maxsize=1 << 16)(Step.of)  # findings read in order share their steps
+    conduct = conduct_dates(chain, records)
 
     def make(r: Record) -> Finding:
         rule_id = RULE_IDS[r.rule]
         record = RULES[rule_id]
         org = orgs.get(r.consignor)
         kind = org.kind if org is not None else OrgKind.private
-        basis = bases.get((rule_id, kind))
+        day = conduct(r)
+        # the law changed on a handful of dates: each era's bases are made once
+        era = (rule_id, kind, tuple(b.id for b in legal_bases(record, kind, day)))
+        basis = bases.get(era)
         if basis is None:
-            basis = bases[(rule_id, kind)] = legal_basis(record, kind)
+            found = legal_bases(record, kind, day)
+            basis = bases[era] = ([b.text for b in found], [
+                LegalReference.model_construct(id=b.id, text=b.text, ja=b.ja, ref=b.ref) for b in found])
         en, ja = messages(record, names, kind, r)
         return Finding.model_construct(
             rule=rule_id, severity=record.severity, consignor=r.consignor, handler=r.handler,
-            entrustment=r.entrustment, path=[step(p) for p in r.path], legal_basis=basis, message=en,
+            entrustment=r.entrustment, path=[step(p) for p in r.path], legal_basis=basis[0],
+            conduct_date=day.isoformat() if day is not None else None, legal_references=basis[1], message=en,
             message_ja=ja, evidence_unknown=r.evidence_unknown, handlers=list(r.handlers),
-            routes=[RoutePath.model_construct(kind=route.kind, id=route.id, path=[step(p) for p in path])
-                    for route, path in route_pairs(r)],
+            routes=[RoutePath.model_construct(kind=route.kind, id=route.id, path=[step(p) for p in path],
+                                              windows=route_windows(when))
+                    for route, path, when in route_triples(r)],
         )
 
     return make

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from entrustment_chain.graph import schema as S
+from entrustment_chain.graph.analysis import windows as W
 from entrustment_chain.graph.schema import covers_consignor
 
 
@@ -35,6 +36,8 @@ class Reach:
     consignor: str
     paths: dict[str, tuple[S.PathStep, ...]]  # node ("org:…" or "system:…") -> canonical path
     truncated: bool = False  # the data goes on beyond schema.MAX_PATH_STEPS steps: not followed
+    # node -> when the data is there, along its canonical path (:mod:`.windows`); may be empty
+    windows: dict[str, W.Windows] | None = None
 
     def handlers(self) -> dict[str, tuple[S.PathStep, ...]]:
         return {S.node_id(n): p for n, p in self.paths.items() if n.startswith("org:")}
@@ -60,9 +63,17 @@ def _out(graph: nx.MultiDiGraph | None, node: str, cache: dict) -> list[tuple]:
                 if data["type"] in _FLOW and S.may_carry(data["personal_data"]):
                     found.append((target, data["consignor"], data["covers_all"],
                                   frozenset(data["covers"]) if data["covers"] else _NONE, [data["type"], key],
-                                  S.entrustment_of_step(data["type"], key)))
+                                  S.entrustment_of_step(data["type"], key), _hop(data)))
         cache[node] = found
     return found
+
+
+def _hop(data: dict) -> W.Hop:
+    hop = W.hop_of(data)
+    return _HOPS.setdefault(hop, hop)  # a few distinct periods recur across a large file
+
+
+_HOPS: dict = {}
 
 
 def prepare_flow(graph: nx.MultiDiGraph) -> dict:
@@ -85,7 +96,7 @@ def key_order(key: str) -> bytes:
 
 
 def reach(graph: nx.MultiDiGraph | None, consignor: str, cache: dict | None = None,
-          route: tuple[str, str] | None = None) -> Reach:
+          route: tuple[str, str] | None = None, start: W.Windows = W.EVERYWHERE) -> Reach:
     """Every node C's data reaches, with its canonical path (see the module docstring).
 
     With ``route`` (kind, id), only what one route of C reaches (see :mod:`.routes`): for an
@@ -96,47 +107,61 @@ def reach(graph: nx.MultiDiGraph | None, consignor: str, cache: dict | None = No
     Pass the same ``cache`` (a dict) for every consignor of one graph: each node's outgoing
     flow relationships are then prepared once; ``graph`` may be None when the cache comes
     from :func:`prepare_flow`. Each relationship's :class:`PathStep` is made once, the first
-    time a path uses it, and shared by every path through it."""
+    time a path uses it, and shared by every path through it.
+
+    Each node also gets its windows (:mod:`.windows`): those of its parent, one step further
+    through every relationship from the parent to it that the route's data may take (parallel
+    grants or contracts), the route starting with ``start``."""
     if cache is None:
         cache = {}
-    start = S.org_node(consignor)
-    paths: dict[str, tuple] = {start: ()}
-    level = [start]
+    origin = S.org_node(consignor)
+    paths: dict[str, tuple] = {origin: ()}
+    windows: dict[str, W.Windows] = {origin: start}
+    level = [origin]
     first = None  # the entrustment every path leaves C by, for an entrustment route
     if route is not None:
         if route[0] == "system":
             level = [S.system_node(route[1])]
             paths[level[0]] = ()
+            windows[level[0]] = start
         else:
             first = route[1]
     depth = 0
     while level and depth < S.MAX_PATH_STEPS:  # the Cypher rules' bound, so both agree
         depth += 1
-        best: dict[str, tuple[str, list]] = {}
+        # target -> (parent, the smallest step from it, every step from it to the target)
+        best: dict[str, tuple[str, list, list]] = {}
         for node in level:
             out = _out(graph, node, cache)
             if first is not None and depth == 1:  # an entrustment route leaves by its own steps
                 out = [x for x in out if x[5] == first]
-            for target, owner, covers_all, covers, cell, _ in out:
+            for target, owner, covers_all, covers, cell, _, hop in out:
                 if target in paths:
                     continue
                 if not covers_consignor(owner, covers_all, covers, consignor):
                     continue
                 current = best.get(target)
-                # ties (several steps into one node at one depth) are rare: order them only then
-                if current is None or _order(cell) < _order(current[1]):
-                    best[target] = (node, cell)
+                if current is None:
+                    best[target] = (node, cell, [hop])
+                elif current[0] == node:  # another step between the same two nodes
+                    current[2].append(hop)
+                    if _order(cell) < _order(current[1]):
+                        best[target] = (node, cell, current[2])
+                # ties (several parents at one depth) are rare: order them only then
+                elif _order(cell) < _order(current[1]):
+                    best[target] = (node, cell, [hop])
         level = []
-        for target, (node, cell) in best.items():
+        for target, (node, cell, hops) in best.items():
             if len(cell) == 2:  # first use of this relationship in a path: make its step once
                 cell.append(S.PathStep(cell[0], cell[1], S.node_id(node), S.node_id(target)))
             paths[target] = paths[node] + (cell[2],)
+            windows[target] = W.step(windows[node], hops)
             level.append(target)
     # Stopped at the bound with nodes left to expand: is there anything further it would reach?
     truncated = bool(level) and any(
         target not in paths and covers_consignor(owner, covers_all, covers, consignor)
-        for node in level for target, owner, covers_all, covers, _, _ in _out(graph, node, cache))
-    del paths[start]
+        for node in level for target, owner, covers_all, covers, _, _, _ in _out(graph, node, cache))
+    del paths[origin]
     if route is not None and route[0] == "system":
         del paths[S.system_node(route[1])]
-    return Reach(consignor, paths, truncated)
+    return Reach(consignor, paths, truncated, windows)

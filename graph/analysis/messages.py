@@ -41,7 +41,7 @@ def messages(rule: Rule, names: dict, kind: OrgKind, r: Any) -> tuple[str, str]:
     def name(org_id: str | None) -> str | None:
         return names.get(org_id, org_id) if org_id is not None else None
 
-    others = [route.id for route in r.routes[2::2]]
+    others = [route.id for route in r.routes[3::3]]
     values = {
         "consignor": name(r.consignor), "handler": name(r.handler), "entrustment": r.entrustment,
         "path": path_text(r.path) if "{path}" in rule.message_en else "",

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from entrustment_chain.graph import schema as S
+from entrustment_chain.graph.analysis.asof import chain_as_of
 from entrustment_chain.graph.analysis.findings import Step
 from entrustment_chain.graph.analysis.flow import prepare_flow, reach
 from entrustment_chain.graph.analysis.network import build_graph
@@ -142,10 +144,15 @@ def read_proposal(proposal: str) -> tuple[Any, str, dict]:
     return data, name, lines
 
 
-def check(chain: ChainFile, proposal: Any, name: str = "<proposal>", lines: dict | None = None) -> CheckResult:
+def check(chain: ChainFile, proposal: Any, name: str = "<proposal>", lines: dict | None = None,
+          as_of: date | None = None) -> CheckResult:
     """Which consignors would gain a handler on one of their routes (a handler already reaching
     the data on another route counts: disclosure is per route), whether they were told of and
-    approved it there, and who must do what before anything is signed."""
+    approved it there, and who must do what before anything is signed. A handler reaches the
+    data while it is held (:mod:`.windows`); with ``as_of``, the chain is taken as it stood on
+    that day (:mod:`.asof`) before the proposal is added to it."""
+    if as_of is not None:
+        chain = chain_as_of(chain, as_of)
     after = merge_proposal(chain, proposal, name, lines)
     before_flow, after_flow = prepare_flow(build_graph(chain)), prepare_flow(build_graph(after))
     before_routes, routes = Routes(chain), Routes(after)
@@ -155,15 +162,17 @@ def check(chain: ChainFile, proposal: Any, name: str = "<proposal>", lines: dict
         # judged per route: a handler already known on one route is new on another
         before: set[tuple[Route, str]] = set()
         for route in before_routes.routes.get(c, ()):
-            before.update((route, h) for h in reach(None, c, before_flow, route).handlers())
+            reached = reach(None, c, before_flow, route, before_routes.start(c, route))
+            before.update((route, h) for h in reached.handlers() if not reached.windows[S.org_node(h)].empty)
         found: dict[str, list[GainedRoute]] = {}
         for route in routes.routes[c]:
-            paths = reach(None, c, after_flow, route).paths
+            reached = reach(None, c, after_flow, route, routes.start(c, route))
+            paths = reached.paths
             systems = {S.node_id(n) for n in paths if not n.startswith("org:")} | (
                 {route.id} if route.kind == SYSTEM else set())
             for node, path in paths.items():
                 h = S.node_id(node)
-                if not node.startswith("org:") or (route, h) in before:
+                if not node.startswith("org:") or (route, h) in before or reached.windows[node].empty:
                     continue
                 judged = routes.judge(c, route, h, systems)
                 restricted = (after.entrustments_by_id[route.id].clauses.subcontract_restriction

@@ -70,7 +70,8 @@ RULES: dict[str, Rule] = {r.id: r for r in (
          "委託元に知らされていない再委託（取扱者）", "handler the consignor was never told of",
          "some route of the consignor's data (one of its entrustments, or a system holding its data) "
          "reaches a handler, through entrustments or access to a system, and the handler was not disclosed "
-         "to the consignor for that route; lists those routes, each with its shortest path",
+         "to the consignor for that route, while the data was there; lists those routes, each with "
+         "its shortest path and when the handler could reach the data (certain / possible)",
          "委託元の個人データの経路（委託、又はそのデータを保存するシステム）のいずれかが取扱者に至り、"
          "その経路について取扱者の説明を受けていない。該当する経路ごとに最短の経路を示す",
          "{handler} handles {consignor}'s data ({path}{routes_en}), but {consignor} was never told of it "
@@ -81,7 +82,7 @@ RULES: dict[str, Rule] = {r.id: r for r in (
     Rule("unapproved_subcontracting", Per.consignor_handler, Severity.medium,
          "委託元の承認のない再委託（再委託制限条項あり）", "handler the consignor never approved",
          "some entrustment of the consignor that restricts re-entrustment reaches a handler the consignor "
-         "did not approve for it; lists those routes",
+         "did not approve for it; lists those routes, each with its windows",
          "再委託を制限する委託元の委託のいずれかが、その委託について委託元の承認のない取扱者に至る。該当する経路を示す",
          "{handler} handles {consignor}'s data without {consignor}'s approval, although entrustment "
          "{entrustment} restricts re-entrustment ({path}{routes_en}).",

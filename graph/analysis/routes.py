@@ -26,6 +26,7 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from entrustment_chain.graph import schema as S
+from entrustment_chain.graph.analysis import windows as W
 from entrustment_chain.graph.analysis.flow import key_order
 from entrustment_chain.graph.model.chain import ChainFile, Entrustment
 
@@ -55,6 +56,12 @@ class RouteJudgement(NamedTuple):
     approved_unknown: bool
 
 
+def _held(e: Entrustment) -> tuple[W.Interval, W.Interval, bool]:
+    """(certain, held, unknown) of the data an entrustment hands over (:mod:`.windows`)."""
+    hop = W.hop_of({p.name: p.value(e) for p in S.RELATIONSHIPS[S.ENTRUSTS].properties if p.flow})
+    return (hop.start, min(hop.end, hop.disposal)), (hop.start, hop.disposal), hop.unknown
+
+
 class Routes:
     """Every organisation's routes, and the judgement of each handler on each of them."""
 
@@ -64,11 +71,15 @@ class Routes:
         processing: dict[str, set[str]] = defaultdict(set)
         self.placed_by: dict[tuple[str, str], list[Entrustment]] = defaultdict(list)
         self.contracted: set[str] = set()  # contractors of entrustments that carry personal data
+        # (contractor, system) -> the entrustments to it that place data in the system
+        self.placed_with: dict[tuple[str, str], list[Entrustment]] = defaultdict(list)
         for e in chain.entrustments:
             own[e.consignor].append(e)
             if S.may_carry(e.personal_data):
                 self.contracted.add(e.contractor)
                 processing[e.contractor].update(e.systems)
+                for system_id in e.systems:
+                    self.placed_with[(e.contractor, system_id)].append(e)
             for system_id in e.systems:
                 self.placed_by[(e.consignor, system_id)].append(e)
         own_systems: dict[str, set[str]] = defaultdict(set)
@@ -76,6 +87,7 @@ class Routes:
             if system.operator and system.personal_data is True:
                 own_systems[system.operator].add(system.id)
         self.own = own
+        self.own_systems = own_systems
         self.routes: dict[str, list[Route]] = {}
         for org in chain.organizations:
             found = [Route(ENTRUSTMENT, e.id) for e in own.get(org.id, ()) if S.may_carry(e.personal_data)]
@@ -86,6 +98,14 @@ class Routes:
         self.grants: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
         for grant in chain.access:
             self.grants[grant.organization].append((grant.system, grant.under))
+
+    def start(self, consignor: str, route: Route) -> W.Windows:
+        """When the route's data is at its origin (:mod:`.windows`): always for one of C's own
+        entrustments (its own data) or own systems; for a system where C processes data entrusted
+        to it, while those entrustments hold it (from their start to their disposal)."""
+        if route.kind == ENTRUSTMENT or route.id in self.own_systems.get(consignor, ()):
+            return W.EVERYWHERE
+        return W.origin(_held(e) for e in self.placed_with.get((consignor, route.id), ()))
 
     def consignors(self) -> list[str]:
         """Every organisation with a route, in id order."""

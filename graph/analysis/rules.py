@@ -5,6 +5,7 @@ rows into findings.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from typing import Iterable, Iterator
 
 from entrustment_chain.graph import schema as S
@@ -14,6 +15,7 @@ from entrustment_chain.graph.analysis.flow import prepare_flow, reach
 from entrustment_chain.graph.analysis.network import build_graph
 from entrustment_chain.graph.analysis.registry import RULE_INDEX
 from entrustment_chain.graph.analysis.routes import SYSTEM, Route, RouteJudgement, Routes
+from entrustment_chain.graph.analysis.windows import Windows
 from entrustment_chain.graph.model.chain import CLAUSE_SAFETY, SUPERVISION_MEASURES, ChainFile
 
 UNDISCLOSED, UNAPPROVED = "undisclosed_subcontracting", "unapproved_subcontracting"
@@ -26,7 +28,7 @@ class NetworkxBackend:
 
     name = "networkx"
 
-    def evaluate(self, chain: ChainFile) -> Evaluation:
+    def evaluate(self, chain: ChainFile, as_of: date | None = None) -> Evaluation:
         reached: dict[str, tuple[list[str], list[int]]] = {}
         truncated: list[Row] = []
         routes = Routes(chain)
@@ -41,12 +43,13 @@ class NetworkxBackend:
                      else [rid for i, rid in enumerate(ids[c]) if mask >> i & 1])
                     for c, mask in zip(consignors, masks)]}
 
-        return Evaluation(networkx_rows(chain, routes, reached, truncated), exposure, routes, lambda: truncated)
+        return Evaluation(networkx_rows(chain, routes, reached, truncated, as_of), exposure, routes,
+                          lambda: truncated)
 
 
 def networkx_rows(chain: ChainFile, routes: Routes | None = None,
                   reached: dict[str, tuple[list[str], list[int]]] | None = None,
-                  truncated: list[Row] | None = None) -> Iterator[tuple[str, Row]]:
+                  truncated: list[Row] | None = None, as_of: date | None = None) -> Iterator[tuple[str, Row]]:
     """Every rule's rows, computed on the networkx graph, as (rule, row) pairs, produced one
     consignor at a time (never all at once: a million entrustments give millions of rows).
 
@@ -55,7 +58,8 @@ def networkx_rows(chain: ChainFile, routes: Routes | None = None,
     :class:`PathStep` tuples. Which routes of which consignor reach each handler is added to
     ``reached`` (handler → consignors and, per consignor, a bit mask of its routes) for the
     exposure, compactly: there is an entry for every consignor × handler pair. Routes whose data
-    goes on beyond the step bound are added to ``truncated``."""
+    goes on beyond the step bound are added to ``truncated``. A handling counts while the data is
+    held (:mod:`.windows`), and with ``as_of`` only when it stood on that day."""
     routes = routes or Routes(chain)
     if reached is None:
         reached = {}
@@ -64,16 +68,21 @@ def networkx_rows(chain: ChainFile, routes: Routes | None = None,
     # only the prepared flow relationships are read: the graph itself is let go at once
     prepared = prepare_flow(build_graph(chain))
     for c in routes.consignors():
-        found: dict[str, list[tuple[Route, tuple, RouteJudgement]]] = defaultdict(list)
+        found: dict[str, list[tuple[Route, tuple, Windows, RouteJudgement]]] = defaultdict(list)
         masks: dict[str, int] = defaultdict(int)
         for index, route in enumerate(routes.routes[c]):
-            found_here = reach(None, c, prepared, route)
+            found_here = reach(None, c, prepared, route, routes.start(c, route))
             if found_here.truncated:
                 truncated.append({"consignor": c, "route": route.id})
-            paths = found_here.paths
+            paths, windows = found_here.paths, found_here.windows
             systems = None  # the systems the route's data is in: only needed for a handler with grants
             for node, path in paths.items():
                 if not node.startswith("org:"):
+                    continue
+                when = windows[node]
+                if when.empty:  # the data was never there while it could reach it: no handling
+                    continue
+                if as_of is not None and when.on(as_of) is None:
                     continue
                 h = node[4:]
                 if systems is None and h in routes.grants:
@@ -81,7 +90,7 @@ def networkx_rows(chain: ChainFile, routes: Routes | None = None,
                     if route.kind == SYSTEM:
                         systems.add(route.id)
                 masks[h] |= 1 << index
-                found[h].append((route, path, routes.judge(c, route, h, systems or _NO_SYSTEMS)))
+                found[h].append((route, path, when, routes.judge(c, route, h, systems or _NO_SYSTEMS)))
         undisclosed = []
         told_unknown_any = False
         for h in sorted(found):
@@ -93,20 +102,20 @@ def networkx_rows(chain: ChainFile, routes: Routes | None = None,
             on = found[h]
             if len(on) > 1:
                 on.sort(key=lambda f: (len(f[1]), f[0].order))
-            hidden = [f for f in on if not f[2].disclosed]
+            hidden = [f for f in on if not f[3].disclosed]
             flat = None
             if hidden:
                 undisclosed.append(h)
-                unknown = any(f[2].told_unknown for f in hidden)
+                unknown = any(f[3].told_unknown for f in hidden)
                 told_unknown_any = told_unknown_any or unknown
-                flat = tuple(part for f in hidden for part in f[:2])
+                flat = tuple(part for f in hidden for part in f[:3])
                 yield UNDISCLOSED, Record(UNDISCLOSED_INDEX, c, h, None, hidden[0][1], unknown, (), (), flat)
-            unapproved = [f for f in on if f[2].restricted and not f[2].approved]
+            unapproved = [f for f in on if f[3].restricted and not f[3].approved]
             if unapproved:
                 if flat is None or unapproved != hidden:  # usually the same routes: one tuple for both
-                    flat = tuple(part for f in unapproved for part in f[:2])
+                    flat = tuple(part for f in unapproved for part in f[:3])
                 yield UNAPPROVED, Record(UNAPPROVED_INDEX, c, h, unapproved[0][0].id, unapproved[0][1],
-                                         any(f[2].approved_unknown for f in unapproved), (), (), flat)
+                                         any(f[3].approved_unknown for f in unapproved), (), (), flat)
         if undisclosed:
             yield "could_not_supervise", {"consignor": c, "handlers": undisclosed, "evidence_unknown": told_unknown_any}
     for row in misclassified_rows(chain):

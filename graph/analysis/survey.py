@@ -8,10 +8,12 @@ how many were left out and why, grouping them by which parts of the survey they 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from entrustment_chain.graph.analysis.asof import chain_as_of
 from entrustment_chain.graph.analysis.engine import analyze
 from entrustment_chain.graph.errors import InputError, Problem
 from entrustment_chain.graph.model.chain import CLAUSE_SAFETY, SUPERVISION_MEASURES, ChainFile, Entrustment
@@ -111,11 +113,15 @@ class Survey(_Out):
     no_supervision_by_kind: dict[str, int]
     not_informed: NotInformed
     listed: list[ListedConsignor]
+    as_of: str | None = None  # the day the chain was taken as it stood (ISO), if any
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     def to_json_dict(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True)
+        data = self.model_dump(mode="json", by_alias=True)
+        if data["as_of"] is None:  # the survey as recorded: survey/v1 as it always was
+            del data["as_of"]
+        return data
 
 
 def _combine(values: list[bool | None]) -> bool | None:
@@ -133,9 +139,13 @@ def _answer(entrustments: list[Entrustment], key: str) -> bool | None:
     return _combine([getattr(getattr(e, group), name) for e in entrustments])
 
 
-def survey(chain: ChainFile, contractor: str, analysis: Any = None) -> "Survey":
+def survey(chain: ChainFile, contractor: str, analysis: Any = None, as_of: date | None = None) -> "Survey":
     """The survey of ``contractor``'s consignors. ``analysis`` (of the same chain) is computed on
-    networkx when not given; item 2(2) needs to know each consignor's undisclosed handlers."""
+    networkx when not given; item 2(2) needs to know each consignor's undisclosed handlers. With
+    ``as_of``, the chain as it stood on that day (:mod:`.asof`): the contracts begun by then, and
+    the undisclosed handlings that stood that day."""
+    if as_of is not None:
+        chain = chain_as_of(chain, as_of)
     orgs = chain.organizations_by_id
     if contractor not in orgs:
         raise InputError([Problem("--contractor", None, "contractor",
@@ -148,7 +158,7 @@ def survey(chain: ChainFile, contractor: str, analysis: Any = None) -> "Survey":
         raise InputError([Problem("--contractor", None, "contractor",
                                   f"{contractor!r} is the contractor of no entrustment in this file")])
     if analysis is None:
-        analysis = analyze(chain)
+        analysis = analyze(chain, as_of=as_of)
     consignors = sorted(by_consignor)
     answers = {c: {key: _answer(by_consignor[c], key) for key in ITEMS} for c in consignors}
     for c in consignors:
@@ -229,7 +239,7 @@ def survey(chain: ChainFile, contractor: str, analysis: Any = None) -> "Survey":
     return Survey(contractor=contractor, contractor_name=name, consignors=len(consignors), items=ordered,
                   no_safeguard_clauses=sorted(no_clauses), no_safeguard_clauses_by_kind=_by_kind(orgs, no_clauses),
                   no_supervision=sorted(no_supervision), no_supervision_by_kind=_by_kind(orgs, no_supervision),
-                  not_informed=not_informed, listed=listed)
+                  not_informed=not_informed, listed=listed, as_of=as_of.isoformat() if as_of else None)
 
 
 KIND_ORDER = ("private", "local_government", "public_agency")

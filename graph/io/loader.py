@@ -326,8 +326,10 @@ def chain_from_dict(data: Any, name: str = "<data>", lines: dict | Callable[[], 
                                   f"this file is {schema!r}; this version of chain reads {SCHEMA_V1!r} "
                                   "(upgrade entrustment-chain to read newer files)")])
     chain, problems = _validate(data, name, lines)
-    problems += [Problem(name, line_of(lines, path), format_path(path), msg)
-                 for path, msg in reference_problems(data)]
+    for path, msg, *also in reference_problems(data):
+        other = line_of(lines, also[0]) if also else None
+        problems.append(Problem(name, line_of(lines, path), format_path(path),
+                                msg + (f", line {other}" if other is not None else "")))
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.field))
         raise InputError(problems)

@@ -20,7 +20,7 @@ from typing import Annotated, Literal, Optional, Union
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from entrustment_chain.graph.model.wareki import Period, WarekiError, parse_period
+from entrustment_chain.graph.model.wareki import PartialDate, Period, WarekiError, parse_date, parse_period
 
 SCHEMA_V1 = "entrustment-chain/v1"
 
@@ -368,6 +368,29 @@ class Evidence(_Strict):
     note: Text | None = Field(None, description="Note (備考), e.g. why an answer is unknown (回答不能の理由).")
 
 
+class Disposal(_Strict):
+    """The recorded disposal of the entrusted data (廃棄の記録): until it, the data may still be with
+    the contractor (and whoever can reach it), whatever the contract's period says."""
+
+    date: Trimmed = Field(description="Date of the disposal (廃棄日), in any form a period's start takes "
+                          "(令和2年3月31日, R2.3, 2020-03 …); a month or a year means its last day.")
+    evidence: list[Evidence] = Field(default_factory=list, description="Documents that record it "
+                                     "(廃棄証明書 …).")
+
+    @field_validator("date")
+    @classmethod
+    def _date_readable(cls, value: str) -> str:
+        try:
+            parse_date(value)
+        except WarekiError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @property
+    def parsed_date(self) -> PartialDate:
+        return parse_date(self.date)
+
+
 CLAUSE_SAFETY = ("transfer_safety", "storage_safety", "disposal_safety")
 SUPERVISION_MEASURES = ("rules_confirmation", "written_reports", "onsite_inspection")
 
@@ -424,6 +447,10 @@ class Entrustment(_Strict):
         "(回答不能).")
     evidence: list[Evidence] = Field(default_factory=list,
                                      description="Documents behind the answers (根拠資料).")
+    disposal: Disposal | None = Field(
+        None, description="Disposal of the entrusted data (廃棄), {date, evidence}: the data stays with the "
+        "contractor, and within reach of whoever can reach it, until then; null = no disposal recorded "
+        "(the data may still be there).")
 
     @field_validator("period")
     @classmethod
@@ -437,6 +464,16 @@ class Entrustment(_Strict):
         if isinstance(value, int) and not isinstance(value, bool):
             return DataSubjects(count=value)
         return value
+
+    @model_validator(mode="after")
+    def _disposal_after_start(self) -> "Entrustment":
+        if self.disposal is not None:
+            period = self.parsed_period
+            if period is not None and period.start is not None and \
+                    self.disposal.parsed_date.last_day() < period.start.first_day():
+                raise ValueError(f"disposal {self.disposal.date!r} is before the period starts "
+                                 f"({period.text!r}): data cannot be disposed of before it was handed over")
+        return self
 
     @property
     def parsed_period(self) -> Period | None:
@@ -483,9 +520,9 @@ class Access(_Strict):
         return _period(self.period)
 
     @property
-    def key(self) -> str:
-        """The stable id of this access edge in both backends: ``org@system``, each id escaped
-        (:func:`key_part`) so that no two grants share a key."""
+    def pair_key(self) -> str:
+        """``org@system``, each id escaped (:func:`key_part`): the key of this grant when it is the
+        organisation's only grant to the system (see :attr:`ChainFile.grant_keys`)."""
         return access_key(self.organization, self.system)
 
 
@@ -523,3 +560,25 @@ class ChainFile(_Strict):
     @cached_property
     def systems_by_id(self) -> dict[str, System]:
         return {s.id: s for s in self.systems}
+
+    @cached_property
+    def grant_keys(self) -> list[str]:
+        """The key of each access grant (aligned with ``access``), its id in both backends:
+        ``org@system`` (:func:`access_key`) when the organisation has one grant to the system, as
+        it usually does; when it has several (at different periods, or of different kinds),
+        each is ``org@system@kind@start`` (the start as ISO, empty when unknown), which no two of
+        them share (grants of one kind must not overlap) and which does not change when the
+        file's lines are reordered."""
+        pairs: dict[tuple[str, str], int] = {}
+        for grant in self.access:
+            pair = (grant.organization, grant.system)
+            pairs[pair] = pairs.get(pair, 0) + 1
+        keys = []
+        for grant in self.access:
+            key = grant.pair_key
+            if pairs[(grant.organization, grant.system)] > 1:
+                period = grant.parsed_period
+                start = period.start.iso() if period is not None and period.start is not None else ""
+                key = f"{key}@{grant.kind.value}@{start}"
+            keys.append(key)
+        return keys

@@ -3,7 +3,10 @@ not exist. Checked on the parsed data (plain dicts, or the streamed reader's ele
 every problem can be named with its line."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Iterable
+
+from entrustment_chain.graph.model.wareki import WarekiError, parse_period
 
 
 def _items(data: dict, key: str) -> list[tuple[int, dict]]:
@@ -13,8 +16,25 @@ def _items(data: dict, key: str) -> list[tuple[int, dict]]:
     return [(i, v) for i, v in enumerate(values) if hasattr(v, "get")]  # dicts, or jsonstream's views
 
 
-def reference_problems(data: dict) -> Iterable[tuple[tuple, str]]:
-    """Problems between elements: duplicate ids and references to ids that do not exist."""
+def _span(value: Any) -> tuple[date, date] | None:
+    """The days a period covers, an unknown start or an open end unbounded; None when it cannot
+    be read (the field's own check says why)."""
+    if hasattr(value, "model_dump"):  # a {start, end} read by the streamed reader (a model)
+        value = value.model_dump()
+    try:
+        period = parse_period(value) if value is not None else None
+    except (WarekiError, TypeError, AttributeError):
+        return None
+    if period is None:
+        return date.min, date.max
+    return (period.start.first_day() if period.start else date.min,
+            period.end.last_day() if period.end else date.max)
+
+
+def reference_problems(data: dict) -> Iterable[tuple]:
+    """Problems between elements: duplicate ids, references to ids that do not exist, and access
+    grants of one kind to one system at overlapping periods. Each is (path, message), or (path,
+    message, other path) when it is about two elements: the loader names both lines."""
     ids: dict[str, dict[str, int]] = {}
     for section in ("organizations", "systems", "entrustments"):
         seen: dict[str, int] = {}
@@ -61,7 +81,7 @@ def reference_problems(data: dict) -> Iterable[tuple[tuple, str]]:
                 for j, org_id in enumerate(listed):
                     yield from org_ref(base + (key, j), org_id, "subcontractor")
     entrustment_items = dict(_items(data, "entrustments"))
-    access_seen: dict[tuple, int] = {}
+    access_seen: dict[tuple, list[tuple[int, tuple | None]]] = {}
     for i, grant in _items(data, "access"):
         base = ("access", i)
         yield from org_ref(base + ("organization",), grant.get("organization"), "organization")
@@ -77,11 +97,15 @@ def reference_problems(data: dict) -> Iterable[tuple[tuple, str]]:
                 if contractor != grant.get("organization"):
                     yield base + ("under",), (f"under {under!r}, whose contractor is {contractor!r}, "
                                               f"not {grant.get('organization')!r}")
-        key = (grant.get("organization"), system_id)
+        key = (grant.get("organization"), system_id, grant.get("kind", "other"))
         if all(isinstance(k, str) for k in key):
-            if key in access_seen:
-                yield base, (f"{key[0]!r} already has access to {key[1]!r} (access[{access_seen[key]}]); "
-                             "give one entry per organization and system")
-            else:
-                access_seen[key] = i
+            span = _span(grant.get("period"))
+            for j, other in access_seen.get(key, ()):
+                if span is not None and other is not None and span[0] <= other[1] and other[0] <= span[1]:
+                    yield base, (
+                        f"{key[0]!r} already has {key[2]} access to {key[1]!r} at an overlapping period: "
+                        "grants of one kind to one system must not overlap (give one entry per period, "
+                        f"or join the two); the other is access[{j}]"), ("access", j)
+                    break
+            access_seen.setdefault(key, []).append((i, span))
 

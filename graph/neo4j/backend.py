@@ -1,6 +1,8 @@
 """The Neo4j backend: the Cypher rules (``cypher/rules/<rule id>.cypher``) run on a dataset."""
 from __future__ import annotations
 
+from datetime import date
+
 from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.analysis.backend import Evaluation
 from entrustment_chain.graph.analysis.registry import RULE_IDS
@@ -19,12 +21,14 @@ class Neo4jBackend:
         self.dataset = dataset
         self.source = source
 
-    def evaluate(self, chain: ChainFile) -> Evaluation:
+    def evaluate(self, chain: ChainFile, as_of: date | None = None) -> Evaluation:
         dataset = self.dataset or S.default_dataset(chain, self.source)
         self.store.load(chain, dataset=dataset)
-        rows = ((rule_id, row) for rule_id in RULE_IDS for row in self.store.read("rules", rule_id, dataset=dataset))
+        rows = ((rule_id, row) for rule_id in RULE_IDS
+                for row in self.store.read("rules", rule_id, dataset=dataset, as_of=as_of))
         def truncated() -> list[dict]:
             return [{"consignor": r["consignor"], "route": r["route"]}
                     for r in self.store.read("queries", "step_bound", dataset=dataset)]
 
-        return Evaluation(rows, lambda: self.store.read("queries", "exposure", dataset=dataset), None, truncated)
+        return Evaluation(rows, lambda: self.store.read("queries", "exposure", dataset=dataset, as_of=as_of), None,
+                          truncated)

@@ -241,6 +241,71 @@ def route_terms(c: str, kind: str, route: str, h: str, systems: str) -> str:
     ])
 
 
+_MIN, _MAX = "date('0001-01-01')", "date('9999-12-31')"  # unbounded, as windows.MIN / MAX
+
+
+def _greatest(x: str, y: str) -> str:
+    return f"CASE WHEN {x} > {y} THEN {x} ELSE {y} END"
+
+
+def _least(x: str, y: str) -> str:
+    return f"CASE WHEN {x} < {y} THEN {x} ELSE {y} END"
+
+
+def _held(e: str) -> str:
+    """An entrustment's data as [certain, held] windows of one interval each (see
+    graph/analysis/windows.py): certain over its period up to its disposal, held from its start
+    until its disposal."""
+    a, b, d = f"coalesce({e}.window_start, {_MIN})", f"coalesce({e}.window_end, {_MAX})", f"coalesce({e}.disposal, {_MAX})"
+    return f"{{c: [{a}, {_least(b, d)}], e: [{a}, {d}], u: coalesce({e}.period_unknown, false)}}"
+
+
+def route_windows(c: str, kind: str, route: str, origin: str, p: str, w: str) -> str:
+    """Per route and canonical path ``p``: ``w``, when the data is at the path's end
+    (graph/analysis/windows.py), as {certain: [[first, last] …], held: [[first, last] …],
+    unknown}, unnormalised (the analysis joins the intervals); only paths whose held window is
+    not empty are kept. Each step passes through every relationship between its two nodes that
+    carries the route's data (grants at different periods, parallel contracts)."""
+    flow = route_flow("r", c, kind, route)
+    keep = f"{c}, {kind}, {route}, {origin}, {p}"
+    hold = (f"{{holding: type(r) <> '{S.ACCESSIBLE_BY}', a: coalesce(r.window_start, {_MIN}), "
+            f"b: coalesce(r.window_end, {_MAX}), "
+            f"d: CASE WHEN type(r) = '{S.ACCESSIBLE_BY}' THEN {_MAX} ELSE coalesce(r.disposal, {_MAX}) END, "
+            "u: coalesce(r.period_unknown, false)}")
+    cut = _least("r.b", "r.d")
+    lo, hi_c, hi_e = _greatest("i[0]", "r.a"), _least("i[1]", "r.cb"), _least("i[1]", "r.b")
+    return "\n".join([
+        f"CALL ({keep}) {{",
+        "  // every relationship of each step that carries the route's data, step by step",
+        f"  UNWIND range(0, length({p}) - 1) AS i",
+        f"  WITH i, nodes({p})[i] AS x, nodes({p})[i + 1] AS y",
+        f"  MATCH (x)-[r:{S.flow_types_cypher()}]->(y)",
+        f"  WHERE {flow}",
+        f"  WITH i, {hold} AS r",
+        f"  WITH i, collect(r {{.*, cb: {cut}}}) AS hop",
+        "  ORDER BY i",
+        "  RETURN collect(hop) AS hops",
+        "}",
+        f"WITH *, CASE WHEN {kind} = 'entrustment' OR ({origin}.personal_data = true",
+        f"                  AND EXISTS {{ MATCH ({c})-[:{S.OPERATES}]->({origin}) }})",
+        f"             THEN {{c: [[{_MIN}, {_MAX}]], e: [[{_MIN}, {_MAX}]], u: false}}",
+        f"             ELSE reduce(s = {{c: [], e: [], u: false}}, x IN [()-[e:{S.ENTRUSTS}]->({c})",
+        f"                         WHERE coalesce(e.personal_data, true) AND {origin}.id IN e.systems | {_held('e')}]",
+        "                         | {c: s.c + [x.c], e: s.e + [x.e], u: s.u OR x.u}) END AS start",
+        f"WITH *, reduce(w = start, hop IN hops | {{",
+        f"  c: reduce(acc = [], r IN hop | acc + [i IN w.c WHERE {lo} <= {hi_c} | [{lo}, {hi_c}]]),",
+        "  e: reduce(acc = [], r IN hop | acc + CASE WHEN r.holding",
+        f"       THEN [m IN [reduce(m = null, i IN w.e | CASE WHEN i[0] <= r.b AND i[1] >= r.a AND (m IS NULL OR {lo} < m)",
+        f"                                                THEN {lo} ELSE m END)] WHERE m IS NOT NULL AND m <= r.d | [m, r.d]]",
+        f"       ELSE [i IN w.e WHERE {lo} <= {hi_e} | [{lo}, {hi_e}]] END),",
+        "  u: w.u OR any(r IN hop WHERE r.u)}) AS folded",
+        "// a handling is one while the data is held; as of a day ($as_of), one that was on that day",
+        "WHERE size(folded.e) > 0",
+        "  AND ($as_of IS NULL OR any(i IN folded.e WHERE i[0] <= date($as_of) AND date($as_of) <= i[1]))",
+        f"WITH *, {{certain: folded.c, held: folded.e, unknown: folded.u}} AS {w}",
+    ])
+
+
 def step_beyond(n: str, c: str, origin: str, nodes: str) -> str:
     """A WHERE clause: ``n`` passes ``c``'s data on to a node not among ``nodes``."""
     return (f"WHERE EXISTS {{ MATCH ({n})-{_pattern('')}->(w)".replace("[:", "[r:", 1)
@@ -255,6 +320,7 @@ FRAGMENTS: dict[str, Callable[..., str]] = {
     "route_depths": route_depths,
     "route_paths": route_paths,
     "route_terms": route_terms,
+    "route_windows": route_windows,
 }
 
 _BLOCK = re.compile(r"^// generated: (\w+)\(([^)]*)\)[^\n]*\n(.*?)^// end generated: \1[^\n]*$", re.M | re.S)

@@ -24,6 +24,8 @@ class Query:
     columns: tuple[str, ...]
     statements: tuple[str, ...]
     text: str
+    # parameters declared with a trailing "?" (``as_of?``): null when not given
+    optional: tuple[str, ...] = ()
 
 
 def _split_list(value: str) -> tuple[str, ...]:
@@ -47,9 +49,10 @@ def parse_query(text: str, group: str) -> Query:
     missing = [k for k in HEADER_KEYS if k not in header]
     if missing:
         raise ValueError(f"cypher file {group}/{header.get('name', '?')} lacks header keys {missing}")
+    declared = _split_list(header["parameters"])
     return Query(name=header["name"], group=group, description=header["description"],
-                 parameters=_split_list(header["parameters"]), columns=_split_list(header["columns"]),
-                 statements=statements, text=text)
+                 parameters=tuple(p.rstrip("?") for p in declared), columns=_split_list(header["columns"]),
+                 statements=statements, text=text, optional=tuple(p[:-1] for p in declared if p.endswith("?")))
 
 
 @lru_cache(maxsize=None)
@@ -98,7 +101,7 @@ def bind(query: Query, params: Iterable[str]) -> dict[str, str]:
         else:
             values[key] = value
     problems += [Problem("--param", None, p, f"{query.name} needs --param {p}=…") for p in query.parameters
-                 if p not in values]
+                 if p not in values and p not in query.optional]
     if problems:
         raise InputError(problems)
     return values

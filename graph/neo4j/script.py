@@ -5,6 +5,7 @@ parameter. Paste it into Neo4j Browser or pipe it to cypher-shell."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from entrustment_chain.graph import schema as S
@@ -27,6 +28,8 @@ def cypher_literal(value: Any) -> str:
         return repr(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(cypher_literal(v) for v in value) + "]"
+    if isinstance(value, date):  # a period's bound or a disposal: a Neo4j date, as chain load stores it
+        return f"date('{value.isoformat()}')"
     text = str(value)
     escaped = text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n").replace("\r", "\\r")
     return f"'{escaped}'"

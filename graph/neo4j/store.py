@@ -366,6 +366,7 @@ class Neo4jStore:
     # -- running cypher/ files ---------------------------------------------------------------
     def _run_file(self, group: str, name: str, params: dict[str, Any], read: bool) -> list[dict[str, Any]]:
         query = queries.get(group, name)
+        params = {**dict.fromkeys(query.optional), **params}  # an optional parameter not given is null
 
         def work(tx):
             rows: list[dict[str, Any]] = []

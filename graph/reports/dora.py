@@ -48,7 +48,7 @@ def rows(chain: ChainFile) -> list[tuple[str, ...]]:
     prepared = prepare_flow(build_graph(chain))
     entrustments = chain.entrustments_by_id
     operators = {s.id: s.operator for s in chain.systems}
-    grants = {g.key: g for g in chain.access}
+    grants = dict(zip(chain.grant_keys, chain.access))
     own_by_consignor: dict[str, list] = defaultdict(list)
     for e in chain.entrustments:
         if e.personal_data is not False:

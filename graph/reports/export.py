@@ -7,11 +7,13 @@ from __future__ import annotations
 import io
 import json
 import re
+from datetime import date
 from typing import Any
 
 import networkx as nx
 
 from entrustment_chain.graph import schema as S
+from entrustment_chain.graph.analysis.asof import chain_as_of
 from entrustment_chain.graph.analysis.engine import analyze
 from entrustment_chain.graph.analysis.findings import Analysis
 from entrustment_chain.graph.analysis.network import build_graph
@@ -57,6 +59,8 @@ def _flat(value: Any) -> Any:
         return ""
     if isinstance(value, (list, tuple)):
         return _xml_text(",".join(map(str, value)))
+    if isinstance(value, date):
+        return value.isoformat()
     return _xml_text(value)
 
 
@@ -73,7 +77,8 @@ def to_graphml(graph: nx.MultiDiGraph) -> str:
 
 def to_json(graph: nx.MultiDiGraph) -> str:
     data = nx.node_link_data(graph, edges="links")
-    return json.dumps(data, ensure_ascii=False, indent=2, default=list) + "\n"
+    return json.dumps(data, ensure_ascii=False, indent=2,
+                      default=lambda v: v.isoformat() if isinstance(v, date) else list(v)) + "\n"
 
 
 def _dot_id(text: str) -> str:
@@ -108,7 +113,14 @@ def to_dot(graph: nx.MultiDiGraph) -> str:
     return "\n".join(lines) + "\n"
 
 
-def export(chain: ChainFile, fmt: str, analysis: Analysis | None = None, dataset: str | None = None) -> str:
+def export(chain: ChainFile, fmt: str, analysis: Analysis | None = None, dataset: str | None = None,
+           as_of: date | None = None) -> str:
+    """The chain in ``fmt``; with ``as_of``, the chain as it stood on that day and the handlings
+    that stood then (:mod:`entrustment_chain.graph.analysis.asof`)."""
+    if as_of is not None:
+        if analysis is None and fmt not in ("dora-b0502", "cypher"):
+            analysis = analyze(chain, as_of=as_of)
+        chain = chain_as_of(chain, as_of)
     if fmt == "dora-b0502":
         return to_csv(chain)
     if fmt == "cypher":

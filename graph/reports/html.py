@@ -10,7 +10,8 @@ from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.analysis.findings import Analysis
 from entrustment_chain.graph.analysis.registry import RULES
 from entrustment_chain.graph.model.chain import ChainFile
-from entrustment_chain.graph.reports.render import SEVERITY_JA, exposure_subjects_ja, summary_ja, undisclosed_marks
+from entrustment_chain.graph.reports.render import (SEVERITY_JA, as_of_ja, exposure_subjects_ja, summary_ja, undisclosed_marks,
+                                                     windows_ja)
 
 MAX_DRAWN_NODES = 600
 STYLE = """
@@ -95,8 +96,8 @@ def drawing(chain: ChainFile, analysis: Analysis) -> str:
         for system_id in e.systems:
             edge(S.org_node(e.consignor), S.system_node(system_id),
                  (S.PLACES_DATA_IN, S.places_key(e.id, system_id), system_id))
-    for g in chain.access:
-        edge(S.system_node(g.system), S.org_node(g.organization), (S.ACCESSIBLE_BY, g.key, g.system))
+    for key, g in zip(chain.grant_keys, chain.access):
+        edge(S.system_node(g.system), S.org_node(g.organization), (S.ACCESSIBLE_BY, key, g.system))
     for n, (x, y) in pos.items():
         is_system = n.startswith("system:")
         hidden = S.node_id(n) in hidden_handlers and not is_system
@@ -119,6 +120,7 @@ def html(analysis: Analysis, chain: ChainFile) -> str:
            f"<title>委託関係の分析: {title}</title><style>{STYLE}</style></head><body>",
            f"<h1>委託関係の分析結果：{title}</h1>",
            f"<p>{escape(summary_ja(s))} — backend {escape(analysis.backend)}</p>",
+           *([f"<p>{escape(as_of_ja(s))}</p>"] if s.get("as_of") else []),
            "<h2>概要</h2><table><tr><th>規則</th><th>内容</th><th>重大度</th><th>件数</th></tr>"]
     for rule in RULES.values():
         severity = rule.severity.value
@@ -141,14 +143,15 @@ def html(analysis: Analysis, chain: ChainFile) -> str:
         if not found:
             continue
         out.append(f'<details{" open" if rule.severity.value == "high" else ""}><summary>{escape(rule.title_ja)}'
-                   f'（<code>{rule.id}</code>、{len(found)} 件）</summary>'
-                   f"<p>根拠: {escape('; '.join(found[0].legal_basis))}</p><table>"
-                   "<tr><th>委託元</th><th>内容</th></tr>")
+                   f'（<code>{rule.id}</code>、{len(found)} 件）</summary><table>'
+                   "<tr><th>委託元</th><th>内容</th><th>期間</th><th>根拠</th></tr>")
         for f in found[:2000]:
             unknown = ' <span class="unknown">※証跡不明</span>' if f.evidence_unknown else ""
-            out.append(f"<tr><td>{name(f.consignor)}</td><td>{escape(f.message_ja)}{unknown}</td></tr>")
+            refs = "、".join(f'<a href="{escape(b.ref)}">{escape(b.ja)}</a>' for b in f.legal_references)
+            out.append(f"<tr><td>{name(f.consignor)}</td><td>{escape(f.message_ja)}{unknown}</td>"
+                       f"<td>{escape(windows_ja(f))}</td><td>{refs}</td></tr>")
         if len(found) > 2000:
-            out.append(f"<tr><td colspan=2>… and {len(found) - 2000} more (see --format json)</td></tr>")
+            out.append(f"<tr><td colspan=4>… and {len(found) - 2000} more (see --format json)</td></tr>")
         out.append("</table></details>")
     out.append("</body></html>\n")
     return "\n".join(out)

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from typing import Any
 
 from entrustment_chain.graph import schema as S
-from entrustment_chain.graph.analysis.findings import Analysis
+from entrustment_chain.graph.analysis import windows as W
+from entrustment_chain.graph.analysis.findings import Analysis, Finding
 from entrustment_chain.graph.analysis.messages import path_text
 from entrustment_chain.graph.analysis.registry import RULES
 from entrustment_chain.graph.model.chain import KIND_JA, ChainFile
@@ -64,6 +66,30 @@ def summary_ja(s: dict[str, Any]) -> str:
             f"（高 {s['by_severity']['high']}・中 {s['by_severity']['medium']}・低 {s['by_severity']['low']}）")
 
 
+def as_of_ja(s: dict[str, Any]) -> str:
+    """基準日 令和 5 年 1 月 31 日時点: how the contracts stood and the undisclosed handlings that day."""
+    a = s.get("as_of")
+    if not a:
+        return ""
+    e, h = a["entrustments"], a["undisclosed_handlings"]
+    day = W.wareki((date.fromisoformat(a["date"]), date.fromisoformat(a["date"])))
+    return (f"基準日 {day}時点：委託 {e['in_force']} 件が継続中、{e['ended_data_held']} 件が終了後も廃棄の記録なし、"
+            f"{e['disposed']} 件が廃棄済み、{e['not_begun']} 件が未開始、{e['period_unknown']} 件は期間不明。"
+            f"説明を受けていない取扱者による取扱いは、その日に確実 {h['certain']} 件、可能性 {h['possible']} 件"
+            f"（うち期間不明の要素によるもの {h['period_unknown']} 件）")
+
+
+def as_of_en(s: dict[str, Any]) -> str:
+    a = s.get("as_of")
+    if not a:
+        return ""
+    e, h = a["entrustments"], a["undisclosed_handlings"]
+    return (f"as of {a['date']}: entrustments in force {e['in_force']}, ended with the data still held "
+            f"{e['ended_data_held']}, disposed of {e['disposed']}, not begun {e['not_begun']}, period unknown "
+            f"{e['period_unknown']}; undisclosed handlings that day: certain {h['certain']}, possible {h['possible']} "
+            f"({h['period_unknown']} of them resting on an unknown period)")
+
+
 def exposure_subjects_ja(x: Any) -> str:
     """The people a handler can reach: 約 N 人, with the consignors whose count is unknown, and
     上限 when the figure may count people twice or rests on approximate counts."""
@@ -107,8 +133,10 @@ def _exclusion_lines(item: Item | Any) -> list[str]:
 def survey_markdown(s: Survey) -> str:
     it = s.items
     contractor_name = md(s.contractor_name)
+    as_of = (f"（基準日 {W.wareki((date.fromisoformat(s.as_of), date.fromisoformat(s.as_of)))}時点で開始していた委託）"
+             if s.as_of else "")
     out = [f"# 委託元に対する調査結果（{contractor_name}）", "",
-           f"本件委託元 {s.consignors} 団体", "",
+           f"本件委託元 {s.consignors} 団体{as_of}", "",
            "## 第1 本件委託元の回答内容", "",
            "### 1(1) 委託契約書における個人情報の取扱いに関する安全管理条項の有無", ""]
     out += _three_items([it[k] for k in ("clauses.transfer_safety", "clauses.storage_safety",
@@ -170,7 +198,8 @@ def _single(item: Item) -> list[str]:
 
 def survey_table(s: Survey) -> str:
     width = max(len(k) for k in s.items) + 2
-    out = [f"Survey of {s.contractor} ({s.contractor_name}): {s.consignors} consignors", "",
+    out = [f"Survey of {s.contractor} ({s.contractor_name}): {s.consignors} consignors"
+           + (f" (the contracts begun by {s.as_of})" if s.as_of else ""), "",
            f"{'item':<{width}}{'section':<9}{'evaluated':>10}{'yes':>6}{'no':>6}{'yes%':>6}{'no%':>6}{'excluded':>10}"]
     for key, item in s.items.items():
         if isinstance(item, MethodItem):
@@ -194,12 +223,54 @@ def _p(value: int | None) -> str:
 # ---------------------------------------------------------------------------------------------
 # Analysis
 
+def _spans(spans: list, joiner: str) -> str:
+    return joiner.join(x.wareki for x in spans)
+
+
+def windows_ja(f: Finding) -> str:
+    """When the handler could reach the data, over the finding's routes: 確実 … ／ 可能性 …
+    (期間不明を含む when an unrecorded period leaves a window unbounded); empty for findings
+    without routes."""
+    if not f.routes or f.routes[0].windows is None:
+        return ""
+    parts = []
+    for r in f.routes:
+        w = r.windows
+        text = "、".join(filter(None, [f"確実 {_spans(w.certain, '、')}" if w.certain else "",
+                                        f"可能性 {_spans(w.possible, '、')}" if w.possible else ""]))
+        if w.unknown_period:
+            text += "（期間不明の要素あり）"
+        parts.append(text if len(f.routes) == 1 else f"{r.id}: {text}")
+    return "／".join(parts)
+
+
+def _span_en(x: Any) -> str:
+    return f"{x.start or 'unknown'} to {x.end or 'open'}"
+
+
+def windows_en(f: Finding) -> str:
+    """The first route's windows in English, for the table."""
+    if not f.routes or f.routes[0].windows is None:
+        return ""
+    w = f.routes[0].windows
+    parts = [f"certain {', '.join(map(_span_en, w.certain))}" if w.certain else "",
+             f"possible {', '.join(map(_span_en, w.possible))}" if w.possible else ""]
+    return "; ".join(filter(None, parts)) + (" (a period unknown)" if w.unknown_period else "")
+
+
+def bases_ja(f: Finding) -> str:
+    """The finding's legal bases as Japanese citations."""
+    return "、".join(b.ja for b in f.legal_references) or "; ".join(f.legal_basis)
+
+
 def analysis_table(a: Analysis) -> str:
     summary = a.summary
     n = summary.get("intermediaries", 0)
     middle = f" (+{n} intermediar{'y' if n == 1 else 'ies'})" if n else ""
     out = [f"{summary['findings']} findings for {summary['consignors']} consignors{middle} "
            f"({', '.join(f'{k} {v}' for k, v in summary['by_severity'].items())}); backend {a.backend}"]
+    if summary.get("as_of"):
+        out.append(as_of_en(summary))
     for rule in RULES:
         found = a.by_rule(rule)
         if not found:
@@ -213,7 +284,8 @@ def analysis_table(a: Analysis) -> str:
             else:
                 detail = f"entrustment {f.entrustment} → {f.handler}"
             flag = "  (evidence unknown)" if f.evidence_unknown else ""
-            out.append(f"  {f.consignor:<12} {(f.handler or ''):<12} {detail}{flag}")
+            when = windows_en(f)
+            out.append(f"  {f.consignor:<12} {(f.handler or ''):<12} {detail}{flag}" + (f"  [{when}]" if when else ""))
     if a.exposure:
         out += ["", "exposure (handlers by consignors reached)"]
         for x in a.exposure[:10]:
@@ -229,6 +301,7 @@ def analysis_markdown(a: Analysis, chain: ChainFile) -> str:
     out = [f"# 委託関係の分析結果：{md(chain.title or a.source or '')}".rstrip("："), "",
            "## 概要", "",
            f"- {summary_ja(a.summary)}",
+           *([f"- {as_of_ja(a.summary)}"] if a.summary.get("as_of") else []),
            "", "| 規則 | 内容 | 重大度 | 件数 |", "|---|---|---|---|"]
     for rule in RULES.values():
         out.append(f"| `{rule.id}` | {rule.title_ja} | {SEVERITY_JA[rule.severity.value]} | "
@@ -243,11 +316,12 @@ def analysis_markdown(a: Analysis, chain: ChainFile) -> str:
         found = a.by_rule(rule.id)
         if not found:
             continue
-        out += [f"### {rule.title_ja}（`{rule.id}`、{len(found)} 件）", "",
-                f"根拠: {'; '.join(found[0].legal_basis)}", ""]
+        out += [f"### {rule.title_ja}（`{rule.id}`、{len(found)} 件）", ""]
         for f in found:
             note = " ※証跡不明" if f.evidence_unknown else ""
-            out.append(f"- {name(f.consignor)}: {md(f.message_ja)}{note}")
+            when = windows_ja(f)
+            out.append(f"- {name(f.consignor)}: {md(f.message_ja)}{note}" + (f"（期間: {md(when)}）" if when else "")
+                       + f" 根拠: {md(bases_ja(f))}")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -297,10 +371,10 @@ def mermaid(chain: ChainFile, a: Analysis | None = None) -> list[str]:
             if system_id in hidden_systems:
                 red.append(edge_index)
             edge_index += 1
-    for grant in chain.access:
+    for key, grant in zip(chain.grant_keys, chain.access):
         lines.append(f'  {node(S.org_node(grant.organization))} ==>|"{grant.kind.value} access"| '
                      f"{node(S.system_node(grant.system))}")
-        if (S.ACCESSIBLE_BY, grant.key, grant.system) in hidden_steps:
+        if (S.ACCESSIBLE_BY, key, grant.system) in hidden_steps:
             red.append(edge_index)
         edge_index += 1
     for h in sorted(hidden_handlers):

@@ -49,3 +49,20 @@ def test_procx_on_neo4j_gives_the_same_report(golden, dataset, neo4j_settings):
     first, rest = result.stdout.split("\n", 1)
     assert first.endswith("; backend neo4j")
     golden("analyze-procx.table.txt", first.removesuffix("neo4j") + "networkx\n" + rest)
+
+
+def test_procx_as_of_2023_01_31(golden):
+    """The ProCX chain as it stood on 2023-01-31: how many contracts were in force, and whose data
+    BS could still reach that day (F社's, from a contract of 平成27年3月～同年5月, possibly)."""
+    result = run("analyze", PROCX, "--as-of", "R5.1.31", "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    assert "基準日 令和 5 年 1 月 31 日時点：委託 2 件が継続中、16 件が終了後も廃棄の記録なし" in result.stdout
+    f_line = next(line for line in result.stdout.splitlines() if line.startswith("- F社: NTT"))
+    assert "確実 平成 27 年 3 月～同年 5 月、可能性 平成 27 年 6 月～令和 5 年 1 月" in f_line
+    golden("analyze-procx-as-of-2023-01-31.md", result.stdout)
+
+
+@pytest.mark.parametrize("value", ["R5.13.1", "2023-02-30", "yesterday"])
+def test_an_impossible_as_of_date_is_exit_2(value):
+    result = run("analyze", PROCX, "--as-of", value)
+    assert result.exit_code == 2 and "--as-of" in result.output and "Traceback" not in result.output

@@ -1,5 +1,7 @@
 """`chain check`: BS's maintenance contract (fixtures/procx-2024/proposal-bs.yaml) proposed to
 ProCX's chain as it stood before BS, i.e. the ProCX fixture without BS."""
+import json
+
 import pytest
 import yaml
 
@@ -48,3 +50,14 @@ def test_told_and_approved_inline_proposal_exits_0(golden):
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     golden("check-inline-approved.txt", result.stdout)
+
+
+def test_as_of_takes_the_chain_as_it_stood_before_the_proposal(procx_without_bs):
+    """On 2014-01-01 fewer ProCX contracts had begun: fewer consignors would have gained BS."""
+    counts = {}
+    for day in (None, "2016-01-01", "2014-01-01"):
+        result = run("check", procx_without_bs, "--add", PROPOSAL_BS, "--format", "json",
+                     *(["--as-of", day] if day else []))
+        assert result.exit_code == 1, result.output
+        counts[day] = len(json.loads(result.stdout)["consignors_affected"])
+    assert counts == {None: 69, "2016-01-01": 63, "2014-01-01": 53}
