@@ -54,6 +54,7 @@ async function run(page, text, multiline) {
   await run(page, ':clear', false);
   await run(page, `:param dataset => '${dataset}'`, false);
   await run(page, ":param consignor => ''", false);
+  await run(page, ':param as_of => null', false);
   await run(page, ':clear', false);
   await run(page, query, true);
   await page.waitForSelector('svg .node', { timeout: 60000 });
