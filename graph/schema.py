@@ -217,6 +217,7 @@ NODES: dict[str, NodeSchema] = {
         Prop("id", "the organisation's id in the chain file", _attr("id")),
         Prop("name", "its name", _attr("name")),
         Prop("kind", "private | local_government | public_agency", _attr("kind")),
+        Prop("country", "where it handles the data (ISO 3166-1 alpha-2; null = not recorded)", _attr("country")),
     )),
     SYSTEM: NodeSchema(SYSTEM, "systems", "an information system where entrusted data is processed", (
         Prop("id", "the system's id in the chain file", _attr("id")),
@@ -225,6 +226,7 @@ NODES: dict[str, NodeSchema] = {
              _attr("operator")),
         Prop("personal_data", "whether the operator's own personal data is kept in it (true makes it a "
              "route of the operator's data)", _attr("personal_data")),
+        Prop("location", "where it is (ISO 3166-1 alpha-2; null = not recorded)", _attr("location")),
     )),
 }
 
@@ -294,6 +296,8 @@ RELATIONSHIPS: dict[str, RelSchema] = {
                       Prop("data_subjects_approximate", "whether that count is approximate (約)",
                            _subjects("approximate")),
                       Prop("systems", "the systems the entrusted data is processed in", lambda e: list(e.systems)),
+                      Prop("data", "what the personal data includes: sensitive, my_number, payment, other (null = "
+                           "not recorded)", lambda e: None if e.data is None else [d.value for d in e.data]),
                   ), _entrusts),
         RelSchema(PLACES_DATA_IN, ORGANIZATION, SYSTEM,
                   "an entrustment's data placed in a system it names: consignor → system",

@@ -59,6 +59,22 @@ def _with_time(rng: random.Random, chain: dict) -> dict:
     return chain
 
 
+def _with_places_and_data(rng: random.Random, chain: dict) -> dict:
+    """Countries on some organisations and systems (Japan, the EEA, or elsewhere), and data
+    categories on some entrustments (My Number among them)."""
+    countries = ["JP", "JP", "DE", "US", "SG", "GB", "CN"]
+    for org in chain["organizations"]:
+        if rng.random() < 0.4:
+            org["country"] = rng.choice(countries)
+    for system in chain["systems"]:
+        if rng.random() < 0.4:
+            system["location"] = rng.choice(countries)
+    for e in chain["entrustments"]:
+        if rng.random() < 0.5:
+            e["data"] = rng.sample(["sensitive", "my_number", "payment", "other"], rng.randint(0, 2))
+    return chain
+
+
 def random_chain(seed: int, n_orgs: int | None = None, time: bool = True) -> dict:
     rng = random.Random(seed)
     n = n_orgs or rng.randint(4, 18)
@@ -104,4 +120,7 @@ def random_chain(seed: int, n_orgs: int | None = None, time: bool = True) -> dic
         "entrustments": entrustments,
         "access": sorted(access, key=lambda a: (a["organization"], a["system"])),
     }
-    return _with_time(rng, chain) if time else chain
+    if not time:
+        return chain
+    # drawn after everything else, from its own stream: a seed's chain is otherwise unchanged
+    return _with_places_and_data(random.Random(seed + 10_000), _with_time(rng, chain))

@@ -163,12 +163,79 @@ BASES: dict[str, LegalBasis] = {b.id: b for b in (
     *EXAMPLES_3_4_4.values(), *EXAMPLES_3_3_4.values())}
 
 
+# ---------------------------------------------------------------------------------------------
+# My Number data and handling abroad (the rules whose ``law`` is "my_number" / "cross_border")
+
+BANGO = "https://laws.e-gov.go.jp/law/425AC0000000027"
+BANGO_ART_10 = _b(
+    "bango-art10-1",
+    "My Number Act Art. 10(1): a contractor may re-entrust the handling of specific personal information "
+    "only with the permission of the original consignor (番号法第10条第1項 再委託の許諾)",
+    "行政手続における特定の個人を識別するための番号の利用等に関する法律（番号法）第10条第1項（再委託）",
+    f"{BANGO}#Mp-At_10", "2015-10-05", None)
+APPI_ART_28 = _b(
+    "appi-2022-art28",
+    "APPI Art. 28: providing personal data to a third party in a foreign country (entrustment included) needs "
+    "the person's consent or a system meeting the PPC's standards, except to countries with an equivalent "
+    "system (the EEA and the UK) (個人情報保護法第28条 外国にある第三者への提供の制限)",
+    "個人情報保護法第28条（外国にある第三者への提供の制限）", f"{APPI}#Mp-At_28", "2022-04-01", None)
+APPI_ART_24 = _b(
+    "appi-2017-art24",
+    "APPI Art. 24 as in force from 2017-05-30 until 2022-03-31 (旧個人情報保護法第24条 外国にある第三者への提供の"
+    "制限; Art. 28 since 2022-04-01)",
+    "旧個人情報保護法第24条（外国にある第三者への提供の制限）", f"{APPI_BEFORE_2022}#Mp-At_24", "2017-05-30",
+    "2022-03-31")
+APPI_BEFORE_2017_ART_23 = _b(
+    "appi-2005-art23",
+    "APPI Art. 23 as in force until 2017-05-29 (旧個人情報保護法第23条 第三者提供の制限): no special rule for "
+    "recipients abroad yet; entrustment was not a provision to a third party",
+    "旧個人情報保護法第23条（第三者提供の制限。外国にある第三者への提供の特則は平成29年5月30日から）",
+    APPI, "2005-04-01", "2017-05-29")
+APPI_ART_71 = _b(
+    "appi-art71",
+    "APPI Art. 71: a 行政機関等 providing retained personal information to a third party in a foreign country "
+    "(個人情報保護法第71条 外国にある第三者への提供の制限)",
+    "個人情報保護法第71条（外国にある第三者への提供の制限）", f"{APPI}#Mp-At_71", "2022-04-01", None)
+PPC_FOREIGN_GUIDELINES = _b(
+    "ppc-guidelines-foreign",
+    "PPC Guidelines (Provision to Third Parties in Foreign Countries) (ガイドライン（外国にある第三者への提供編）)",
+    "個人情報の保護に関する法律についてのガイドライン（外国にある第三者への提供編）",
+    "https://www.ppc.go.jp/personalinfo/legal/guidelines_offshore/", "2017-05-30", None)
+BASES.update({b.id: b for b in (BANGO_ART_10, APPI_ART_28, APPI_ART_24, APPI_BEFORE_2017_ART_23, APPI_ART_71,
+                                PPC_FOREIGN_GUIDELINES)})
+
+# Countries whose system the PPC recognised as equivalent (APPI Art. 28(1); since 2019-01-23):
+# the EEA (the EU's 27 and Iceland, Liechtenstein, Norway) and the UK; with Japan, the countries
+# where handling is not cross-border for cross_border_handling.
+ADEQUATE_COUNTRIES = frozenset({
+    "JP", "GB", "IS", "LI", "NO",
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT",
+    "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+})
+
+
+def _cross_border(kind: OrgKind, day: datetime.date | None) -> list[LegalBasis]:
+    if kind is OrgKind.private:
+        if day is None or day >= APPI_2022:
+            return [APPI_ART_28, PPC_FOREIGN_GUIDELINES]
+        if day >= PPC_GUIDELINES:
+            return [APPI_ART_24, PPC_FOREIGN_GUIDELINES]
+        return [APPI_BEFORE_2017_ART_23]
+    if kind is OrgKind.local_government:
+        return [APPI_ART_71] if day is None or day >= LOCAL_2023 else [LOCAL_ORDINANCE]
+    return [APPI_ART_71] if day is None or day >= APPI_2022 else [GYOSEI_HOGO_ART_6, DOKUHO_ART_7]
+
+
 def legal_bases(rule: Rule, kind: OrgKind, on: datetime.date | None) -> list[LegalBasis]:
     """The legal basis of a finding of ``rule`` about a consignor of ``kind`` for conduct that
     began ``on`` (None = unknown: today's law)."""
     if isinstance(on, datetime.datetime):
         on = on.date()
     day = max(on, APPI_IN_FORCE) if on is not None else None
+    if rule.law == "my_number":  # whoever the consignor is: the My Number Act binds every holder
+        return [BANGO_ART_10]
+    if rule.law == "cross_border":
+        return _cross_border(kind, day)
 
     def since(first: datetime.date) -> bool:
         return day is None or day >= first

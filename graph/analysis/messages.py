@@ -49,7 +49,7 @@ def messages(rule: Rule, names: dict, kind: OrgKind, r: Any) -> tuple[str, str]:
         "routes_ja": f"。ほかに{'、'.join(others)}の経路" if others else "",
         "data_ja": "個人データ" if kind is OrgKind.private else "保有個人情報",
         "count": len(r.handlers), "handlers": ", ".join(name(h) or h for h in r.handlers),
-        "systems": ", ".join(r.detail), "missing": ", ".join(r.detail),
+        "systems": ", ".join(r.detail), "missing": ", ".join(r.detail), "countries": ", ".join(r.detail), "countries_ja": "、".join(r.detail),
         "missing_ja": "・".join(FIELD_JA.get(f, f) for f in r.detail),
     }
     en, ja = rule.message_en.format(**values), rule.message_ja.format(**values)

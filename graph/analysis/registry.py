@@ -50,6 +50,9 @@ class Rule:
     columns: tuple[str, ...]  # the row columns both backends return
     detail: str | None = None  # the column that carries what the message needs beyond the ids
     unknown_note: bool = False
+    # which law it applies (.legal): "supervision" (委託先の監督, by the consignor's kind and the
+    # date), "my_number" (番号法 Art. 10), "cross_border" (provision to a third party abroad)
+    law: str = "supervision"
 
 
 _PATH_COLUMNS = ("consignor", "handler", "routes", "evidence_unknown")
@@ -89,6 +92,31 @@ RULES: dict[str, Rule] = {r.id: r for r in (
          "委託契約{entrustment}は再委託を制限しているが、{handler}は{consignor}の承認なく{consignor}の"
          "{data_ja}を取り扱っている（{path}{routes_ja}）。",
          "no_conditions", ("consignor", "handler", "entrustment", "routes", "evidence_unknown")),
+    Rule("my_number_without_permission", Per.consignor_handler, Severity.high,
+         "最初の委託者の許諾のない特定個人情報の再委託", "My Number data re-entrusted without permission",
+         "an entrustment of the consignor that carries My Number data (`data: [my_number]`) reaches a "
+         "handler beyond its contractor that the consignor did not approve (permit) for it; lists those "
+         "routes, each with its windows",
+         "特定個人情報（`data` に `my_number`）を含む委託元の委託が、委託先より先の、委託元が許諾（承認）して"
+         "いない取扱者に至る。該当する経路と期間を示す",
+         "{handler} handles {consignor}'s My Number data beyond its contractor without {consignor}'s "
+         "permission ({path}{routes_en}); re-entrustment needs the original consignor's permission.",
+         "{handler}は、{consignor}の許諾なく{consignor}の特定個人情報を取り扱っている（{path}{routes_ja}）。"
+         "特定個人情報の再委託には最初の委託者の許諾が必要である。",
+         None, ("consignor", "handler", "entrustment", "routes", "evidence_unknown"), law="my_number"),
+    Rule("cross_border_handling", Per.consignor_handler, Severity.medium,
+         "外国にある取扱者又はシステムによる取扱い", "handling abroad",
+         "a handler of the consignor's data, or a system holding it on the handler's path, is in a country "
+         "outside Japan, the EEA and the UK (`organizations[].country`, `systems[].location`); lists those "
+         "routes, each with its windows",
+         "委託元のデータの取扱者、又はその経路上でデータを保存するシステムが、日本・EEA・英国以外の国にある"
+         "（`organizations[].country`、`systems[].location`）。該当する経路と期間を示す",
+         "{handler} handles {consignor}'s data in {countries}, outside Japan, the EEA and the UK "
+         "({path}{routes_en}): a provision to a third party in a foreign country, which needs consent or "
+         "equivalent measures.",
+         "{handler}は{consignor}の{data_ja}を日本・EEA・英国以外の国（{countries_ja}）で取り扱っている"
+         "（{path}{routes_ja}）。外国にある第三者への提供に当たり、本人の同意又は相当措置が必要である。",
+         None, ("consignor", "handler", "routes", "countries"), "countries", law="cross_border"),
     Rule("could_not_supervise", Per.consignor, Severity.high,
          "監督できなかった委託元", "consignor that could not supervise",
          "the consignor has at least one undisclosed handler",

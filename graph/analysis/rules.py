@@ -14,13 +14,16 @@ from entrustment_chain.graph.analysis.findings import Record, Row
 from entrustment_chain.graph.analysis.flow import prepare_flow, reach
 from entrustment_chain.graph.analysis.network import build_graph
 from entrustment_chain.graph.analysis.registry import RULE_INDEX
-from entrustment_chain.graph.analysis.routes import SYSTEM, Route, RouteJudgement, Routes
+from entrustment_chain.graph.analysis.legal import ADEQUATE_COUNTRIES
+from entrustment_chain.graph.analysis.routes import ENTRUSTMENT, SYSTEM, Route, RouteJudgement, Routes
 from entrustment_chain.graph.analysis.windows import Windows
-from entrustment_chain.graph.model.chain import CLAUSE_SAFETY, SUPERVISION_MEASURES, ChainFile
+from entrustment_chain.graph.model.chain import CLAUSE_SAFETY, SUPERVISION_MEASURES, ChainFile, DataCategory
 
 UNDISCLOSED, UNAPPROVED = "undisclosed_subcontracting", "unapproved_subcontracting"
+MY_NUMBER, CROSS_BORDER = "my_number_without_permission", "cross_border_handling"
 _NO_SYSTEMS: frozenset = frozenset()
 UNDISCLOSED_INDEX, UNAPPROVED_INDEX = RULE_INDEX[UNDISCLOSED], RULE_INDEX[UNAPPROVED]
+MY_NUMBER_INDEX, CROSS_BORDER_INDEX = RULE_INDEX[MY_NUMBER], RULE_INDEX[CROSS_BORDER]
 
 
 class NetworkxBackend:
@@ -67,7 +70,12 @@ def networkx_rows(chain: ChainFile, routes: Routes | None = None,
         truncated = []
     # only the prepared flow relationships are read: the graph itself is let go at once
     prepared = prepare_flow(build_graph(chain))
+    entrustments = chain.entrustments_by_id
+    abroad = Abroad(chain)
     for c in routes.consignors():
+        # the consignor's routes that carry My Number data (my_number_without_permission)
+        my_number = {r.id for r in routes.routes[c] if r.kind == ENTRUSTMENT
+                     and DataCategory.my_number in (entrustments[r.id].data or ())}
         found: dict[str, list[tuple[Route, tuple, Windows, RouteJudgement]]] = defaultdict(list)
         masks: dict[str, int] = defaultdict(int)
         for index, route in enumerate(routes.routes[c]):
@@ -116,12 +124,46 @@ def networkx_rows(chain: ChainFile, routes: Routes | None = None,
                     flat = tuple(part for f in unapproved for part in f[:3])
                 yield UNAPPROVED, Record(UNAPPROVED_INDEX, c, h, unapproved[0][0].id, unapproved[0][1],
                                          any(f[3].approved_unknown for f in unapproved), (), (), flat)
+            if my_number:
+                unpermitted = [f for f in on if f[0].id in my_number and not f[3].approved]
+                if unpermitted:
+                    yield MY_NUMBER, Record(MY_NUMBER_INDEX, c, h, unpermitted[0][0].id, unpermitted[0][1],
+                                            any(f[3].approved_unknown for f in unpermitted), (), (),
+                                            tuple(part for f in unpermitted for part in f[:3]))
+            if abroad.active:
+                where = [(f, abroad.countries(h, f[0], f[1])) for f in on]
+                where = [(f, found_in) for f, found_in in where if found_in]
+                if where:
+                    yield CROSS_BORDER, Record(
+                        CROSS_BORDER_INDEX, c, h, None, where[0][0][1], False, (),
+                        tuple(sorted(set().union(*(found_in for _, found_in in where)))),
+                        tuple(part for f, _ in where for part in f[:3]))
         if undisclosed:
             yield "could_not_supervise", {"consignor": c, "handlers": undisclosed, "evidence_unknown": told_unknown_any}
     for row in misclassified_rows(chain):
         yield "misclassified_subcontract", row
     for row in entrustment_rows(chain):
         yield row.pop("rule"), row
+
+
+class Abroad:
+    """Where a handling is outside Japan, the EEA and the UK (cross_border_handling): the
+    handler's country, and the location of every system on its path (the route's own system
+    included). A country not recorded is not reported."""
+
+    def __init__(self, chain: ChainFile):
+        self.orgs = {o.id: o.country for o in chain.organizations
+                     if o.country is not None and o.country not in ADEQUATE_COUNTRIES}
+        self.systems = {s.id: s.location for s in chain.systems
+                        if s.location is not None and s.location not in ADEQUATE_COUNTRIES}
+        self.active = bool(self.orgs or self.systems)
+
+    def countries(self, handler: str, route: Route, path: tuple) -> set[str]:
+        found = {self.orgs[handler]} if handler in self.orgs else set()
+        if self.systems:
+            on_path = [step.system for step in path] + ([route.id] if route.kind == SYSTEM else [])
+            found.update(self.systems[s] for s in on_path if s in self.systems)
+        return found
 
 
 def holding_systems(chain: ChainFile) -> set[str]:

@@ -236,6 +236,34 @@ class _Strict(BaseModel):
         return self
 
 
+def _country(value: object) -> object:
+    """An ISO 3166-1 alpha-2 code (JP, US, DE …), as written: upper case, two letters, assigned."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO 3166-1 alpha-2 country code such as JP, US or DE, as text")
+    from iso3166 import countries_by_alpha2  # imported when a file names a country
+
+    if value not in countries_by_alpha2:
+        hint = f" (write it in capitals: {value.upper()!r})" if value.upper() in countries_by_alpha2 else ""
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code such as JP, US or DE{hint}")
+    return value
+
+
+Country = Annotated[Optional[str], BeforeValidator(_country)]
+
+
+class DataCategory(str, Enum):
+    """What kind of personal data an entrustment carries (データの種類): sensitive = 要配慮個人情報;
+    my_number = 特定個人情報 (マイナンバーを含む); payment = data whose misuse can cause financial
+    damage (クレジットカード番号等); other = その他の個人データ."""
+
+    sensitive = "sensitive"
+    my_number = "my_number"
+    payment = "payment"
+    other = "other"
+
+
 class OrgKind(str, Enum):
     """Kind of organisation (種別): private = 民間事業者 (個人情報取扱事業者); local_government =
     地方公共団体; public_agency = 行政機関等."""
@@ -260,6 +288,10 @@ class Organization(_Strict):
         description="Kind (種別): private 民間事業者 (個人情報取扱事業者, APPI Art. 25), local_government "
                     "地方公共団体 or public_agency 行政機関等 (both APPI Art. 66). It chooses the legal basis "
                     "the findings cite.")
+    country: Country = Field(
+        None, description="Country (所在国) where the organisation handles the data, as an ISO 3166-1 alpha-2 "
+        "code (JP, US, DE …); null = not recorded. Outside Japan, the EEA and the UK, handling the data is a "
+        "provision to a third party in a foreign country (APPI Art. 28; cross_border_handling).")
 
 
 class System(_Strict):
@@ -279,6 +311,10 @@ class System(_Strict):
                     "true / false / null = unknown. True makes the system a route of the operator's data: "
                     "whoever has access to it handles that data. Data placed here by entrustments counts "
                     "whatever this says.")
+    location: Country = Field(
+        None, description="Where the system is (所在国: its servers), as an ISO 3166-1 alpha-2 code; null = not "
+        "recorded. A system outside Japan, the EEA and the UK that holds a consignor's data makes its handling "
+        "cross-border (cross_border_handling).")
 
 
 class DataSubjects(_Strict):
@@ -431,6 +467,11 @@ class Entrustment(_Strict):
     data_subjects: Union[Count, DataSubjects, None] = Field(
         None, description="Number of data subjects (本人数): an integer ≥ 0 or {count, approximate}; "
         "null = unknown.")
+    data: list[DataCategory] | None = Field(
+        None, description="What the entrusted personal data includes (データの種類): sensitive 要配慮個人情報, "
+        "my_number 特定個人情報, payment data whose misuse can cause financial damage (クレジットカード番号等), "
+        "other; null = not recorded. It decides whether a leak must be reported (chain breach) and whether "
+        "re-entrustment needs the original consignor's permission (my_number_without_permission).")
     systems: list[Id] = Field(
         default_factory=list, description="Systems (情報システム) where this entrusted data is processed "
         "or stored, by id: each then holds the data this entrustment carries.")

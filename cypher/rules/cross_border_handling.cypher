@@ -1,0 +1,107 @@
+// name: cross_border_handling
+// description: Handling abroad (APPI Art. 28; Art. 71 for public bodies): on a route of the
+//   consignor, the handler is in a country outside Japan, the EEA and the UK
+//   (organizations[].country), or a system on its canonical path is (systems[].location; the
+//   route's own system included). A country not recorded is not reported. One row per
+//   consignor and handler, listing those routes with their paths and windows, shortest first,
+//   and the countries, sorted.
+// parameters: dataset, as_of?
+// columns: consignor, handler, routes, countries
+MATCH (c:Organization {dataset: $dataset})
+// generated: routes_of(c, kind, route, origin) from graph/neo4j/cyphergen.py (scripts/regen)
+CALL (c) {
+  MATCH (c)-[e:ENTRUSTS]->() WHERE coalesce(e.personal_data, true)
+  RETURN 'entrustment' AS kind, e.key AS route, c AS origin
+  UNION
+  MATCH (c)-[:OPERATES]->(s:System) WHERE s.personal_data = true
+  RETURN 'system' AS kind, s.id AS route, s AS origin
+  UNION
+  MATCH ()-[e:ENTRUSTS]->(c) WHERE coalesce(e.personal_data, true)
+  UNWIND e.systems AS placed
+  MATCH (s:System {dataset: c.dataset, id: placed})
+  RETURN 'system' AS kind, s.id AS route, s AS origin
+}
+// end generated: routes_of
+// generated: route_paths(c, kind, route, origin, h, p, systems) from graph/neo4j/cyphergen.py (scripts/regen)
+CALL (c, kind, route, origin) {
+  // Reachability is a pruning breadth-first expand; shortestPath() then measures each distance.
+  // Both check the route's flow condition on every relationship during the search.
+  MATCH q = (origin)-[:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY*1..24]->(v)
+  WHERE v <> c AND v <> origin AND all(r IN relationships(q) WHERE ((kind = 'entrustment' AND r.entrustment = route) OR (coalesce(r.personal_data, true) AND (r.covers_all OR c.id IN r.covers) AND coalesce(r.consignor, '') <> c.id)))
+  WITH DISTINCT v
+  MATCH q = shortestPath((origin)-[:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY*1..24]->(v))
+  WHERE all(r IN relationships(q) WHERE ((kind = 'entrustment' AND r.entrustment = route) OR (coalesce(r.personal_data, true) AND (r.covers_all OR c.id IN r.covers) AND coalesce(r.consignor, '') <> c.id)))
+  RETURN v, length(q) AS d
+}
+WITH c, kind, route, origin, collect({node: v, d: d}) AS reached
+// The nodes at each distance, so that "one step closer" is a lookup in one level only.
+WITH c, kind, route, origin, reached, [i IN range(0, 24) | [x IN reached WHERE x.d = i | x.node]] AS levels
+CALL (c, kind, route, origin, reached, levels) {
+  UNWIND reached AS x
+  WITH x.node AS v, x.d AS d
+  MATCH (u)-[r:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY]->(v)
+  WHERE ((kind = 'entrustment' AND r.entrustment = route) OR (coalesce(r.personal_data, true) AND (r.covers_all OR c.id IN r.covers) AND coalesce(r.consignor, '') <> c.id))
+    AND ((d = 1 AND u = origin) OR (d > 1 AND u IN levels[d - 1]))
+  WITH v, r ORDER BY r.key, type(r)
+  WITH v, collect(r)[0] AS parent
+  RETURN collect(elementId(parent)) AS tree
+}
+WITH c, kind, route, origin, reached, tree,
+     [x IN reached WHERE x.node:System | x.node.id] + [x IN [origin] WHERE x:System | x.id] AS systems
+UNWIND reached AS x
+WITH c, kind, route, origin, tree, systems, x.node AS h
+WHERE h:Organization
+MATCH p = shortestPath((origin)-[:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY*1..24]->(h))
+WHERE all(r IN relationships(p) WHERE elementId(r) IN tree)
+// end generated: route_paths
+// generated: route_windows(c, kind, route, origin, p, w) from graph/neo4j/cyphergen.py (scripts/regen)
+CALL (c, kind, route, origin, p) {
+  // every relationship of each step that carries the route's data, step by step
+  UNWIND range(0, length(p) - 1) AS i
+  WITH i, nodes(p)[i] AS x, nodes(p)[i + 1] AS y
+  MATCH (x)-[r:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY]->(y)
+  WHERE ((kind = 'entrustment' AND r.entrustment = route) OR (coalesce(r.personal_data, true) AND (r.covers_all OR c.id IN r.covers) AND coalesce(r.consignor, '') <> c.id))
+  WITH i, {holding: type(r) <> 'ACCESSIBLE_BY', a: coalesce(r.window_start, date('0001-01-01')), b: coalesce(r.window_end, date('9999-12-31')), d: CASE WHEN type(r) = 'ACCESSIBLE_BY' THEN date('9999-12-31') ELSE coalesce(r.disposal, date('9999-12-31')) END, u: coalesce(r.period_unknown, false)} AS r
+  WITH i, collect(r {.*, cb: CASE WHEN r.b < r.d THEN r.b ELSE r.d END}) AS hop
+  ORDER BY i
+  RETURN collect(hop) AS hops
+}
+WITH *, CASE WHEN kind = 'entrustment' OR (origin.personal_data = true
+                  AND EXISTS { MATCH (c)-[:OPERATES]->(origin) })
+             THEN {c: [[date('0001-01-01'), date('9999-12-31')]], e: [[date('0001-01-01'), date('9999-12-31')]], u: false}
+             ELSE reduce(s = {c: [], e: [], u: false}, x IN [()-[e:ENTRUSTS]->(c)
+                         WHERE coalesce(e.personal_data, true) AND origin.id IN e.systems | {c: [coalesce(e.window_start, date('0001-01-01')), CASE WHEN coalesce(e.window_end, date('9999-12-31')) < coalesce(e.disposal, date('9999-12-31')) THEN coalesce(e.window_end, date('9999-12-31')) ELSE coalesce(e.disposal, date('9999-12-31')) END], e: [coalesce(e.window_start, date('0001-01-01')), coalesce(e.disposal, date('9999-12-31'))], u: coalesce(e.period_unknown, false)}]
+                         | {c: s.c + [x.c], e: s.e + [x.e], u: s.u OR x.u}) END AS start
+WITH *, reduce(w = start, hop IN hops | {
+  c: reduce(acc = [], r IN hop | acc + [i IN w.c WHERE CASE WHEN i[0] > r.a THEN i[0] ELSE r.a END <= CASE WHEN i[1] < r.cb THEN i[1] ELSE r.cb END | [CASE WHEN i[0] > r.a THEN i[0] ELSE r.a END, CASE WHEN i[1] < r.cb THEN i[1] ELSE r.cb END]]),
+  e: reduce(acc = [], r IN hop | acc + CASE WHEN r.holding
+       THEN [m IN [reduce(m = null, i IN w.e | CASE WHEN i[0] <= r.b AND i[1] >= r.a AND (m IS NULL OR CASE WHEN i[0] > r.a THEN i[0] ELSE r.a END < m)
+                                                THEN CASE WHEN i[0] > r.a THEN i[0] ELSE r.a END ELSE m END)] WHERE m IS NOT NULL AND m <= r.d | [m, r.d]]
+       ELSE [i IN w.e WHERE CASE WHEN i[0] > r.a THEN i[0] ELSE r.a END <= CASE WHEN i[1] < r.b THEN i[1] ELSE r.b END | [CASE WHEN i[0] > r.a THEN i[0] ELSE r.a END, CASE WHEN i[1] < r.b THEN i[1] ELSE r.b END]] END),
+  u: w.u OR any(r IN hop WHERE r.u)}) AS folded
+// a handling is one while the data is held; as of a day ($as_of), one that was on that day
+WHERE size(folded.e) > 0
+  AND ($as_of IS NULL OR any(i IN folded.e WHERE i[0] <= date($as_of) AND date($as_of) <= i[1]))
+WITH *, {certain: folded.c, held: folded.e, unknown: folded.u} AS w
+// end generated: route_windows
+// generated: adequate_countries(adequate) from graph/neo4j/cyphergen.py (scripts/regen)
+WITH *, ['AT', 'BE', 'BG', 'CY', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'FR', 'GB', 'GR', 'HR', 'HU', 'IE', 'IS', 'IT', 'JP', 'LI', 'LT', 'LU', 'LV', 'MT', 'NL', 'NO', 'PL', 'PT', 'RO', 'SE', 'SI', 'SK'] AS adequate
+// end generated: adequate_countries
+WITH c, h, kind, route, p, w,
+     [x IN [h] WHERE x.country IS NOT NULL AND NOT x.country IN adequate | x.country]
+     + [n IN nodes(p) WHERE n:System AND n.location IS NOT NULL AND NOT n.location IN adequate | n.location] AS found_in
+WHERE size(found_in) > 0
+WITH c, h, kind, route, p, w, found_in
+ORDER BY length(p), CASE kind WHEN 'entrustment' THEN 0 ELSE 1 END, route
+WITH c, h, collect({kind: kind, id: route,
+                    path: [s IN relationships(p) | {type: type(s), key: s.key, source: startNode(s).id, target: endNode(s).id}],
+                    certain: w.certain, held: w.held, unknown: w.unknown}) AS routes,
+     collect(found_in) AS found
+CALL (found) {
+  UNWIND found AS countries
+  UNWIND countries AS country
+  WITH DISTINCT country ORDER BY country
+  RETURN collect(country) AS countries
+}
+RETURN c.id AS consignor, h.id AS handler, routes, countries
+ORDER BY consignor, handler

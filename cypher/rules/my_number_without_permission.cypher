@@ -1,0 +1,109 @@
+// name: my_number_without_permission
+// description: My Number data re-entrusted without the original consignor's permission (番号法
+//   Art. 10(1)): one of the consignor's entrustments whose data includes my_number reaches a
+//   handler that is neither that entrustment's contractor, nor in its approved_subcontractors
+//   (the permission), nor let in by the consignor itself. One row per consignor and handler,
+//   listing those routes with their canonical paths and windows, shortest first; entrustment is
+//   the first of them.
+// parameters: dataset, as_of?
+// columns: consignor, handler, entrustment, routes, evidence_unknown
+MATCH (c:Organization {dataset: $dataset})
+// generated: routes_of(c, kind, route, origin) from graph/neo4j/cyphergen.py (scripts/regen)
+CALL (c) {
+  MATCH (c)-[e:ENTRUSTS]->() WHERE coalesce(e.personal_data, true)
+  RETURN 'entrustment' AS kind, e.key AS route, c AS origin
+  UNION
+  MATCH (c)-[:OPERATES]->(s:System) WHERE s.personal_data = true
+  RETURN 'system' AS kind, s.id AS route, s AS origin
+  UNION
+  MATCH ()-[e:ENTRUSTS]->(c) WHERE coalesce(e.personal_data, true)
+  UNWIND e.systems AS placed
+  MATCH (s:System {dataset: c.dataset, id: placed})
+  RETURN 'system' AS kind, s.id AS route, s AS origin
+}
+// end generated: routes_of
+// only the consignor's own entrustments that carry My Number data
+WITH * WHERE kind = 'entrustment'
+  AND EXISTS { MATCH (c)-[e:ENTRUSTS]->() WHERE e.key = route AND 'my_number' IN coalesce(e.data, []) }
+// generated: route_paths(c, kind, route, origin, h, p, systems) from graph/neo4j/cyphergen.py (scripts/regen)
+CALL (c, kind, route, origin) {
+  // Reachability is a pruning breadth-first expand; shortestPath() then measures each distance.
+  // Both check the route's flow condition on every relationship during the search.
+  MATCH q = (origin)-[:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY*1..24]->(v)
+  WHERE v <> c AND v <> origin AND all(r IN relationships(q) WHERE ((kind = 'entrustment' AND r.entrustment = route) OR (coalesce(r.personal_data, true) AND (r.covers_all OR c.id IN r.covers) AND coalesce(r.consignor, '') <> c.id)))
+  WITH DISTINCT v
+  MATCH q = shortestPath((origin)-[:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY*1..24]->(v))
+  WHERE all(r IN relationships(q) WHERE ((kind = 'entrustment' AND r.entrustment = route) OR (coalesce(r.personal_data, true) AND (r.covers_all OR c.id IN r.covers) AND coalesce(r.consignor, '') <> c.id)))
+  RETURN v, length(q) AS d
+}
+WITH c, kind, route, origin, collect({node: v, d: d}) AS reached
+// The nodes at each distance, so that "one step closer" is a lookup in one level only.
+WITH c, kind, route, origin, reached, [i IN range(0, 24) | [x IN reached WHERE x.d = i | x.node]] AS levels
+CALL (c, kind, route, origin, reached, levels) {
+  UNWIND reached AS x
+  WITH x.node AS v, x.d AS d
+  MATCH (u)-[r:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY]->(v)
+  WHERE ((kind = 'entrustment' AND r.entrustment = route) OR (coalesce(r.personal_data, true) AND (r.covers_all OR c.id IN r.covers) AND coalesce(r.consignor, '') <> c.id))
+    AND ((d = 1 AND u = origin) OR (d > 1 AND u IN levels[d - 1]))
+  WITH v, r ORDER BY r.key, type(r)
+  WITH v, collect(r)[0] AS parent
+  RETURN collect(elementId(parent)) AS tree
+}
+WITH c, kind, route, origin, reached, tree,
+     [x IN reached WHERE x.node:System | x.node.id] + [x IN [origin] WHERE x:System | x.id] AS systems
+UNWIND reached AS x
+WITH c, kind, route, origin, tree, systems, x.node AS h
+WHERE h:Organization
+MATCH p = shortestPath((origin)-[:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY*1..24]->(h))
+WHERE all(r IN relationships(p) WHERE elementId(r) IN tree)
+// end generated: route_paths
+// generated: route_windows(c, kind, route, origin, p, w) from graph/neo4j/cyphergen.py (scripts/regen)
+CALL (c, kind, route, origin, p) {
+  // every relationship of each step that carries the route's data, step by step
+  UNWIND range(0, length(p) - 1) AS i
+  WITH i, nodes(p)[i] AS x, nodes(p)[i + 1] AS y
+  MATCH (x)-[r:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY]->(y)
+  WHERE ((kind = 'entrustment' AND r.entrustment = route) OR (coalesce(r.personal_data, true) AND (r.covers_all OR c.id IN r.covers) AND coalesce(r.consignor, '') <> c.id))
+  WITH i, {holding: type(r) <> 'ACCESSIBLE_BY', a: coalesce(r.window_start, date('0001-01-01')), b: coalesce(r.window_end, date('9999-12-31')), d: CASE WHEN type(r) = 'ACCESSIBLE_BY' THEN date('9999-12-31') ELSE coalesce(r.disposal, date('9999-12-31')) END, u: coalesce(r.period_unknown, false)} AS r
+  WITH i, collect(r {.*, cb: CASE WHEN r.b < r.d THEN r.b ELSE r.d END}) AS hop
+  ORDER BY i
+  RETURN collect(hop) AS hops
+}
+WITH *, CASE WHEN kind = 'entrustment' OR (origin.personal_data = true
+                  AND EXISTS { MATCH (c)-[:OPERATES]->(origin) })
+             THEN {c: [[date('0001-01-01'), date('9999-12-31')]], e: [[date('0001-01-01'), date('9999-12-31')]], u: false}
+             ELSE reduce(s = {c: [], e: [], u: false}, x IN [()-[e:ENTRUSTS]->(c)
+                         WHERE coalesce(e.personal_data, true) AND origin.id IN e.systems | {c: [coalesce(e.window_start, date('0001-01-01')), CASE WHEN coalesce(e.window_end, date('9999-12-31')) < coalesce(e.disposal, date('9999-12-31')) THEN coalesce(e.window_end, date('9999-12-31')) ELSE coalesce(e.disposal, date('9999-12-31')) END], e: [coalesce(e.window_start, date('0001-01-01')), coalesce(e.disposal, date('9999-12-31'))], u: coalesce(e.period_unknown, false)}]
+                         | {c: s.c + [x.c], e: s.e + [x.e], u: s.u OR x.u}) END AS start
+WITH *, reduce(w = start, hop IN hops | {
+  c: reduce(acc = [], r IN hop | acc + [i IN w.c WHERE CASE WHEN i[0] > r.a THEN i[0] ELSE r.a END <= CASE WHEN i[1] < r.cb THEN i[1] ELSE r.cb END | [CASE WHEN i[0] > r.a THEN i[0] ELSE r.a END, CASE WHEN i[1] < r.cb THEN i[1] ELSE r.cb END]]),
+  e: reduce(acc = [], r IN hop | acc + CASE WHEN r.holding
+       THEN [m IN [reduce(m = null, i IN w.e | CASE WHEN i[0] <= r.b AND i[1] >= r.a AND (m IS NULL OR CASE WHEN i[0] > r.a THEN i[0] ELSE r.a END < m)
+                                                THEN CASE WHEN i[0] > r.a THEN i[0] ELSE r.a END ELSE m END)] WHERE m IS NOT NULL AND m <= r.d | [m, r.d]]
+       ELSE [i IN w.e WHERE CASE WHEN i[0] > r.a THEN i[0] ELSE r.a END <= CASE WHEN i[1] < r.b THEN i[1] ELSE r.b END | [CASE WHEN i[0] > r.a THEN i[0] ELSE r.a END, CASE WHEN i[1] < r.b THEN i[1] ELSE r.b END]] END),
+  u: w.u OR any(r IN hop WHERE r.u)}) AS folded
+// a handling is one while the data is held; as of a day ($as_of), one that was on that day
+WHERE size(folded.e) > 0
+  AND ($as_of IS NULL OR any(i IN folded.e WHERE i[0] <= date($as_of) AND date($as_of) <= i[1]))
+WITH *, {certain: folded.c, held: folded.e, unknown: folded.u} AS w
+// end generated: route_windows
+// generated: route_terms(c, kind, route, h, systems) from graph/neo4j/cyphergen.py (scripts/regen)
+WITH *, [(c)-[e:ENTRUSTS]->(x) WHERE (kind = 'entrustment' AND e.key = route)
+         OR (kind = 'system' AND route IN e.systems)
+         | {contractor: CASE WHEN kind = 'entrustment' THEN x.id ELSE '' END,
+            informed: e.informed_subcontractors, approved: e.approved_subcontractors,
+            restricted: kind = 'entrustment' AND coalesce(e.subcontract_restriction, false)}] AS terms,
+       EXISTS { MATCH (h)-[g:HAS_ACCESS]->(s:System) WHERE s.id IN systems
+                AND EXISTS { MATCH (c)-[own:ENTRUSTS]->() WHERE own.key = g.under } } AS let_in
+// end generated: route_terms
+WITH c, h, kind, route, p, w, any(t IN terms WHERE t.approved IS NULL) AS unknown,
+     let_in OR any(t IN terms WHERE t.contractor = h.id OR h.id IN coalesce(t.approved, [])) AS permitted
+WHERE NOT permitted
+WITH c, h, kind, route, p, w, unknown
+ORDER BY length(p), route
+WITH c, h, collect({kind: kind, id: route,
+                    path: [s IN relationships(p) | {type: type(s), key: s.key, source: startNode(s).id, target: endNode(s).id}],
+                    certain: w.certain, held: w.held, unknown: w.unknown}) AS routes,
+     any(u IN collect(unknown) WHERE u) AS evidence_unknown
+RETURN c.id AS consignor, h.id AS handler, routes[0].id AS entrustment, routes, evidence_unknown
+ORDER BY consignor, handler
