@@ -257,3 +257,197 @@ def legal_basis(rule: Rule, kind: OrgKind) -> list[str]:
     """The legal basis of a finding of ``rule`` about a consignor of ``kind``, as today's law
     has it: the texts of :func:`legal_bases` for an unknown date."""
     return [b.text for b in legal_bases(rule, kind, None)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Leaks (chain breach, issue 13): who reports a leak, who notifies whom, the thresholds and the
+# deadlines.
+#
+# Since 2022-04-01 a business must report to the PPC a leak (漏えい等) of personal data that meets
+# one of the thresholds of the PPC's rules (施行規則第7条), promptly and then in full (第8条), and
+# notify the people concerned (APPI Art. 26(1), (2)); a contractor that holds the data for a
+# business or a 行政機関等 and notifies that consignor instead need report nothing itself (26(1)
+# proviso, 施行規則第9条), nor notify the people. 行政機関等 report under Art. 68 with the
+# thresholds of 施行規則第43条 (100 people instead of 1,000) and the deadlines of 第44条: national
+# bodies since 2022-04-01, local governments since 2023-04-01 (the day they came under APPI).
+# Before those days there was no statutory duty: businesses were asked to report by the PPC's
+# notice of 2017 (an effort duty) or, before it, by their minister's guidelines; local governments
+# followed their own ordinances; national bodies had no such duty under their acts. A leak of My
+# Number data is also reported under the My Number Act (Art. 29-4, originally 28-4, with the PPC's
+# rule of 2015).
+#
+# The 施行規則 (個人情報の保護に関する法律施行規則, 平成28年個人情報保護委員会規則第3号) is e-Gov law
+# 428M60020000003. The PPC's notice of 2017 has no e-Gov page: its reference is the PPC's page of
+# laws and guidelines. The My Number Act's Art. 29-4 is a branch article, cited by the law's page
+# (e-Gov's anchor for branch articles was not verified).
+#
+# These records are not in BASES, the findings' bases, each of which some rule of the registry
+# cites: BREACH_BASES holds them, and the functions below choose them by kind, role and the day the
+# leak was known (None = unknown: today's law). A date on a boundary belongs to the new era.
+
+APPI_RULES = "https://laws.e-gov.go.jp/law/428M60020000003"
+PPC_LEGAL_URL = "https://www.ppc.go.jp/personalinfo/legal/"
+BANGO_LEAK_RULE = "https://laws.e-gov.go.jp/law/427M60020000005"
+MY_NUMBER_REPORTS = datetime.date(2016, 1, 1)  # 番号法 Art. 28-4 (now 29-4) and the PPC's rule in force
+
+_RULES_JA = "個人情報の保護に関する法律施行規則"
+
+APPI_ART_26_1 = _b(
+    "appi-art26-1",
+    "APPI Art. 26(1): a business reports to the PPC a leak of personal data (漏えい等) that meets a threshold of the "
+    "PPC's rules (個人情報保護法第26条第1項 漏えい等の報告)",
+    "個人情報保護法第26条第1項（漏えい等の報告）", f"{APPI}#Mp-At_26", "2022-04-01", None)
+APPI_ART_26_1_PROVISO = _b(
+    "appi-art26-1-proviso",
+    "APPI Art. 26(1) proviso: a contractor entrusted with the data by a business or a 行政機関等 that notifies that "
+    "consignor of the leak need not report it itself (個人情報保護法第26条第1項ただし書 委託元への通知)",
+    "個人情報保護法第26条第1項ただし書（委託元への通知）", f"{APPI}#Mp-At_26", "2022-04-01", None)
+APPI_ART_26_2 = _b(
+    "appi-art26-2",
+    "APPI Art. 26(2): the business notifies the people concerned, except a contractor that notified its consignor "
+    "under the proviso of 26(1) (個人情報保護法第26条第2項 本人への通知)",
+    "個人情報保護法第26条第2項（本人への通知）", f"{APPI}#Mp-At_26", "2022-04-01", None)
+APPI_ART_68_1 = _b(
+    "appi-art68-1",
+    "APPI Art. 68(1): a 行政機関等 reports to the PPC a leak of retained personal information (保有個人情報) that "
+    "meets a threshold of the PPC's rules (個人情報保護法第68条第1項 漏えい等の報告); local governments since "
+    "2023-04-01",
+    "個人情報保護法第68条第1項（漏えい等の報告）", f"{APPI}#Mp-At_68", "2022-04-01", None)
+APPI_ART_68_2 = _b(
+    "appi-art68-2",
+    "APPI Art. 68(2): the 行政機関等 notifies the people concerned (個人情報保護法第68条第2項 本人への通知)",
+    "個人情報保護法第68条第2項（本人への通知）", f"{APPI}#Mp-At_68", "2022-04-01", None)
+APPI_RULE_7 = _b(
+    "appi-rule-7",
+    "APPI Enforcement Rules Art. 7: a business reports a leak (1) of sensitive data (要配慮個人情報), (2) of data "
+    "whose misuse can cause financial damage (財産的被害), (3) by an act with wrongful intent (不正の目的), or (4) "
+    "of more than 1,000 people's data (個人情報保護法施行規則第7条 報告対象となる事態)",
+    f"{_RULES_JA}第7条（報告対象となる事態）", f"{APPI_RULES}#Mp-At_7", "2022-04-01", None)
+APPI_RULE_8 = _b(
+    "appi-rule-8",
+    "APPI Enforcement Rules Art. 8: a preliminary report promptly after the business knows of the leak (速報), and a "
+    "final report within 30 days of the day it knew, 60 days for a leak by wrongful intent (確報) "
+    "(個人情報保護法施行規則第8条)",
+    f"{_RULES_JA}第8条（速報・確報）", f"{APPI_RULES}#Mp-At_8", "2022-04-01", None)
+APPI_RULE_9 = _b(
+    "appi-rule-9",
+    "APPI Enforcement Rules Art. 9: the contractor's notice to its consignor under the proviso of Art. 26(1), "
+    "promptly after it knows of the leak (個人情報保護法施行規則第9条 委託元への通知)",
+    f"{_RULES_JA}第9条（委託元への通知）", f"{APPI_RULES}#Mp-At_9", "2022-04-01", None)
+APPI_RULE_43 = _b(
+    "appi-rule-43",
+    "APPI Enforcement Rules Art. 43: a 行政機関等 reports a leak of sensitive data, of data whose misuse can cause "
+    "financial damage, by an act with wrongful intent, or of more than 100 people's data (item 4); a local "
+    "government also of the sensitive information its ordinance defines (条例要配慮個人情報) "
+    "(個人情報保護法施行規則第43条)",
+    f"{_RULES_JA}第43条（報告対象となる事態）", f"{APPI_RULES}#Mp-At_43", "2022-04-01", None)
+APPI_RULE_44 = _b(
+    "appi-rule-44",
+    "APPI Enforcement Rules Art. 44: the 行政機関等's preliminary report promptly, and its final report within 30 "
+    "days of the day it knew, 60 days for a leak by wrongful intent (個人情報保護法施行規則第44条)",
+    f"{_RULES_JA}第44条（速報・確報）", f"{APPI_RULES}#Mp-At_44", "2022-04-01", None)
+GUIDELINES_3_5_3 = _b(
+    "ppc-guidelines-general-3-5-3",
+    "PPC Guidelines (General Rules) 3-5-3: \"promptly\" is about 3 to 5 days from knowing of the leak, for the "
+    "preliminary report (3-5-3-3) and for a contractor's notice to its consignor (3-5-3-5) "
+    "(ガイドライン（通則編）3-5-3 個人情報保護委員会への報告)",
+    f"{_GUIDELINES_JA}3-5-3（個人情報保護委員会への報告）", PPC_GUIDELINES_URL, "2022-04-01", None)
+PPC_NOTICE_2017_1 = _b(
+    "ppc-notice-2017-1",
+    "PPC Notice No. 1 of 2017, \"On responding to leaks of personal data\" (平成29年個人情報保護委員会告示第1号 "
+    "「個人データの漏えい等の事案が発生した場合等の対応について」): businesses were asked to report a leak "
+    "promptly, an effort duty with no statutory force; APPI Art. 26 replaced it on 2022-04-01",
+    "「個人データの漏えい等の事案が発生した場合等の対応について」（平成29年個人情報保護委員会告示第1号）",
+    PPC_LEGAL_URL, "2017-05-30", "2022-03-31")
+MINISTRY_GUIDELINES_LEAK = _b(
+    "ministry-guidelines-leak",
+    "before 2017-05-30, the competent minister's guidelines for the business's sector asked it to report a leak to "
+    "the minister, with no statutory force (事業等分野ごとの主務大臣のガイドライン 漏えい等の事案への対応)",
+    "事業等分野ごとの主務大臣のガイドライン（漏えい等の事案への対応）", PPC_LEGAL_URL, "2005-04-01", "2017-05-29")
+LOCAL_ORDINANCE_LEAK = _b(
+    "local-ordinance-leak",
+    "the local government's own personal information protection ordinance on leaks (当該地方公共団体の個人情報保護"
+    "条例 漏えい等への対応): APPI required no report to the PPC of a local government until 2023-04-01",
+    "当該地方公共団体の個人情報保護条例（漏えい等への対応）", PPC_2021_AMENDMENT_URL, None, "2023-03-31")
+PUBLIC_LEAK_BEFORE_2022 = _b(
+    "public-leak-before-2022",
+    "before 2022-04-01 neither the Act on Administrative Organs nor the Act on Incorporated Administrative Agencies "
+    "required a report of a leak to the PPC (行政機関個人情報保護法・独立行政法人等個人情報保護法 漏えい等の報告の"
+    "規定なし): each body followed its own rules",
+    "行政機関個人情報保護法・独立行政法人等個人情報保護法（漏えい等の報告の規定なし）", GYOSEI_HOGO,
+    "2005-04-01", "2022-03-31")
+BANGO_ART_29_4 = _b(
+    "bango-art29-4",
+    "My Number Act Art. 29-4: a leak of specific personal information (特定個人情報) that meets the PPC's rule is "
+    "reported to the PPC, and since 2022-04-01 the people are notified (番号法第29条の4 特定個人情報の漏えい等に"
+    "関する報告等; Art. 28-4 when it took effect on 2016-01-01)",
+    "行政手続における特定の個人を識別するための番号の利用等に関する法律（番号法）第29条の4（特定個人情報の漏えい等に"
+    "関する報告等）", BANGO, "2016-01-01", None)
+BANGO_LEAK_RULE_BASIS = _b(
+    "bango-rule-leak",
+    "the PPC's rule on reports of leaks of specific personal information (平成27年特定個人情報保護委員会規則第5号; "
+    "「…第二十九条の四第一項及び第二項に基づく特定個人情報の漏えい等に関する報告等に関する規則」 since "
+    "2022-04-01)",
+    "行政手続における特定の個人を識別するための番号の利用等に関する法律第二十九条の四第一項及び第二項に基づく特定個人情報"
+    "の漏えい等に関する報告等に関する規則（平成27年特定個人情報保護委員会規則第5号）", BANGO_LEAK_RULE,
+    "2016-01-01", None)
+
+# Every basis of a leak report by its id (kept apart from BASES: see above).
+BREACH_BASES: dict[str, LegalBasis] = {b.id: b for b in (
+    APPI_ART_26_1, APPI_ART_26_1_PROVISO, APPI_ART_26_2, APPI_ART_68_1, APPI_ART_68_2, APPI_RULE_7, APPI_RULE_8,
+    APPI_RULE_9, APPI_RULE_43, APPI_RULE_44, GUIDELINES_3_5_3, PPC_NOTICE_2017_1, MINISTRY_GUIDELINES_LEAK,
+    LOCAL_ORDINANCE_LEAK, PUBLIC_LEAK_BEFORE_2022, BANGO_ART_29_4, BANGO_LEAK_RULE_BASIS)}
+
+# The first day a leak had to be reported, by kind (the duty of a contractor under the proviso
+# follows its own kind: a business's since 2022-04-01).
+LEAK_REPORTING = {OrgKind.private: APPI_2022, OrgKind.public_agency: APPI_2022,
+                  OrgKind.local_government: LOCAL_2023}
+
+
+def leak_reporting_in_force(kind: OrgKind, on: datetime.date | None) -> bool:
+    """Whether an organisation of ``kind`` had a statutory duty to report a leak known ``on``
+    (None = unknown: today's law)."""
+    return on is None or on >= LEAK_REPORTING[kind]
+
+
+def leak_duty_bases(kind: OrgKind, intermediary: bool, on: datetime.date | None) -> list[LegalBasis]:
+    """What an organisation of ``kind`` must do about a leak known ``on``: an intermediary
+    notifies its consignors instead of reporting (Art. 26(1) proviso, 施行規則第9条), and then
+    need not notify the people (26(2)); an end
+    consignor reports and notifies the people (Art. 26 for businesses, Art. 68 for 行政機関等);
+    before the duty came in force, what applied instead."""
+    if isinstance(on, datetime.datetime):
+        on = on.date()
+    if leak_reporting_in_force(kind, on):
+        if intermediary:
+            return [APPI_ART_26_1_PROVISO, APPI_ART_26_2, APPI_RULE_9]
+        return [APPI_ART_26_1, APPI_ART_26_2] if kind is OrgKind.private else [APPI_ART_68_1, APPI_ART_68_2]
+    if kind is OrgKind.local_government:
+        return [LOCAL_ORDINANCE_LEAK]
+    if kind is OrgKind.public_agency:
+        return [PUBLIC_LEAK_BEFORE_2022]
+    return [PPC_NOTICE_2017_1] if on >= PPC_GUIDELINES else [MINISTRY_GUIDELINES_LEAK]
+
+
+def leak_threshold_basis(kind: OrgKind) -> LegalBasis:
+    """The rule that sets the thresholds of a report: 施行規則第7条 for businesses, 第43条 for
+    行政機関等 (today's; before the duty there was no statutory threshold)."""
+    return APPI_RULE_7 if kind is OrgKind.private else APPI_RULE_43
+
+
+def leak_deadline_bases(kind: OrgKind, intermediary: bool) -> list[LegalBasis]:
+    """The rules that set the deadlines: an intermediary's notice (施行規則第9条), a business's
+    reports (第8条), a 行政機関等's (第44条); and the PPC's reading of "promptly" for businesses
+    (about 3 to 5 days, Guidelines 3-5-3), by which the dates of "promptly" are given for every
+    kind (for 行政機関等 as an indication only)."""
+    if intermediary:
+        return [APPI_RULE_9, GUIDELINES_3_5_3]
+    return [APPI_RULE_8 if kind is OrgKind.private else APPI_RULE_44, GUIDELINES_3_5_3]
+
+
+def my_number_leak_bases(on: datetime.date | None) -> list[LegalBasis]:
+    """The My Number Act's report of a leak of specific personal information, in force since
+    2016-01-01 (none before)."""
+    if isinstance(on, datetime.datetime):
+        on = on.date()
+    return [BANGO_ART_29_4, BANGO_LEAK_RULE_BASIS] if on is None or on >= MY_NUMBER_REPORTS else []
