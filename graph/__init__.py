@@ -30,6 +30,8 @@ _EXPORTS = {
     "HandlerExposure": "analysis.findings",
     "check": "analysis.onboarding",
     "CheckResult": "analysis.onboarding",
+    "breach": "analysis.breach",
+    "BreachReport": "analysis.breach",
     "survey": "analysis.survey",
     "Survey": "analysis.survey",
     "InputError": "errors",

@@ -1,0 +1,364 @@
+"""Render a breach report (:mod:`entrustment_chain.graph.analysis.breach`): Japanese markdown for
+the people who must act (names, not ids; wareki dates; each legal statement with its citation and
+link), an English table for the terminal, CSV for spreadsheets (one row per affected
+organisation, UTF-8 with BOM, formula-like cells guarded as the DORA export guards them), JSON.
+
+The markdown groups the affected organisations as their duties group them: intermediaries first
+(each on its own: whom it notifies differs), then the end consignors by kind, whose duty and legal
+bases are the same within a kind and are stated once above their table.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from entrustment_chain.graph import schema as S
+from entrustment_chain.graph.analysis import windows as W
+from entrustment_chain.graph.analysis.breach import Affected, BreachReport, Deadlines, People, Threshold
+from entrustment_chain.graph.analysis.findings import LegalReference, RoutePath
+from entrustment_chain.graph.model.chain import KIND_JA, ChainFile
+from entrustment_chain.graph.reports.dora import cell
+from entrustment_chain.graph.reports.render import KIND_COUNTER, md, subjects_ja, to_json
+
+KINDS = ("private", "local_government", "public_agency")
+INTENT_JA = {"wrongful": "あり（--intent wrongful）", "accidental": "なし（--intent accidental）",
+             "unknown": "不明（--intent で指定）"}
+STATUS_JA = {"certain": "確実", "possible": "可能性"}
+MET_JA = {"met": "該当", "possibly_met": "該当の可能性", "not_met": "非該当", "unknown": "不明"}
+REPORTING_JA = {"met": "該当", "unknown": "不明", "not_met": "非該当"}
+DUTY_JA = {"report_to_ppc": "個人情報保護委員会への報告", "notify_consignor": "委託元への通知",
+           "no_statutory_duty": "法律上の義務なし"}
+DATA_JA = {"sensitive": "要配慮個人情報", "my_number": "特定個人情報", "payment": "財産的被害のおそれのあるデータ",
+           "other": "その他"}
+ITEM = {"sensitive": 1, "payment": 2, "wrongful": 3, "people": 4, "ordinance_sensitive": 5}
+
+
+def breach_json(r: BreachReport) -> str:
+    return to_json(r.to_json_dict())
+
+
+# ---------------------------------------------------------------------------------------------
+# Words shared by the formats
+
+
+def _day_ja(iso: str) -> str:
+    d = date.fromisoformat(iso)
+    return W.wareki((d, d))
+
+
+def _window_ja(r: BreachReport) -> str:
+    start = date.fromisoformat(r.window.from_) if r.window.from_ else W.MIN
+    end = date.fromisoformat(r.window.to) if r.window.to else W.MAX
+    if start == W.MIN and end == W.MAX:
+        return "全期間（--from、--to の指定なし）"
+    return W.wareki((start, end)).replace("不明～", "～")
+
+
+def _link(ref: LegalReference) -> str:
+    return f"[{md(ref.ja)}]({ref.ref})"
+
+
+def _links(refs: list[LegalReference]) -> str:
+    return "、".join(_link(x) for x in refs)
+
+
+def _names(ids: list[str], names: dict[str, str], limit: int = 0) -> str:
+    shown = ids if not limit or len(ids) <= limit else ids[:limit]
+    text = "、".join(md(names.get(i, i)) for i in shown)
+    return text + (f" ほか {len(ids) - len(shown)} 者" if len(shown) < len(ids) else "")
+
+
+def _path_nodes(route: RoutePath, names: dict[str, str], systems: dict[str, str]) -> list[str]:
+    """The names along the route's path: 甲社, 顧客管理システム, 乙社 (a system route starts at the system)."""
+    if not route.path:
+        return []
+    first = route.path[0]
+    nodes = [systems.get(first.source, first.source) if first.type == S.ACCESSIBLE_BY
+             else names.get(first.source, first.source)]
+    for step in route.path:
+        nodes.append(systems.get(step.target, step.target) if step.type == S.PLACES_DATA_IN
+                     else names.get(step.target, step.target))
+    return nodes
+
+
+def _path_ja(route: RoutePath, names: dict[str, str], systems: dict[str, str]) -> str:
+    return " → ".join(md(n) for n in _path_nodes(route, names, systems))
+
+
+def _spans_ja(route: RoutePath) -> str:
+    w = route.windows
+    if w is None:
+        return ""
+    parts = [f"確実 {'、'.join(x.wareki for x in w.certain)}" if w.certain else "",
+             f"可能性 {'、'.join(x.wareki for x in w.possible)}" if w.possible else ""]
+    return "、".join(p for p in parts if p) + ("（期間不明の要素あり）" if w.unknown_period else "")
+
+
+def _people_ja(p: People | None) -> str:
+    if p is None:
+        return "数えない（委託元ごとに数える）"
+    if p.count is None:
+        return "不明"
+    text = subjects_ja(p.count, p.approximate)
+    if p.overlap_possible:
+        text += f"（上限。最大の契約で {subjects_ja(p.at_least, p.approximate)}）"
+    if p.unknown:
+        text += f"（ほか本人数不明の経路 {p.unknown} 件）"
+    return text
+
+
+def _thresholds_ja(thresholds: list[Threshold]) -> str:
+    """該当（第3号、第4号）／不明（第1号、第2号）."""
+    groups = []
+    for met in ("met", "possibly_met", "unknown", "not_met"):
+        items = [f"第{ITEM[t.id]}号" for t in thresholds if t.met == met]
+        if items:
+            groups.append(f"{MET_JA[met]}（{'、'.join(items)}）")
+    return "／".join(groups)
+
+
+def _deadlines_ja(d: Deadlines | None) -> tuple[str, str]:
+    """(速報 or the notice, 確報) in wareki."""
+    if d is None:
+        return "－", "－"
+    start, end = date.fromisoformat(d.preliminary.from_), date.fromisoformat(d.preliminary.to)
+    first = f"{W.wareki((start, end))}ごろまで（速やかに）"
+    if d.final is None:
+        return first, "－"
+    final = f"{_day_ja(d.final.by)}まで（{d.final.days} 日）"
+    if d.final_if_wrongful is not None:
+        final += f"。不正の目的によるときは{_day_ja(d.final_if_wrongful.by)}まで（{d.final_if_wrongful.days} 日）"
+    return first, final
+
+
+def _kinds_ja(by_kind: dict[str, int]) -> str:
+    return "、".join(f"{KIND_JA[k]} {n} {KIND_COUNTER[k]}" for k, n in by_kind.items() if n)
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown (Japanese)
+
+
+def breach_markdown(r: BreachReport, chain: ChainFile) -> str:
+    names = {o.id: o.name for o in chain.organizations}
+    systems = {s.id: s.name for s in chain.systems}
+    works = {e.id: e.work for e in chain.entrustments}
+    t = r.totals
+    handler = md(r.handler_name)
+    out = [f"# 漏えい等の影響範囲：{handler}", "",
+           f"{handler}が取り扱うことのできた個人データに漏えい等があった場合に、影響を受ける組織、"
+           "報告・通知の義務、本人数、期限を、委託関係の記録から求めたものです。", "",
+           "## 条件", "",
+           f"- 取扱者：{handler}",
+           f"- 期間：{_window_ja(r)}",
+           f"- システム：{_names(r.systems, systems) if r.systems else '全て'}",
+           f"- 事態を知った日：{_day_ja(r.known) if r.known else '指定なし（--known）'}",
+           f"- 不正の目的：{INTENT_JA[r.intent]}"]
+    if r.as_of:
+        out.append(f"- 基準日：{_day_ja(r.as_of)}時点の委託関係")
+    consignors = f"委託元 {t.consignors} 者" + (f"（{_kinds_ja(t.by_kind)}）" if t.consignors else "")
+    middle = f"、中間の受託者 {t.intermediaries} 者" if t.intermediaries else ""
+    people = subjects_ja(t.data_subjects.count, t.data_subjects.approximate)
+    if t.data_subjects.unknown:
+        people += f"（ほか本人数不明の委託元 {t.data_subjects.unknown} 者）"
+    if t.data_subjects.overlap_possible:
+        people += "（重複を含みうる上限）"
+    out += ["", "## 概要", ""]
+    if not r.affected:
+        out += [f"- 期間内に{handler}の手が届いた個人データはありません。"]
+    else:
+        out += [f"- 影響を受ける組織：{t.affected} 者（{consignors}{middle}）",
+                f"- 取扱いの時期：確実 {t.by_status['certain']} 者、可能性 {t.by_status['possible']} 者",
+                "- 義務：" + "、".join(f"{DUTY_JA[d]} {n} 者" for d, n in t.by_duty.items() if n),
+                f"- 報告対象事態（委託元）：該当 {t.by_reporting['met']} 者、不明 {t.by_reporting['unknown']} 者、"
+                f"非該当 {t.by_reporting['not_met']} 者",
+                f"- 本人数（委託元の合計）：{people}"]
+        if r.handler_notifies:
+            out.append(f"- {handler}は、{_names(r.handler_notifies, names)}に通知する（委託を受けた者として）")
+    for note in r.notes:
+        out.append(f"- ※{md(note.text_ja)}" + (f"（根拠：{_links(note.references)}）" if note.references else ""))
+    intermediaries = [a for a in r.affected if a.role == "intermediary"]
+    if intermediaries:
+        out += ["", "## 中間の受託者", ""]
+        for a in intermediaries:
+            out += _intermediary_ja(a, names, systems, works) + [""]
+    for kind in KINDS:
+        group = [a for a in r.affected if a.role == "consignor" and a.kind == kind]
+        if group:
+            out += [""] + _consignors_ja(kind, group, names, systems, works)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _intermediary_ja(a: Affected, names: dict[str, str], systems: dict[str, str],
+                     works: dict[str, str | None]) -> list[str]:
+    out = [f"### {md(a.name)}（{KIND_JA[a.kind]}）", "",
+           f"- 取扱いの時期：{STATUS_JA[a.status]}"]
+    for route in a.routes:
+        out.append(f"- 経路（{_route_ja(route, works, systems)}）：{_path_ja(route, names, systems)}"
+                   f"（{_spans_ja(route)}）")
+    out.append(f"- 義務：{md(a.duty.text_ja)}（根拠：{_links(a.duty.references)}）")
+    for extra in a.duty.additional:
+        out.append(f"- 追加の義務：{md(extra.text_ja)}（根拠：{_links(extra.references)}）")
+    if a.notified_by:
+        out.append(f"- 通知を受ける相手：{_names(a.notified_by, names)}")
+    if a.notifies:
+        out.append(f"- 通知する相手：委託元 {len(a.notifies)} 者（{_names(a.notifies, names)}）")
+    out.append(f"- 報告対象事態：{REPORTING_JA[a.reporting]}（預かっているデータについて。"
+               f"根拠：{_link(a.thresholds[0].reference)}）")
+    for th in a.thresholds:
+        out.append(f"  - {md(th.reason_ja)}：{MET_JA[th.met]}")
+    if a.deadlines is not None:
+        first, _ = _deadlines_ja(a.deadlines)
+        out.append(f"- 期限：委託元への通知 {first}（根拠：{_links(a.deadlines.references)}）")
+    for note in a.notes:
+        out.append(f"- 備考：{md(note.text_ja)}" + (f"（根拠：{_links(note.references)}）" if note.references else ""))
+    return out
+
+
+def _route_ja(route: RoutePath, works: dict[str, str | None], systems: dict[str, str]) -> str:
+    """A route as people tell it apart: 委託「会員への発送」, or the system by its name."""
+    if route.kind == "system":
+        return md(systems.get(route.id, route.id))
+    work = works.get(route.id)
+    return f"委託「{md(work)}」" if work else f"委託 {md(route.id)}"
+
+
+def _consignors_ja(kind: str, group: list[Affected], names: dict[str, str], systems: dict[str, str],
+                   works: dict[str, str | None]) -> list[str]:
+    first = group[0]
+    out = [f"## 委託元（{KIND_JA[kind]} {len(group)} {KIND_COUNTER[kind]}）", ""]
+    duties = {(a.duty.text_ja, tuple(x.id for x in a.duty.references)) for a in group}
+    if len(duties) == 1:
+        out.append(f"義務：{md(first.duty.text_ja)}（根拠：{_links(first.duty.references)}）。")
+    basis = first.thresholds[0].reference
+    items = "、".join(f"第{ITEM[t.id]}号 {_ITEM_JA[t.id](kind)}" for t in first.thresholds)
+    out.append(f"報告対象事態は{_link(basis)}による（{items}）。")
+    deadline = next((a.deadlines for a in group if a.deadlines is not None), None)
+    if deadline is not None:
+        indication = ("目安は知った日から 3～5 日" if kind == "private"
+                      else "日付は事業者向けガイドラインの目安（知った日から 3～5 日）で示す")
+        out.append(f"期限は{_links(deadline.references)}による（速報は速やかに。{indication}）。")
+    out += ["", "| 名称 | 状況 | 時期 | 経路 | 本人数 | 報告対象事態 | 速報 | 確報 | 通知元 | 備考 |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
+    for a in group:
+        label = (lambda route: "") if len(a.routes) == 1 else (lambda route: _route_ja(route, works, systems) + "：")
+        paths = "／".join(label(route) + _path_ja(route, names, systems) for route in a.routes)
+        when = "／".join(label(route) + _spans_ja(route) for route in a.routes)
+        prelim, final = _deadlines_ja(a.deadlines)
+        remarks = [md(n.text_ja) for n in a.notes]
+        if len(duties) > 1:
+            remarks.insert(0, f"義務：{md(a.duty.text_ja)}（根拠：{_links(a.duty.references)}）")
+        remarks += [f"{md(x.text_ja)}（根拠：{_links(x.references)}）" for x in a.duty.additional]
+        if a.data:
+            remarks.append("データ：" + "、".join(DATA_JA[d] for d in a.data))
+        out.append(f"| {md(a.name)} | {STATUS_JA[a.status]} | {when} | {paths} | {_people_ja(a.data_subjects)} | "
+                   f"{_thresholds_ja(a.thresholds)} | {prelim} | {final} | {_names(a.notified_by, names) or '－'} | "
+                   f"{'。'.join(remarks) or '－'} |")
+    return out
+
+
+_ITEM_JA = {
+    "sensitive": lambda kind: "要配慮個人情報",
+    "payment": lambda kind: "財産的被害のおそれ",
+    "wrongful": lambda kind: "不正の目的",
+    "people": lambda kind: f"{'1,000' if kind == 'private' else '100'} 人超",
+    "ordinance_sensitive": lambda kind: "条例要配慮個人情報",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Table (English)
+
+
+def breach_table(r: BreachReport) -> str:
+    t = r.totals
+    window = f"{r.window.from_ or 'unbounded'} to {r.window.to or 'unbounded'}"
+    kinds = ", ".join(f"{k} {n}" for k, n in t.by_kind.items() if n)
+    p = t.data_subjects
+    people = f"{'about ' if p.approximate else ''}{p.count:,} people" + (
+        f" (+{p.unknown} consignors without a figure)" if p.unknown else "") + (
+        " (an upper bound: contracts may overlap)" if p.overlap_possible else "")
+    out = [f"Breach by {r.handler} ({r.handler_name}), window {window}"
+           + (f", systems {', '.join(r.systems)}" if r.systems else "")
+           + f", known {r.known or 'not given'}, intent {r.intent}" + (f", as of {r.as_of}" if r.as_of else ""),
+           f"{_n(t.affected, 'organisation')} affected: {_n(t.consignors, 'consignor')} ({kinds or 'none'}), "
+           f"{_n(t.intermediaries, 'intermediary', 'intermediaries')}; certain {t.by_status['certain']}, "
+           f"possible {t.by_status['possible']}",
+           "duties: " + ", ".join(f"{d} {n}" for d, n in t.by_duty.items()),
+           "consignors meeting a threshold: " + ", ".join(f"{k} {n}" for k, n in t.by_reporting.items()),
+           f"people: {people}"]
+    if r.handler_notifies:
+        out.append(f"{r.handler} notifies: {', '.join(r.handler_notifies)}")
+    for note in r.notes:
+        out.append(f"note: {note.text}" + (f" [{', '.join(x.id for x in note.references)}]" if note.references else ""))
+    if r.affected:
+        out += ["", f"{'organisation':<14}{'kind':<18}{'role':<14}{'status':<10}{'people':>12}  "
+                    f"{'reporting':<10}{'preliminary':<25}{'final':<12}duty"]
+    for a in r.affected:
+        d = a.deadlines
+        prelim = f"{d.preliminary.from_}..{d.preliminary.to}" if d else "-"
+        final = d.final.by if d and d.final else "-"
+        if d and d.final_if_wrongful:
+            final += f" ({d.final_if_wrongful.by} if wrongful)"
+        out.append(f"{a.id:<14}{a.kind:<18}{a.role:<14}{a.status:<10}{_people_en(a.data_subjects):>12}  "
+                   f"{a.reporting:<10}{prelim:<25}{final:<12}{a.duty.kind} "
+                   f"[{', '.join(x.id for x in a.duty.references)}]")
+        if a.notifies:
+            out.append(f"{'':<14}notifies {len(a.notifies)}: {', '.join(a.notifies[:8])}"
+                       + (" …" if len(a.notifies) > 8 else ""))
+    return "\n".join(out) + "\n"
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def _people_en(p: People | None) -> str:
+    if p is None:
+        return "-"
+    if p.count is None:
+        return "unknown"
+    text = f"{'~' if p.approximate else ''}{p.count:,}"
+    return text + ("+?" if p.unknown else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV (one row per affected organisation)
+
+CSV_HEADER = ("組織ID", "名称", "種別", "役割", "時期", "経路", "本人数", "本人数（最大の契約）", "本人数不明の経路",
+              "概数", "重複の可能性", "データの種類", "義務", "根拠", "通知する相手", "通知を受ける相手",
+              "報告対象事態", "該当する号", "不明の号", "速報（から）", "速報（まで）", "確報（日数）", "確報（期限）",
+              "不正の目的のときの確報（期限）", "備考")
+
+
+def breach_csv(r: BreachReport, chain: ChainFile) -> str:
+    """UTF-8 with a BOM (spreadsheets then read it as UTF-8), a cell that would be a formula
+    written with a leading apostrophe."""
+    names = {o.id: o.name for o in chain.organizations}
+    systems = {s.id: s.name for s in chain.systems}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for a in r.affected:
+        p, d = a.data_subjects, a.deadlines
+        paths = " / ".join(" → ".join(_path_nodes(route, names, systems)) for route in a.routes)
+        row = [a.id, a.name, KIND_JA[a.kind], "中間の受託者" if a.role == "intermediary" else "委託元",
+               STATUS_JA[a.status], paths,
+               "" if p is None or p.count is None else str(p.count),
+               "" if p is None or p.at_least is None else str(p.at_least),
+               "" if p is None else str(p.unknown), "" if p is None else ("はい" if p.approximate else "いいえ"),
+               "" if p is None else ("はい" if p.overlap_possible else "いいえ"),
+               "不明" if a.data is None else "、".join(DATA_JA[x] for x in a.data),
+               a.duty.text_ja, "、".join(x.ja for x in a.duty.references + [y for e in a.duty.additional
+                                                                            for y in e.references]),
+               " ".join(a.notifies), " ".join(a.notified_by), REPORTING_JA[a.reporting],
+               "、".join(f"第{ITEM[t.id]}号" for t in a.thresholds if t.met == "met"),
+               "、".join(f"第{ITEM[t.id]}号" for t in a.thresholds if t.met in ("unknown", "possibly_met")),
+               d.preliminary.from_ if d else "", d.preliminary.to if d else "",
+               str(d.final.days) if d and d.final else "", d.final.by if d and d.final else "",
+               d.final_if_wrongful.by if d and d.final_if_wrongful else "",
+               " ".join(n.text_ja for n in a.notes)]
+        writer.writerow([cell(v) for v in row])
+    return "\ufeff" + buffer.getvalue()
+
