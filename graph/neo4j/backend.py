@@ -32,3 +32,13 @@ class Neo4jBackend:
 
         return Evaluation(rows, lambda: self.store.read("queries", "exposure", dataset=dataset, as_of=as_of), None,
                           truncated)
+
+    def handler_reach(self, chain: ChainFile, handler: str, as_of: date | None = None) -> list[dict]:
+        """``chain breach`` on Neo4j: the rows of ``cypher/queries/handler_reach.cypher``, every route
+        of every other organisation whose data ``handler`` can reach, with its canonical path and
+        windows (graph/analysis/breach.py judges them, as it judges the networkx backend's). The
+        chain is loaded as the dataset first, as :meth:`evaluate` loads it; with ``as_of``, only
+        the reaches that stood that day."""
+        dataset = self.dataset or S.default_dataset(chain, self.source)
+        self.store.load(chain, dataset=dataset)
+        return self.store.read("queries", "handler_reach", dataset=dataset, handler=handler, as_of=as_of)
