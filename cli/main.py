@@ -7,7 +7,7 @@ import importlib
 import click
 
 COMMANDS = {
-    "validate": "validate", "analyze": "analyze", "survey": "survey", "check": "check",
+    "validate": "validate", "analyze": "analyze", "survey": "survey", "check": "check", "breach": "breach",
     "load": "load", "query": "query", "export": "export", "schema": "schema", "generate": "generate", "import-survey": "import_survey", "export-survey": "export_survey",
 }
 

@@ -1,0 +1,78 @@
+import click
+
+from entrustment_chain.cli.common import (
+    _Day,
+    as_of_option,
+    check_output,
+    emit,
+    handle_errors,
+    input_argument,
+    neo4j_options,
+    open_store,
+    output_option,
+    source_of,
+)
+
+
+class _FirstDay(_Day):
+    """A day as people write it; a month or a year means its first day (the start of a window,
+    the day a leak was known: the earliest day it can mean)."""
+
+    def convert(self, value, param, ctx):
+        from datetime import date
+
+        if isinstance(value, date):
+            return value
+        from entrustment_chain.graph.model.wareki import WarekiError, parse_date
+
+        try:
+            return parse_date(value).first_day()
+        except WarekiError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+@click.command("breach")
+@input_argument
+@click.option("--handler", required=True, help="Id of the organisation that leaked (取扱者).")
+@click.option("--from", "start", type=_FirstDay(), default=None,
+              help="First day of the window in which it could reach the data (a month or a year: its first day).")
+@click.option("--to", "end", type=_Day(), default=None,
+              help="Last day of the window (a month or a year: its last day).")
+@click.option("--systems", "systems", multiple=True, metavar="ID",
+              help="Only what it reached through this system (repeatable).")
+@click.option("--known", type=_FirstDay(), default=None,
+              help="The day the leak was known (事態を知った日): deadlines count from it, and the law of that day "
+                   "applies (a month or a year: its first day).")
+@click.option("--intent", type=click.Choice(["wrongful", "accidental", "unknown"]), default="unknown",
+              show_default=True, help="Whether the leak was by wrongful intent (不正の目的).")
+@as_of_option
+@click.option("--backend", type=click.Choice(["networkx", "neo4j"]), default="networkx", show_default=True)
+@click.option("--dataset", help="Neo4j dataset name (default: the file's path as given).")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "table", "json", "csv"]), default="markdown",
+              show_default=True, help="markdown (Japanese), table (English), json, csv (UTF-8 with BOM).")
+@output_option
+@neo4j_options
+@handle_errors
+def command(file: str, handler: str, start, end, systems: tuple[str, ...], known, intent: str, as_of, backend: str,
+            dataset: str | None, fmt: str, output: str | None, uri: str, username: str, database: str) -> None:
+    """When a handler leaks: who must report, about how many people, by when (漏えい等報告)."""
+    from entrustment_chain.graph.analysis.breach import breach, check_input
+    from entrustment_chain.graph.io.loader import load_chain
+    from entrustment_chain.graph.reports import breach as report
+
+    check_output(output, file)
+    chain = load_chain(file)
+    options = dict(systems=list(systems) or None, known=known, intent=intent, as_of=as_of)
+    if backend == "neo4j":
+        from entrustment_chain.graph.neo4j.backend import Neo4jBackend
+
+        check_input(chain, handler, (start, end), **options)  # bad input is exit 2 before any connection
+        with open_store(uri, username, database) as store:
+            result = breach(chain, handler, (start, end), **options,
+                            backend=Neo4jBackend(store, dataset, source=source_of(file)))
+    else:
+        result = breach(chain, handler, (start, end), **options)
+    text = {"json": lambda: report.breach_json(result), "table": lambda: report.breach_table(result),
+            "markdown": lambda: report.breach_markdown(result, chain),
+            "csv": lambda: report.breach_csv(result, chain)}[fmt]()
+    emit(text, output, (file,))
