@@ -47,6 +47,10 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, dataset: str
                              as_of=as_of)
     else:
         result = analyze(chain, source=input_name(file), as_of=as_of)
+    if as_of is not None:  # the drawings show the chain as it stood that day, as the findings do
+        from entrustment_chain.graph.analysis.asof import chain_as_of
+
+        chain = chain_as_of(chain, as_of)
     if fmt == "json":  # written finding by finding: large chains have millions
         emit_stream(result.write_json, output, (file,))
         text = None

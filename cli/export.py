@@ -29,4 +29,4 @@ def command(file: str, fmt: str, dataset: str | None, as_of, output: str | None)
 
     check_output(output, file)
     chain = load_chain(file)
-    emit(export(chain, fmt, dataset=dataset or default_dataset(chain, source_of(file)), as_of=as_of), output, (file,))
+    emit(export(chain, fmt, dataset=dataset or default_dataset(chain, source_of(file), as_of), as_of=as_of), output, (file,))

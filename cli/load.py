@@ -29,7 +29,7 @@ def command(file: str, dataset: str | None, batch_size: int, progress: bool | No
         raise InputError([Problem("--drop", None, "", "give --dataset NAME to drop a dataset loaded "
                                   "from standard input (it was named by the chain's title)")])
     chain = None if drop else load_chain(file)  # a bad file is exit 2 before any connection
-    if chain is not None and as_of is not None:  # the chain as it stood then (a dataset of its own, by its version)
+    if chain is not None and as_of is not None:  # the chain as it stood then: NAME@as-of:DAY unless named
         from entrustment_chain.graph.analysis.asof import chain_as_of
 
         chain = chain_as_of(chain, as_of)
@@ -39,7 +39,7 @@ def command(file: str, dataset: str | None, batch_size: int, progress: bool | No
             store.drop(name)
             click.echo(f"dataset {name!r} removed from {uri} ({database})")
             return
-        name = dataset or default_dataset(chain, source_of(file))
+        name = dataset or default_dataset(chain, source_of(file), as_of)
         total = row_count(chain)
         show = progress if progress is not None else (total >= 20000 and sys.stderr.isatty())
         if show:

@@ -151,17 +151,31 @@ def _listed(name: str) -> Callable[[Entrustment], Any]:
     return read
 
 
+_LAST_PERIOD: list = [None, None]  # (element, its parsed period): the window properties read it in a row
+
+
+def _period_of(element: Any) -> Any:
+    if _LAST_PERIOD[0] is not element:
+        _LAST_PERIOD[0], _LAST_PERIOD[1] = element, element.parsed_period
+    return _LAST_PERIOD[1]
+
+
 def _window(part: str) -> Callable[[Any], Any]:
     """A bound of an element's period as a date (Neo4j ``date``): the start's first day, the
     end's last day; None when unbounded (an unknown start, an open or unknown end)."""
     def read(element: Any) -> Any:
-        period = element.parsed_period
+        period = _period_of(element)
         bound = None if period is None else getattr(period, part)
         if bound is None:
             return None
         return bound.first_day() if part == "start" else bound.last_day()
 
     return read
+
+
+def _start_unknown(element: Any) -> bool:
+    period = _period_of(element)
+    return period is None or period.start is None
 
 
 def _disposal(e: Entrustment) -> Any:
@@ -173,8 +187,9 @@ def _disposal(e: Entrustment) -> Any:
 _WINDOW_PROPS = (
     Prop("window_start", "the first day of its period (a date); null = unknown", _window("start"), flow=True),
     Prop("window_end", "the last day of its period (a date); null = open or unknown", _window("end"), flow=True),
-    Prop("period_unknown", "whether its period is not recorded at all (the windows it bounds are "
-         "then unbounded, and findings say so)", lambda element: element.period is None, flow=True),
+    Prop("period_unknown", "whether its period, or the start of it, is not recorded (the windows it bounds "
+         "are then unbounded for want of a date, and findings say so)", lambda element: _start_unknown(element),
+         flow=True),
 )
 _HOLDING_PROPS = _WINDOW_PROPS + (
     Prop("disposal", "the day its data was disposed of (the last day of the date recorded); null = no "
@@ -432,8 +447,10 @@ def chain_version(chain: ChainFile) -> str:
     return digest.hexdigest()[:16]
 
 
-def default_dataset(chain: ChainFile, source: str | None = None) -> str:
+def default_dataset(chain: ChainFile, source: str | None = None, as_of: Any = None) -> str:
     """The dataset a chain is loaded as when no name is given: the file's path as given, else
     its title, else ``default``. One rule for load, analyze and the Cypher export, so that an
-    exported script recreates the dataset ``chain load FILE`` makes."""
-    return source or chain.title or "default"
+    exported script recreates the dataset ``chain load FILE`` makes. The chain as it stood on a
+    day (``--as-of``) is a dataset of its own, ``NAME@as-of:YYYY-MM-DD``, beside the whole one."""
+    name = source or chain.title or "default"
+    return f"{name}@as-of:{as_of.isoformat()}" if as_of is not None else name

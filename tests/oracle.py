@@ -131,23 +131,94 @@ def windows_along(chain, c: str, route: tuple[str, str], nodes: list[tuple[str, 
                 state[0].update(range(a, min(b, d) + 1))
                 state[1].update(range(a, d + 1))
     for i, (u, v) in enumerate(zip(nodes, nodes[1:])):
-        certain, held = set(), set()
-        for e in chain.entrustments:
-            if e.personal_data is False or ("org", e.consignor) != u:
-                continue
-            if not (v == ("org", e.contractor) or (v[0] == "sys" and v[1] in e.systems)):
-                continue
-            first = i == 0 and kind == "entrustment"
-            if (first and e.id != rid) or (not first and (e.consignor == c or not (e.covers == "all" or c in e.covers))):
-                continue
-            a, b = _span(e.parsed_period)
-            got = _pass_on(state, a, b, _disposal(e))
-            certain |= got[0]
-            held |= got[1]
-        for g in chain.access:
-            if u == ("sys", g.system) and v == ("org", g.organization):
-                a, b = _span(g.parsed_period)
-                certain |= {t for t in state[0] if a <= t <= b}
-                held |= {t for t in state[1] if a <= t <= b}
-        state = (certain, held)
+        state = _hop(chain, c, route, state, u, v, i == 0)
     return state
+
+
+def _start(chain, c: str, route: tuple[str, str]) -> tuple[set, set]:
+    """The days the route's data is at its origin."""
+    return windows_along(chain, c, route, [("org", c) if route[0] == "entrustment" else ("sys", route[1])])
+
+
+def carries(chain, c: str, route: tuple[str, str], u: tuple[str, str], v: tuple[str, str]) -> bool:
+    """Whether the data held at ``u`` (over every shortest path to it) passes on to ``v`` on some day."""
+    origin = ("org", c) if route[0] == "entrustment" else ("sys", route[1])
+    state = _start(chain, c, route) if u == origin else windows_over_shortest_paths(chain, c, route, u)
+    return bool(_hop(chain, c, route, state, u, v, u == origin and route[0] == "entrustment")[1])
+
+
+def _hop(chain, c: str, route: tuple[str, str], state: tuple[set, set], u, v, first_step: bool) -> tuple[set, set]:
+    """One step from ``u`` to ``v`` through every relationship between them carrying c's data
+    (``first_step``: the route's first step, which for an entrustment route is its own)."""
+    kind, rid = route
+    first = first_step and kind == "entrustment"
+    certain, held = set(), set()
+    for e in chain.entrustments:
+        if e.personal_data is False or ("org", e.consignor) != u:
+            continue
+        if not (v == ("org", e.contractor) or (v[0] == "sys" and v[1] in e.systems)):
+            continue
+        if (first and e.id != rid) or (not first and (e.consignor == c or not (e.covers == "all" or c in e.covers))):
+            continue
+        a, b = _span(e.parsed_period)
+        got = _pass_on(state, a, b, _disposal(e))
+        certain |= got[0]
+        held |= got[1]
+    for g in chain.access:
+        if u == ("sys", g.system) and v == ("org", g.organization):
+            a, b = _span(g.parsed_period)
+            certain |= {t for t in state[0] if a <= t <= b}
+            held |= {t for t in state[1] if a <= t <= b}
+    return certain, held
+
+
+def _edges(chain, c: str, route: tuple[str, str]):
+    """The route's flow edges between nodes (("org"|"sys", id) pairs), with depth-1 edges apart
+    for an entrustment route (it leaves c by its own entrustment only)."""
+    kind, rid = route
+    for e in chain.entrustments:
+        if e.personal_data is False:
+            continue
+        targets = [("org", e.contractor)] + [("sys", s) for s in e.systems]
+        if kind == "entrustment" and e.id == rid:
+            for t in targets:
+                yield ("org", c), t, True
+        elif e.consignor != c and (e.covers == "all" or c in e.covers):
+            for t in targets:
+                yield ("org", e.consignor), t, False
+    for a in chain.access:
+        yield ("sys", a.system), ("org", a.organization), False
+
+
+def shortest_node_paths(chain, c: str, route: tuple[str, str], target: tuple[str, str]) -> list[list]:
+    """Every shortest path from the route's origin to ``target``, as node lists (parallel
+    relationships between the same nodes are one node path: windows_along takes them all)."""
+    dist = distances(chain, c, route)
+    if target not in dist:
+        return []
+    origin = ("org", c) if route[0] == "entrustment" else ("sys", route[1])
+    depth = {**dist, origin: 0}
+    edges = {(s, t) for s, t, first in _edges(chain, c, route)
+             if t != ("org", c) and (first or s != ("org", c))}
+    found: list[list] = []
+
+    def walk(path: list) -> None:
+        node = path[-1]
+        if node == target:
+            found.append(path)
+            return
+        for s, t in edges:
+            if s == node and depth.get(t) == depth[node] + 1 and depth[t] <= depth[target]:
+                walk(path + [t])
+
+    walk([origin])
+    return found
+
+
+def windows_over_shortest_paths(chain, c: str, route: tuple[str, str], target: tuple[str, str]) -> tuple[set, set]:
+    certain, held = set(), set()
+    for path in shortest_node_paths(chain, c, route, target):
+        got = windows_along(chain, c, route, path)
+        certain |= got[0]
+        held |= got[1]
+    return certain, held

@@ -38,50 +38,48 @@ CALL (c, kind, route, origin) {
 }
 WITH c, kind, route, origin, collect({node: v, d: d}) AS reached
 // The nodes at each distance, so that "one step closer" is a lookup in one level only.
-WITH c, kind, route, origin, reached, [i IN range(0, 24) | [x IN reached WHERE x.d = i | x.node]] AS levels
-CALL (c, kind, route, origin, reached, levels) {
-  UNWIND reached AS x
-  WITH x.node AS v, x.d AS d
-  MATCH (u)-[r:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY]->(v)
-  WHERE ((kind = 'entrustment' AND r.entrustment = route) OR (coalesce(r.personal_data, true) AND (r.covers_all OR c.id IN r.covers) AND coalesce(r.consignor, '') <> c.id))
-    AND ((d = 1 AND u = origin) OR (d > 1 AND u IN levels[d - 1]))
-  WITH v, r ORDER BY r.key, type(r)
-  WITH v, collect(r)[0] AS parent
-  RETURN collect(elementId(parent)) AS tree
-}
-WITH c, kind, route, origin, reached, tree,
-     [x IN reached WHERE x.node:System | x.node.id] + [x IN [origin] WHERE x:System | x.id] AS systems
-UNWIND reached AS x
-WITH c, kind, route, origin, tree, systems, x.node AS h
-WHERE h:Organization
-MATCH p = shortestPath((origin)-[:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY*1..24]->(h))
-WHERE all(r IN relationships(p) WHERE elementId(r) IN tree)
-// end generated: route_paths
-// generated: route_windows(c, kind, route, origin, p, w) from graph/neo4j/cyphergen.py (scripts/regen)
-CALL (c, kind, route, origin, p) {
-  // every relationship of each step that carries the route's data, step by step
-  UNWIND range(0, length(p) - 1) AS i
-  WITH i, nodes(p)[i] AS x, nodes(p)[i + 1] AS y
-  MATCH (x)-[r:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY]->(y)
-  WHERE ((kind = 'entrustment' AND r.entrustment = route) OR (coalesce(r.personal_data, true) AND (r.covers_all OR c.id IN r.covers) AND coalesce(r.consignor, '') <> c.id))
-  WITH i, {holding: type(r) <> 'ACCESSIBLE_BY', a: coalesce(r.window_start, date('0001-01-01')), b: coalesce(r.window_end, date('9999-12-31')), d: CASE WHEN type(r) = 'ACCESSIBLE_BY' THEN date('9999-12-31') ELSE coalesce(r.disposal, date('9999-12-31')) END, u: coalesce(r.period_unknown, false)} AS r
-  WITH i, collect(r {.*, cb: CASE WHEN r.b < r.d THEN r.b ELSE r.d END}) AS hop
-  ORDER BY i
-  RETURN collect(hop) AS hops
-}
-WITH *, CASE WHEN kind = 'entrustment' OR (origin.personal_data = true
+WITH c, kind, route, origin, reached, [i IN range(0, 24) | [x IN reached WHERE x.d = i | x.node]] AS levels,
+     CASE WHEN kind = 'entrustment' OR (origin.personal_data = true
                   AND EXISTS { MATCH (c)-[:OPERATES]->(origin) })
              THEN {c: [[date('0001-01-01'), date('9999-12-31')]], e: [[date('0001-01-01'), date('9999-12-31')]], u: false}
              ELSE reduce(s = {c: [], e: [], u: false}, x IN [()-[e:ENTRUSTS]->(c)
                          WHERE coalesce(e.personal_data, true) AND origin.id IN e.systems | {c: [coalesce(e.window_start, date('0001-01-01')), CASE WHEN coalesce(e.window_end, date('9999-12-31')) < coalesce(e.disposal, date('9999-12-31')) THEN coalesce(e.window_end, date('9999-12-31')) ELSE coalesce(e.disposal, date('9999-12-31')) END], e: [coalesce(e.window_start, date('0001-01-01')), coalesce(e.disposal, date('9999-12-31'))], u: coalesce(e.period_unknown, false)}]
                          | {c: s.c + [x.c], e: s.e + [x.e], u: s.u OR x.u}) END AS start
-WITH *, reduce(w = start, hop IN hops | {
-  c: reduce(acc = [], r IN hop | acc + [i IN w.c WHERE CASE WHEN i[0] > r.a THEN i[0] ELSE r.a END <= CASE WHEN i[1] < r.cb THEN i[1] ELSE r.cb END | [CASE WHEN i[0] > r.a THEN i[0] ELSE r.a END, CASE WHEN i[1] < r.cb THEN i[1] ELSE r.cb END]]),
-  e: reduce(acc = [], r IN hop | acc + CASE WHEN r.holding
-       THEN [m IN [reduce(m = null, i IN w.e | CASE WHEN i[0] <= r.b AND i[1] >= r.a AND (m IS NULL OR CASE WHEN i[0] > r.a THEN i[0] ELSE r.a END < m)
-                                                THEN CASE WHEN i[0] > r.a THEN i[0] ELSE r.a END ELSE m END)] WHERE m IS NOT NULL AND m <= r.d | [m, r.d]]
-       ELSE [i IN w.e WHERE CASE WHEN i[0] > r.a THEN i[0] ELSE r.a END <= CASE WHEN i[1] < r.b THEN i[1] ELSE r.b END | [CASE WHEN i[0] > r.a THEN i[0] ELSE r.a END, CASE WHEN i[1] < r.b THEN i[1] ELSE r.b END]] END),
-  u: w.u OR any(r IN hop WHERE r.u)}) AS folded
+// The windows at every node reached: the union over its shortest paths (each relationship of
+// every one of them, parallel grants and contracts included), one step at a time.
+CALL (c, kind, route, origin, reached, start) {
+  UNWIND reached AS x
+  WITH x.node AS v
+  MATCH q = allShortestPaths((origin)-[:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY*1..24]->(v))
+  WHERE all(r IN relationships(q) WHERE ((kind = 'entrustment' AND r.entrustment = route) OR (coalesce(r.personal_data, true) AND (r.covers_all OR c.id IN r.covers) AND coalesce(r.consignor, '') <> c.id)))
+  WITH v, reduce(w = start, hop IN [r IN relationships(q) | {holding: type(r) <> 'ACCESSIBLE_BY', a: coalesce(r.window_start, date('0001-01-01')), b: coalesce(r.window_end, date('9999-12-31')), d: CASE WHEN type(r) = 'ACCESSIBLE_BY' THEN date('9999-12-31') ELSE coalesce(r.disposal, date('9999-12-31')) END, cb: CASE WHEN coalesce(r.window_end, date('9999-12-31')) < CASE WHEN type(r) = 'ACCESSIBLE_BY' THEN date('9999-12-31') ELSE coalesce(r.disposal, date('9999-12-31')) END THEN coalesce(r.window_end, date('9999-12-31')) ELSE CASE WHEN type(r) = 'ACCESSIBLE_BY' THEN date('9999-12-31') ELSE coalesce(r.disposal, date('9999-12-31')) END END, u: coalesce(r.period_unknown, false)}] | {c: [i IN w.c WHERE CASE WHEN i[0] > hop.a THEN i[0] ELSE hop.a END <= CASE WHEN i[1] < hop.cb THEN i[1] ELSE hop.cb END | [CASE WHEN i[0] > hop.a THEN i[0] ELSE hop.a END, CASE WHEN i[1] < hop.cb THEN i[1] ELSE hop.cb END]], e: CASE WHEN hop.holding THEN [m IN [reduce(m = null, i IN w.e | CASE WHEN i[0] <= hop.b AND i[1] >= hop.a AND (m IS NULL OR CASE WHEN i[0] > hop.a THEN i[0] ELSE hop.a END < m) THEN CASE WHEN i[0] > hop.a THEN i[0] ELSE hop.a END ELSE m END)] WHERE m IS NOT NULL AND m <= hop.d | [m, hop.d]] ELSE [i IN w.e WHERE CASE WHEN i[0] > hop.a THEN i[0] ELSE hop.a END <= CASE WHEN i[1] < hop.b THEN i[1] ELSE hop.b END | [CASE WHEN i[0] > hop.a THEN i[0] ELSE hop.a END, CASE WHEN i[1] < hop.b THEN i[1] ELSE hop.b END]] END, u: w.u OR hop.u}) AS w
+  WITH v, collect(w) AS ws
+  RETURN collect({node: v, c: reduce(a = [], w IN ws | a + w.c), e: reduce(a = [], w IN ws | a + w.e),
+                 u: any(w IN ws WHERE w.u)}) AS wins
+}
+CALL (c, kind, route, origin, reached, levels, start, wins) {
+  UNWIND reached AS x
+  WITH x.node AS v, x.d AS d
+  MATCH (u)-[r:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY]->(v)
+  WHERE ((kind = 'entrustment' AND r.entrustment = route) OR (coalesce(r.personal_data, true) AND (r.covers_all OR c.id IN r.covers) AND coalesce(r.consignor, '') <> c.id))
+    AND ((d = 1 AND u = origin) OR (d > 1 AND u IN levels[d - 1]))
+  WITH v, r, CASE WHEN d = 1 THEN start ELSE [y IN wins WHERE y.node = u][0] END AS before, {holding: type(r) <> 'ACCESSIBLE_BY', a: coalesce(r.window_start, date('0001-01-01')), b: coalesce(r.window_end, date('9999-12-31')), d: CASE WHEN type(r) = 'ACCESSIBLE_BY' THEN date('9999-12-31') ELSE coalesce(r.disposal, date('9999-12-31')) END, cb: CASE WHEN coalesce(r.window_end, date('9999-12-31')) < CASE WHEN type(r) = 'ACCESSIBLE_BY' THEN date('9999-12-31') ELSE coalesce(r.disposal, date('9999-12-31')) END THEN coalesce(r.window_end, date('9999-12-31')) ELSE CASE WHEN type(r) = 'ACCESSIBLE_BY' THEN date('9999-12-31') ELSE coalesce(r.disposal, date('9999-12-31')) END END, u: coalesce(r.period_unknown, false)} AS hop
+  WITH v, r, size({c: [i IN before.c WHERE CASE WHEN i[0] > hop.a THEN i[0] ELSE hop.a END <= CASE WHEN i[1] < hop.cb THEN i[1] ELSE hop.cb END | [CASE WHEN i[0] > hop.a THEN i[0] ELSE hop.a END, CASE WHEN i[1] < hop.cb THEN i[1] ELSE hop.cb END]], e: CASE WHEN hop.holding THEN [m IN [reduce(m = null, i IN before.e | CASE WHEN i[0] <= hop.b AND i[1] >= hop.a AND (m IS NULL OR CASE WHEN i[0] > hop.a THEN i[0] ELSE hop.a END < m) THEN CASE WHEN i[0] > hop.a THEN i[0] ELSE hop.a END ELSE m END)] WHERE m IS NOT NULL AND m <= hop.d | [m, hop.d]] ELSE [i IN before.e WHERE CASE WHEN i[0] > hop.a THEN i[0] ELSE hop.a END <= CASE WHEN i[1] < hop.b THEN i[1] ELSE hop.b END | [CASE WHEN i[0] > hop.a THEN i[0] ELSE hop.a END, CASE WHEN i[1] < hop.b THEN i[1] ELSE hop.b END]] END, u: before.u OR hop.u}.e) > 0 AS carries
+  // the parent carries the data at some time if one can; then the smallest key
+  WITH v, r, carries ORDER BY carries DESC, r.key, type(r)
+  WITH v, collect(r)[0] AS parent
+  RETURN collect(elementId(parent)) AS tree
+}
+WITH c, kind, route, origin, reached, tree, wins,
+     [x IN reached WHERE x.node:System | x.node.id] + [x IN [origin] WHERE x:System | x.id] AS systems
+UNWIND reached AS x
+WITH c, kind, route, origin, tree, wins, systems, x.node AS h
+WHERE h:Organization
+MATCH p = shortestPath((origin)-[:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY*1..24]->(h))
+WHERE all(r IN relationships(p) WHERE elementId(r) IN tree)
+// end generated: route_paths
+// generated: route_windows(c, kind, route, origin, p, w) from graph/neo4j/cyphergen.py (scripts/regen)
+WITH *, [y IN wins WHERE y.node = last(nodes(p))][0] AS folded
 // a handling is one while the data is held; as of a day ($as_of), one that was on that day
 WHERE size(folded.e) > 0
   AND ($as_of IS NULL OR any(i IN folded.e WHERE i[0] <= date($as_of) AND date($as_of) <= i[1]))

@@ -12,6 +12,7 @@ and :func:`standing` counts the contracts: in force, ended with the data still h
 from __future__ import annotations
 
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from entrustment_chain.graph.model.chain import ChainFile, Entrustment
@@ -22,9 +23,9 @@ def _begun(period: Any, day: date) -> bool:
 
 
 def disposed_by(e: Entrustment, day: date) -> bool:
-    """Whether the entrustment's data had been disposed of by ``day`` (a disposal recorded on or
-    before it)."""
-    return e.disposal is not None and e.disposal.parsed_date.last_day() <= day
+    """Whether the entrustment's data was gone on ``day``: its disposal was recorded before it
+    (on the day of the disposal the data is still there, as the windows count it)."""
+    return e.disposal is not None and e.disposal.parsed_date.last_day() < day
 
 
 def chain_as_of(chain: ChainFile, day: date) -> ChainFile:
@@ -44,7 +45,14 @@ def chain_as_of(chain: ChainFile, day: date) -> ChainFile:
         if grant.under is not None and grant.under not in kept:  # granted under a contract not yet made
             grant = grant.model_copy(update={"under": None})
         access.append(grant)
-    return chain.model_copy(update={"entrustments": entrustments, "access": access})
+    snapshot = chain.model_copy(update={"entrustments": entrustments, "access": access})
+    for cached in _CACHED:  # model_copy copies the cached lookups of the whole chain: drop them
+        snapshot.__dict__.pop(cached, None)
+    return snapshot
+
+
+# ChainFile's cached lookups (functools.cached_property), which a snapshot must make afresh
+_CACHED = tuple(name for name, value in vars(ChainFile).items() if isinstance(value, cached_property))
 
 
 def standing(chain: ChainFile, day: date) -> dict[str, Any]:
@@ -58,7 +66,7 @@ def standing(chain: ChainFile, day: date) -> dict[str, Any]:
         elif not _begun(period, day):
             counts["not_begun"] += 1
         elif disposed_by(e, day):
-            counts["disposed"] += 1
+            counts["disposed"] += 1  # gone before that day
         elif period.end is None or period.end.last_day() >= day:
             counts["in_force"] += 1
         else:

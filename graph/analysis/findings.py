@@ -387,6 +387,7 @@ def conduct_dates(chain: ChainFile, records: Iterable[Record]) -> Callable[[Reco
     """The date of the conduct a finding is about, which chooses its legal basis: the first day
     of a path finding's windows; the first day of an entrustment's period; for a consignor that
     could not supervise, the earliest of its undisclosed handlings (unknown if any of them is).
+    When only the end is known, its last day: the conduct had begun by then (windows.conduct_day).
     None when unknown."""
     entrustments = chain.entrustments_by_id
     undisclosed = RULE_INDEX["undisclosed_subcontracting"]
@@ -394,7 +395,7 @@ def conduct_dates(chain: ChainFile, records: Iterable[Record]) -> Callable[[Reco
     earliest: dict[str, date | None] = {}
     for r in records:
         if r.rule == undisclosed:
-            day = record_windows(r).first_day
+            day = record_windows(r).conduct_day
             if r.consignor not in earliest:
                 earliest[r.consignor] = day
             elif day is None or earliest[r.consignor] is None:
@@ -404,12 +405,16 @@ def conduct_dates(chain: ChainFile, records: Iterable[Record]) -> Callable[[Reco
 
     def on(r: Record) -> date | None:
         if r.routes:
-            return record_windows(r).first_day
+            return record_windows(r).conduct_day
         if r.rule == could_not:
             return earliest.get(r.consignor)
         e = entrustments.get(r.entrustment) if r.entrustment else None
         period = e.parsed_period if e is not None else None
-        return period.start.first_day() if period is not None and period.start is not None else None
+        if period is None:
+            return None
+        if period.start is not None:
+            return period.start.first_day()
+        return period.end.last_day() if period.end is not None else None  # it had begun by its end
 
     return on
 

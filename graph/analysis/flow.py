@@ -63,17 +63,16 @@ def _out(graph: nx.MultiDiGraph | None, node: str, cache: dict) -> list[tuple]:
                 if data["type"] in _FLOW and S.may_carry(data["personal_data"]):
                     found.append((target, data["consignor"], data["covers_all"],
                                   frozenset(data["covers"]) if data["covers"] else _NONE, [data["type"], key],
-                                  S.entrustment_of_step(data["type"], key), _hop(data)))
+                                  S.entrustment_of_step(data["type"], key), _hop(data, cache)))
         cache[node] = found
     return found
 
 
-def _hop(data: dict) -> W.Hop:
+def _hop(data: dict, cache: dict) -> W.Hop:
+    """The relationship's :class:`~.windows.Hop`, one object per distinct value within a graph's
+    cache (a few periods recur across a large file; the cache's None key holds them)."""
     hop = W.hop_of(data)
-    return _HOPS.setdefault(hop, hop)  # a few distinct periods recur across a large file
-
-
-_HOPS: dict = {}
+    return cache.setdefault(None, {}).setdefault(hop, hop)
 
 
 def prepare_flow(graph: nx.MultiDiGraph) -> dict:
@@ -109,9 +108,12 @@ def reach(graph: nx.MultiDiGraph | None, consignor: str, cache: dict | None = No
     from :func:`prepare_flow`. Each relationship's :class:`PathStep` is made once, the first
     time a path uses it, and shared by every path through it.
 
-    Each node also gets its windows (:mod:`.windows`): those of its parent, one step further
-    through every relationship from the parent to it that the route's data may take (parallel
-    grants or contracts), the route starting with ``start``."""
+    Each node also gets its windows (:mod:`.windows`): the union, over every relationship into
+    it from a node one step closer (every shortest path, parallel grants and contracts
+    included), of that node's windows one step further; the route starts with ``start``. The
+    canonical parent is the smallest-keyed of those relationships that carry the data at some
+    time (a non-empty held window), or of all of them when none does: the path shown is one by
+    which the data could have come, whatever the ids are called."""
     if cache is None:
         cache = {}
     origin = S.org_node(consignor)
@@ -129,33 +131,36 @@ def reach(graph: nx.MultiDiGraph | None, consignor: str, cache: dict | None = No
     depth = 0
     while level and depth < S.MAX_PATH_STEPS:  # the Cypher rules' bound, so both agree
         depth += 1
-        # target -> (parent, the smallest step from it, every step from it to the target)
-        best: dict[str, tuple[str, list, list]] = {}
+        # target -> every step into it from this level: (parent, cell, windows one step further)
+        into: dict[str, list[tuple[str, list, W.Windows]]] = {}
         for node in level:
             out = _out(graph, node, cache)
             if first is not None and depth == 1:  # an entrustment route leaves by its own steps
                 out = [x for x in out if x[5] == first]
+            here = windows[node]
             for target, owner, covers_all, covers, cell, _, hop in out:
                 if target in paths:
                     continue
                 if not covers_consignor(owner, covers_all, covers, consignor):
                     continue
-                current = best.get(target)
-                if current is None:
-                    best[target] = (node, cell, [hop])
-                elif current[0] == node:  # another step between the same two nodes
-                    current[2].append(hop)
-                    if _order(cell) < _order(current[1]):
-                        best[target] = (node, cell, current[2])
-                # ties (several parents at one depth) are rare: order them only then
-                elif _order(cell) < _order(current[1]):
-                    best[target] = (node, cell, [hop])
+                found = (node, cell, W.step(here, (hop,)))
+                steps = into.get(target)
+                if steps is None:
+                    into[target] = [found]
+                else:
+                    steps.append(found)
         level = []
-        for target, (node, cell, hops) in best.items():
+        for target, steps in into.items():
+            if len(steps) == 1:  # the usual case: one way in
+                node, cell, when = steps[0]
+            else:
+                carrying = [s for s in steps if not s[2].empty] or steps
+                node, cell, _ = min(carrying, key=lambda s: _order(s[1]))
+                when = W.union(s[2] for s in steps)
             if len(cell) == 2:  # first use of this relationship in a path: make its step once
                 cell.append(S.PathStep(cell[0], cell[1], S.node_id(node), S.node_id(target)))
             paths[target] = paths[node] + (cell[2],)
-            windows[target] = W.step(windows[node], hops)
+            windows[target] = when
             level.append(target)
     # Stopped at the bound with nodes left to expand: is there anything further it would reach?
     truncated = bool(level) and any(

@@ -56,9 +56,14 @@ class RouteJudgement(NamedTuple):
     approved_unknown: bool
 
 
+_WINDOW_PROPS = tuple(p for p in S.RELATIONSHIPS[S.ENTRUSTS].properties
+                      if p.name in ("window_start", "window_end", "disposal", "period_unknown"))
+
+
 def _held(e: Entrustment) -> tuple[W.Interval, W.Interval, bool]:
-    """(certain, held, unknown) of the data an entrustment hands over (:mod:`.windows`)."""
-    hop = W.hop_of({p.name: p.value(e) for p in S.RELATIONSHIPS[S.ENTRUSTS].properties if p.flow})
+    """(certain, held, unknown) of the data an entrustment hands over (:mod:`.windows`), read
+    through the schema's own window properties, as the graph carries them."""
+    hop = W.hop_of({p.name: p.value(e) for p in _WINDOW_PROPS})
     return (hop.start, min(hop.end, hop.disposal)), (hop.start, hop.disposal), hop.unknown
 
 

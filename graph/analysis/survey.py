@@ -156,7 +156,8 @@ def survey(chain: ChainFile, contractor: str, analysis: Any = None, as_of: date 
             by_consignor[e.consignor].append(e)
     if not by_consignor:
         raise InputError([Problem("--contractor", None, "contractor",
-                                  f"{contractor!r} is the contractor of no entrustment in this file")])
+                                  f"{contractor!r} is the contractor of no entrustment in this file"
+                                  + (f" that had begun by {as_of.isoformat()} (--as-of)" if as_of else ""))])
     if analysis is None:
         analysis = analyze(chain, as_of=as_of)
     consignors = sorted(by_consignor)

@@ -62,10 +62,22 @@ class Windows(NamedTuple):
 
     @property
     def first_day(self) -> date | None:
-        """The first day of the handling (the date of the conduct), None when unbounded."""
+        """The first day of the handling, None when unbounded."""
         if not self.held or self.held[0][0] == MIN:
             return None
         return self.held[0][0]
+
+    @property
+    def conduct_day(self) -> date | None:
+        """The day the law is chosen by: the first day of the handling; when its start is
+        unknown, the last day of its first window (the conduct had begun by then); None when
+        neither is known."""
+        if not self.held:
+            return None
+        start, end = self.held[0]
+        if start != MIN:
+            return start
+        return end if end != MAX else None
 
     def on(self, day: date) -> str | None:
         """"certain", "possible" or None: how the handling stood on ``day``."""
@@ -153,6 +165,13 @@ def step(before: Windows, hop: Iterable[Hop]) -> Windows:
     return Windows(normalize(certain), normalize(held), unknown)
 
 
+def union(found: Iterable[Windows]) -> Windows:
+    """The days of any of ``found``; unknown when any of them rests on an unknown period."""
+    found = list(found)
+    return Windows(normalize(i for w in found for i in w.certain), normalize(i for w in found for i in w.held),
+                   any(w.unknown for w in found))
+
+
 def origin(intervals: Iterable[tuple[Interval, Interval, bool]]) -> Windows:
     """The windows where a route starts, from (certain, held, unknown) contributions."""
     certain, held, unknown = [], [], False
@@ -221,20 +240,3 @@ def wareki(interval: Interval, open_end: str = "") -> str:
         return f"不明～{last.wareki() if last else open_end}"
     text = Period("", first, last).wareki()
     return text + open_end if last is None else text
-
-
-def english(interval: Interval) -> str:
-    start, end = interval
-    precision = _precision(interval)
-    first = "unknown" if start == MIN else _partial(start, precision).iso()
-    last = "open" if end == MAX else _partial(end, precision).iso()
-    return first if first == last else f"{first} to {last}"
-
-
-def as_json(w: Windows) -> dict:
-    """The windows as findings/v1 JSON: ISO bounds (null = unbounded) with the wareki text."""
-    def spans(intervals: tuple[Interval, ...]) -> list[dict]:
-        return [{"start": bound_iso(s, "start"), "end": bound_iso(e, "end"), "wareki": wareki((s, e))}
-                for s, e in intervals]
-
-    return {"certain": spans(w.certain), "possible": spans(w.possible), "unknown_period": w.unknown}

@@ -15,7 +15,7 @@ import math
 import re
 import unicodedata
 from enum import Enum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Annotated, Literal, Optional, Union
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
@@ -434,12 +434,19 @@ SUPERVISION_MEASURES = ("rules_confirmation", "written_reports", "onsite_inspect
 def _period(value: object) -> Period | None:
     if value is None:
         return None
-    if isinstance(value, PeriodSpec):
-        value = value.model_dump()
     try:
+        if isinstance(value, PeriodSpec):
+            return _period_of_ends(value.start, value.end)
         return parse_period(value)  # type: ignore[arg-type]
     except WarekiError as exc:
         raise ValueError(str(exc)) from None
+
+
+@lru_cache(maxsize=1 << 16)
+def _period_of_ends(start: str | None, end: str | None) -> Period:
+    """A {start, end} period, read once per pair of texts (they repeat across a large file, and
+    every property of the graph that is a bound reads the period)."""
+    return parse_period({"start": start, "end": end})
 
 
 class Entrustment(_Strict):

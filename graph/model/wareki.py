@@ -63,14 +63,26 @@ class PartialDate:
         return text
 
     def first_day(self) -> date:
-        return date(self.year, self.month or 1, self.day or 1)
+        """The first day it names; within its era when written in one (令和元年 begins on
+        2019-05-01, not on 1 January)."""
+        day = date(self.year, self.month or 1, self.day or 1)
+        if self.era is not None and self.era in ERAS:
+            day = max(day, ERAS[self.era][0])
+        return day
 
     def last_day(self) -> date:
+        """The last day it names; within its era (平成31年 ends on 2019-04-30)."""
         month = self.month or 12
-        return date(self.year, month, self.day or calendar.monthrange(self.year, month)[1])
+        day = date(self.year, month, self.day or calendar.monthrange(self.year, month)[1])
+        if self.era is not None and self.era in ERAS and ERAS[self.era][1] is not None:
+            day = min(day, ERAS[self.era][1])
+        return day
 
     def wareki(self) -> str:
-        """The date in the era current on its first day, e.g. 平成 31 年 4 月, 令和元年."""
+        """The date in the era current on its first day, e.g. 平成 31 年 4 月, 令和元年; a date
+        before 昭和 (1926-12-25), which no era here names, as ISO."""
+        if self.first_day() < ERAS["昭和"][0]:
+            return self.iso()
         era, era_year = _era_of(self.first_day())
         if self.era is not None and self.era != era:  # 令和元年 (year only) starts under 平成
             era, era_year = self.era, self.year - ERAS[self.era][0].year + 1
@@ -105,7 +117,8 @@ class Period:
         if self.end is None:
             return f"{start}～"
         end = self.end.wareki()
-        if self.end.year == self.start.year and self.end.month is not None:
+        if self.end.year == self.start.year and self.end.month is not None \
+                and self.start.first_day() >= ERAS["昭和"][0]:
             era_start, _ = _era_of(self.start.first_day())
             era_end, _ = _era_of(self.end.first_day())
             if era_start == era_end:
@@ -209,7 +222,7 @@ def parse_period(value: str | dict) -> Period:
     return _parse_period(value)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1 << 16)
 def _parse_period_text(value: str) -> Period:
     return _parse_period(value)  # periods repeat across a large file: read each text once
 

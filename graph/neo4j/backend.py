@@ -22,7 +22,7 @@ class Neo4jBackend:
         self.source = source
 
     def evaluate(self, chain: ChainFile, as_of: date | None = None) -> Evaluation:
-        dataset = self.dataset or S.default_dataset(chain, self.source)
+        dataset = self.dataset or S.default_dataset(chain, self.source, as_of)
         self.store.load(chain, dataset=dataset)
         rows = ((rule_id, row) for rule_id in RULE_IDS
                 for row in self.store.read("rules", rule_id, dataset=dataset, as_of=as_of))
@@ -39,6 +39,6 @@ class Neo4jBackend:
         windows (graph/analysis/breach.py judges them, as it judges the networkx backend's). The
         chain is loaded as the dataset first, as :meth:`evaluate` loads it; with ``as_of``, only
         the reaches that stood that day."""
-        dataset = self.dataset or S.default_dataset(chain, self.source)
+        dataset = self.dataset or S.default_dataset(chain, self.source, as_of)
         self.store.load(chain, dataset=dataset)
         return self.store.read("queries", "handler_reach", dataset=dataset, handler=handler, as_of=as_of)

@@ -153,24 +153,6 @@ def routes_of(c: str, kind: str, route: str, origin: str) -> str:
     ])
 
 
-def route_reach(c: str, kind: str, route: str, origin: str, h: str, systems: str) -> str:
-    """Per route: every organisation ``h`` its data reaches, and ``systems``, the ids of the
-    systems the route's data is in (its origin included), for the let-in test."""
-    return "\n".join([
-        f"CALL ({c}, {kind}, {route}, {origin}) {{",
-        f"  MATCH q = ({origin})-{_pattern()}->(v)",
-        f"  WHERE v <> {c} AND v <> {origin} AND all(r IN relationships(q) WHERE {route_flow('r', c, kind, route)})",
-        "  WITH DISTINCT v",
-        "  RETURN collect(v) AS reached",
-        "}",
-        f"WITH {c}, {kind}, {route}, {origin}, reached,",
-        f"     [x IN reached WHERE x:{S.SYSTEM} | x.id] + [x IN [{origin}] WHERE x:{S.SYSTEM} | x.id] AS {systems}",
-        f"UNWIND reached AS {h}",
-        f"WITH {c}, {kind}, {route}, {origin}, {systems}, {h}",
-        f"WHERE {h}:{S.ORGANIZATION}",
-    ])
-
-
 def route_depths(c: str, kind: str, route: str, origin: str, reached: str) -> str:
     """Per route: ``reached``, every node its data reaches with its distance ``{node, d}``."""
     flow = route_flow("r", c, kind, route)
@@ -187,10 +169,13 @@ def route_depths(c: str, kind: str, route: str, origin: str, reached: str) -> st
 
 
 def route_paths(c: str, kind: str, route: str, origin: str, h: str, p: str, systems: str) -> str:
-    """Per route: every organisation ``h`` its data reaches, with ``p`` its canonical path (the
-    tree of shortest paths from the route's origin where every node's parent is its
-    smallest-keyed incoming relationship from a node one step closer, as
-    graph/analysis/flow.py chooses it), and ``systems`` as in :func:`route_reach`."""
+    """Per route: every organisation ``h`` its data reaches, with ``p`` its canonical path, and
+    ``systems``, the ids of the systems the route's data is in (its origin included), for the
+    let-in test; and ``wins``, the windows of every node reached (the
+    union over its shortest paths, graph/analysis/flow.py), for :func:`route_windows`. The
+    canonical path is the tree of shortest paths from the route's origin where every node's
+    parent is its smallest-keyed incoming relationship from a node one step closer, among those
+    that carry the data at some time (else among all), as graph/analysis/flow.py chooses it."""
     flow = route_flow("r", c, kind, route)
     keep = f"{c}, {kind}, {route}, {origin}"
     return "\n".join([
@@ -206,21 +191,37 @@ def route_paths(c: str, kind: str, route: str, origin: str, h: str, p: str, syst
         "}",
         f"WITH {keep}, collect({{node: v, d: d}}) AS reached",
         "// The nodes at each distance, so that \"one step closer\" is a lookup in one level only.",
-        f"WITH {keep}, reached, [i IN range(0, {S.MAX_PATH_STEPS}) | [x IN reached WHERE x.d = i | x.node]] AS levels",
-        f"CALL ({keep}, reached, levels) {{",
+        f"WITH {keep}, reached, [i IN range(0, {S.MAX_PATH_STEPS}) | [x IN reached WHERE x.d = i | x.node]] AS levels,",
+        f"     {route_start(c, kind, origin)} AS start",
+        "// The windows at every node reached: the union over its shortest paths (each relationship of",
+        "// every one of them, parallel grants and contracts included), one step at a time.",
+        f"CALL ({keep}, reached, start) {{",
+        "  UNWIND reached AS x",
+        "  WITH x.node AS v",
+        f"  MATCH q = allShortestPaths(({origin})-{_pattern()}->(v))",
+        f"  WHERE all(r IN relationships(q) WHERE {flow})",
+        f"  WITH v, reduce(w = start, hop IN [r IN relationships(q) | {_hop('r')}] | {_step('w', 'hop')}) AS w",
+        "  WITH v, collect(w) AS ws",
+        "  RETURN collect({node: v, c: reduce(a = [], w IN ws | a + w.c), e: reduce(a = [], w IN ws | a + w.e),",
+        "                 u: any(w IN ws WHERE w.u)}) AS wins",
+        "}",
+        f"CALL ({keep}, reached, levels, start, wins) {{",
         "  UNWIND reached AS x",
         "  WITH x.node AS v, x.d AS d",
         f"  MATCH (u)-{_pattern('')}->(v)".replace("[:", "[r:", 1),
         f"  WHERE {flow}",
         f"    AND ((d = 1 AND u = {origin}) OR (d > 1 AND u IN levels[d - 1]))",
-        "  WITH v, r ORDER BY r.key, type(r)",
+        f"  WITH v, r, CASE WHEN d = 1 THEN start ELSE [y IN wins WHERE y.node = u][0] END AS before, {_hop('r')} AS hop",
+        f"  WITH v, r, size({_step('before', 'hop')}.e) > 0 AS carries",
+        "  // the parent carries the data at some time if one can; then the smallest key",
+        "  WITH v, r, carries ORDER BY carries DESC, r.key, type(r)",
         "  WITH v, collect(r)[0] AS parent",
         "  RETURN collect(elementId(parent)) AS tree",
         "}",
-        f"WITH {keep}, reached, tree,",
+        f"WITH {keep}, reached, tree, wins,",
         f"     [x IN reached WHERE x.node:{S.SYSTEM} | x.node.id] + [x IN [{origin}] WHERE x:{S.SYSTEM} | x.id] AS {systems}",
         "UNWIND reached AS x",
-        f"WITH {keep}, tree, {systems}, x.node AS {h}",
+        f"WITH {keep}, tree, wins, {systems}, x.node AS {h}",
         f"WHERE {h}:{S.ORGANIZATION}",
         f"MATCH {p} = shortestPath(({origin})-{_pattern()}->({h}))",
         f"WHERE all(r IN relationships({p}) WHERE elementId(r) IN tree)",
@@ -261,45 +262,50 @@ def _held(e: str) -> str:
     return f"{{c: [{a}, {_least(b, d)}], e: [{a}, {d}], u: coalesce({e}.period_unknown, false)}}"
 
 
-def route_windows(c: str, kind: str, route: str, origin: str, p: str, w: str) -> str:
-    """Per route and canonical path ``p``: ``w``, when the data is at the path's end
-    (graph/analysis/windows.py), as {certain: [[first, last] …], held: [[first, last] …],
-    unknown}, unnormalised (the analysis joins the intervals); only paths whose held window is
-    not empty are kept. Each step passes through every relationship between its two nodes that
-    carries the route's data (grants at different periods, parallel contracts)."""
-    flow = route_flow("r", c, kind, route)
-    keep = f"{c}, {kind}, {route}, {origin}, {p}"
-    hold = (f"{{holding: type(r) <> '{S.ACCESSIBLE_BY}', a: coalesce(r.window_start, {_MIN}), "
-            f"b: coalesce(r.window_end, {_MAX}), "
-            f"d: CASE WHEN type(r) = '{S.ACCESSIBLE_BY}' THEN {_MAX} ELSE coalesce(r.disposal, {_MAX}) END, "
-            "u: coalesce(r.period_unknown, false)}")
-    cut = _least("r.b", "r.d")
-    lo, hi_c, hi_e = _greatest("i[0]", "r.a"), _least("i[1]", "r.cb"), _least("i[1]", "r.b")
+def _hop(r: str) -> str:
+    """Relationship ``r`` as a step of the windows (graph/analysis/windows.py Hop): whether it
+    holds the data, its period [a, b] (unbounded as the sentinel dates), the disposal d (access:
+    none), the end of certainty cb = min(b, d), and whether its period is unknown."""
+    d = f"CASE WHEN type({r}) = '{S.ACCESSIBLE_BY}' THEN {_MAX} ELSE coalesce({r}.disposal, {_MAX}) END"
+    b = f"coalesce({r}.window_end, {_MAX})"
+    return (f"{{holding: type({r}) <> '{S.ACCESSIBLE_BY}', a: coalesce({r}.window_start, {_MIN}), b: {b}, d: {d}, "
+            f"cb: {_least(b, d)}, u: coalesce({r}.period_unknown, false)}}")
+
+
+def _step(w: str, hop: str) -> str:
+    """The windows ``w`` ({c, e, u}: certain and held intervals, unknown) one step further through
+    the relationship ``hop`` (a map of :func:`_hop`), as windows.step computes them."""
+    lo, hi_c, hi_e = _greatest("i[0]", f"{hop}.a"), _least("i[1]", f"{hop}.cb"), _least("i[1]", f"{hop}.b")
+    first = (f"reduce(m = null, i IN {w}.e | CASE WHEN i[0] <= {hop}.b AND i[1] >= {hop}.a "
+             f"AND (m IS NULL OR {lo} < m) THEN {lo} ELSE m END)")
+    return (f"{{c: [i IN {w}.c WHERE {lo} <= {hi_c} | [{lo}, {hi_c}]], "
+            f"e: CASE WHEN {hop}.holding THEN [m IN [{first}] WHERE m IS NOT NULL AND m <= {hop}.d | [m, {hop}.d]] "
+            f"ELSE [i IN {w}.e WHERE {lo} <= {hi_e} | [{lo}, {hi_e}]] END, "
+            f"u: {w}.u OR {hop}.u}}")
+
+
+def route_start(c: str, kind: str, origin: str) -> str:
+    """The windows where a route starts (graph/analysis/routes.py Routes.start): always, for
+    the consignor's own entrustment or own system; for a system where it processes data
+    entrusted to it, while the placing entrustments hold the data."""
     return "\n".join([
-        f"CALL ({keep}) {{",
-        "  // every relationship of each step that carries the route's data, step by step",
-        f"  UNWIND range(0, length({p}) - 1) AS i",
-        f"  WITH i, nodes({p})[i] AS x, nodes({p})[i + 1] AS y",
-        f"  MATCH (x)-[r:{S.flow_types_cypher()}]->(y)",
-        f"  WHERE {flow}",
-        f"  WITH i, {hold} AS r",
-        f"  WITH i, collect(r {{.*, cb: {cut}}}) AS hop",
-        "  ORDER BY i",
-        "  RETURN collect(hop) AS hops",
-        "}",
-        f"WITH *, CASE WHEN {kind} = 'entrustment' OR ({origin}.personal_data = true",
+        f"CASE WHEN {kind} = 'entrustment' OR ({origin}.personal_data = true",
         f"                  AND EXISTS {{ MATCH ({c})-[:{S.OPERATES}]->({origin}) }})",
         f"             THEN {{c: [[{_MIN}, {_MAX}]], e: [[{_MIN}, {_MAX}]], u: false}}",
         f"             ELSE reduce(s = {{c: [], e: [], u: false}}, x IN [()-[e:{S.ENTRUSTS}]->({c})",
         f"                         WHERE coalesce(e.personal_data, true) AND {origin}.id IN e.systems | {_held('e')}]",
-        "                         | {c: s.c + [x.c], e: s.e + [x.e], u: s.u OR x.u}) END AS start",
-        f"WITH *, reduce(w = start, hop IN hops | {{",
-        f"  c: reduce(acc = [], r IN hop | acc + [i IN w.c WHERE {lo} <= {hi_c} | [{lo}, {hi_c}]]),",
-        "  e: reduce(acc = [], r IN hop | acc + CASE WHEN r.holding",
-        f"       THEN [m IN [reduce(m = null, i IN w.e | CASE WHEN i[0] <= r.b AND i[1] >= r.a AND (m IS NULL OR {lo} < m)",
-        f"                                                THEN {lo} ELSE m END)] WHERE m IS NOT NULL AND m <= r.d | [m, r.d]]",
-        f"       ELSE [i IN w.e WHERE {lo} <= {hi_e} | [{lo}, {hi_e}]] END),",
-        "  u: w.u OR any(r IN hop WHERE r.u)}) AS folded",
+        "                         | {c: s.c + [x.c], e: s.e + [x.e], u: s.u OR x.u}) END",
+    ])
+
+
+def route_windows(c: str, kind: str, route: str, origin: str, p: str, w: str) -> str:
+    """Per route and canonical path ``p`` (of :func:`route_paths`, which computed ``wins``, the
+    windows of every node reached): ``w``, when the data is at the path's end, as {certain:
+    [[first, last] …], held: [[first, last] …], unknown}, unnormalised (the analysis joins the
+    intervals). Only handlings whose held window is not empty are kept, and with $as_of only
+    those that stood on that day."""
+    return "\n".join([
+        f"WITH *, [y IN wins WHERE y.node = last(nodes({p}))][0] AS folded",
         "// a handling is one while the data is held; as of a day ($as_of), one that was on that day",
         "WHERE size(folded.e) > 0",
         "  AND ($as_of IS NULL OR any(i IN folded.e WHERE i[0] <= date($as_of) AND date($as_of) <= i[1]))",
@@ -323,7 +329,6 @@ FRAGMENTS: dict[str, Callable[..., str]] = {
     "step_beyond": step_beyond,
     "flow_path": flow_path,
     "routes_of": routes_of,
-    "route_reach": route_reach,
     "route_depths": route_depths,
     "route_paths": route_paths,
     "route_terms": route_terms,

@@ -11,6 +11,7 @@ from importlib import resources
 from typing import Iterable
 
 from entrustment_chain.graph.errors import InputError, Problem
+from entrustment_chain.graph.model.wareki import WarekiError, parse_date
 
 HEADER_KEYS = ("name", "description", "parameters", "columns")
 
@@ -98,6 +99,11 @@ def bind(query: Query, params: Iterable[str]) -> dict[str, str]:
         elif key not in query.parameters:
             problems.append(Problem("--param", None, key,
                                     f"{query.name} takes {', '.join(query.parameters) or 'no parameters'}"))
+        elif key == "as_of":  # a day as people write it (R5.1.31, 令和5年1月31日), as --as-of takes it
+            try:
+                values[key] = parse_date(value).last_day().isoformat()
+            except WarekiError as exc:
+                problems.append(Problem("--param", None, key, str(exc)))
         else:
             values[key] = value
     problems += [Problem("--param", None, p, f"{query.name} needs --param {p}=…") for p in query.parameters
