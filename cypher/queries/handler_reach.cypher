@@ -4,7 +4,11 @@
 //   holding personal data, the systems where it processes data entrusted to it) whose data
 //   reaches the handler, with the route's canonical path to it (the tree of shortest paths
 //   from the route's origin, as the networkx backend chooses it) and when the data was there
-//   (certain, held). One row per organisation and route; graph/analysis/breach.py judges them.
+//   (certain, held); and, for such a route, one row per system its data is in (a path ending
+//   in PLACES_DATA_IN) with the route's canonical path to the system and the windows there,
+//   by which chain breach --systems judges the route's paths through the systems. With as_of,
+//   the windows are cut at that day (the records as they stood then; it filters nothing else).
+//   graph/analysis/breach.py judges the rows.
 // parameters: dataset, handler, as_of?
 // columns: consignor, kind, route, path, certain, held, unknown
 MATCH (c:Organization {dataset: $dataset})
@@ -79,14 +83,27 @@ WHERE all(r IN relationships(p) WHERE elementId(r) IN tree)
 // only the handler's reach (the rest of the tree is not looked at further)
 WITH *
 WHERE h.id = $handler
-// generated: route_windows(c, kind, route, origin, p, w) from graph/neo4j/cyphergen.py (scripts/regen)
-WITH *, [y IN wins WHERE y.node = last(nodes(p))][0] AS folded
-// a handling is one while the data is held; as of a day ($as_of), one that was on that day
-WHERE size(folded.e) > 0
-  AND ($as_of IS NULL OR any(i IN folded.e WHERE i[0] <= date($as_of) AND date($as_of) <= i[1]))
-WITH *, {certain: folded.c, held: folded.e, unknown: folded.u} AS w
-// end generated: route_windows
+// The route's canonical path to the handler with the windows there (the union over its shortest
+// paths), and its canonical path to every system its data is in with the windows there.
+CALL (origin, tree, wins, p) {
+  WITH p AS q, [y IN wins WHERE y.node = last(nodes(p))][0] AS at
+  RETURN q, at
+  UNION ALL
+  UNWIND [y IN wins WHERE y.node:System] AS at
+  WITH at, at.node AS s
+  MATCH q = shortestPath((origin)-[:ENTRUSTS|PLACES_DATA_IN|ACCESSIBLE_BY*1..24]->(s))
+  WHERE all(r IN relationships(q) WHERE elementId(r) IN tree)
+  RETURN q, at
+}
+// the records as they stood on $as_of: nothing after that day (a handling need not stand on it),
+// a handling is one while the data is held
+WITH c, kind, route, q, at.u AS unknown_period,
+     [i IN at.c WHERE $as_of IS NULL OR i[0] <= date($as_of)
+      | [i[0], CASE WHEN $as_of IS NOT NULL AND i[1] > date($as_of) THEN date($as_of) ELSE i[1] END]] AS certain_days,
+     [i IN at.e WHERE $as_of IS NULL OR i[0] <= date($as_of)
+      | [i[0], CASE WHEN $as_of IS NOT NULL AND i[1] > date($as_of) THEN date($as_of) ELSE i[1] END]] AS held_days
+WHERE size(held_days) > 0
 RETURN c.id AS consignor, kind, route,
-       [s IN relationships(p) | {type: type(s), key: s.key, source: startNode(s).id, target: endNode(s).id}] AS path,
-       w.certain AS certain, w.held AS held, w.unknown AS unknown
-ORDER BY consignor, CASE kind WHEN 'entrustment' THEN 0 ELSE 1 END, route
+       [s IN relationships(q) | {type: type(s), key: s.key, source: startNode(s).id, target: endNode(s).id}] AS path,
+       certain_days AS certain, held_days AS held, unknown_period AS unknown
+ORDER BY consignor, CASE kind WHEN 'entrustment' THEN 0 ELSE 1 END, route, length(q), last(nodes(q)).id

@@ -10,20 +10,24 @@ Reach. For every organisation C with routes (:mod:`.routes`) and every route r o
 walk (:func:`.flow.reach`, as the rules make it) either reaches the handler H, with r's canonical
 path and windows, or it does not. Those (C, r, path, windows) are H's reaches: computed here on
 networkx, or read from ``cypher/queries/handler_reach.cypher`` on Neo4j (the same routes, paths
-and windows). Everything after that is judged here, in one place, so both backends give the same
-report by construction.
+and windows, and the route's path and windows at every system its data is in). Everything after
+that is judged here, in one place, so both backends give the same report by construction.
 
 Window. A reach counts when its held window meets [from, to] (either end may be open); it is
-*certain* when its certain window does, else *possible*. With ``systems``, only reaches whose
-path passes through one of them (or whose route is one of them) count. With ``as_of``, the chain
-as it stood that day (:mod:`.asof`): the reaches that stood that day, windows cut at it.
+*certain* when its certain window does and no period it rests on is unknown, else *possible*.
+With ``systems``, a route counts by its shortest paths through one of them only: its windows at
+the system, then on from the system to H (:func:`through_systems`). With ``as_of``, the records
+as they stood that day (:mod:`.asof`), windows cut at it; the window decides the rest.
 
-Who. The reaches are grouped by organisation. One that holds data entrusted to it
-(:meth:`.routes.Routes.is_intermediary`, e.g. ProCX) is an *intermediary*: it may notify its
-consignors instead of reporting (APPI Art. 26(1) proviso). Any other is an end *consignor*: it
-reports to the PPC and notifies the people when a threshold is met (Art. 26; Art. 68 for public
-bodies). Along every path, each step's entrustment tells who notifies whom: its contractor
-notifies its consignor (an access step's grant is under an entrustment, or under none).
+Who, per leak. An organisation's own data is what its own entrustments and own systems carry
+(:meth:`.routes.Routes.start`): for those reaches it is an end *consignor*, which reports to the
+PPC and notifies the people when a threshold is met (Art. 26; Art. 68 for public bodies). It is
+an *intermediary* only for the data it holds for others: a reach whose route is a system where it
+processes data entrusted to it, or a path on which it is the contractor of an entrustment. A
+business intermediary may notify its consignor instead of reporting (APPI Art. 26(1) proviso)
+when that consignor is a business or a 行政機関等 on the day known; a public intermediary reports
+under Art. 68 itself. One organisation may be both, and is then listed once per role. The handler
+has its own entry: it notifies the consignors it holds the data for (or reports, as above).
 
 How many people. Per end consignor, its routes are distinct contracts or systems: the figures
 (``data_subjects``) of its entrustment routes are summed, the largest is a floor (the same
@@ -38,8 +42,8 @@ references (:data:`.legal.BREACH_BASES`), chosen by kind and by the day the leak
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
-from typing import Any, Iterable, Literal, NamedTuple, Protocol
+from datetime import date, datetime, timedelta
+from typing import Any, Iterable, Literal, Mapping, NamedTuple, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -47,28 +51,43 @@ from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.analysis import windows as W
 from entrustment_chain.graph.analysis.asof import chain_as_of
 from entrustment_chain.graph.analysis.findings import LegalReference, RoutePath, Step, route_windows
-from entrustment_chain.graph.analysis.flow import prepare_flow, reach
+from entrustment_chain.graph.analysis.flow import key_order, prepare_flow, reach
 from entrustment_chain.graph.analysis.legal import (
+    APPI_ART_26_1,
+    APPI_ART_26_1_PROVISO,
+    APPI_ART_26_2,
+    APPI_ART_68_1,
+    APPI_ART_68_2,
+    APPI_RULE_9,
+    GUIDELINES_3_5_3,
     LegalBasis,
     leak_deadline_bases,
     leak_duty_bases,
     leak_reporting_in_force,
     leak_threshold_basis,
     my_number_leak_bases,
+    proviso_consignor,
 )
 from entrustment_chain.graph.analysis.network import build_graph
+from entrustment_chain.graph.analysis.routes import _held  # an entrustment's (certain, held, unknown)
 from entrustment_chain.graph.analysis.routes import ENTRUSTMENT, SYSTEM, Route, Routes
 from entrustment_chain.graph.errors import InputError, Problem
-from entrustment_chain.graph.model.chain import ChainFile, DataCategory, DataSubjects, OrgKind
+from entrustment_chain.graph.model.chain import ChainFile, DataCategory, DataSubjects, Entrustment, OrgKind
 from entrustment_chain.graph.model.wareki import WarekiError, parse_date
 
 BREACH_SCHEMA = "entrustment-chain/breach/v1"
 INTENTS = ("wrongful", "accidental", "unknown")
 KINDS = tuple(k.value for k in OrgKind)
+ROLES = ("consignor", "intermediary", "handler")
 # The PPC's reading of "promptly" for the preliminary report and for a contractor's notice to its
 # consignor: about 3 to 5 days from knowing (Guidelines 3-5-3).
 PROMPTLY = (3, 5)
+# The final report: within 30 days, 60 for a leak by wrongful intent, the day known not counted
+# (民法第140条): known + 30 / + 60. A last day on a Saturday, a Sunday, a national holiday or in
+# 29 December – 3 January moves to the next open day (Guidelines 3-5-3-4); holidays are not
+# computed here.
 FINAL_DAYS, FINAL_DAYS_WRONGFUL = 30, 60
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 PEOPLE_LIMIT = {OrgKind.private: 1000, OrgKind.local_government: 100, OrgKind.public_agency: 100}
 
 
@@ -82,18 +101,21 @@ class _Result(BaseModel):
 
 class HandlerReach(NamedTuple):
     """One route of one organisation whose data reaches the handler: the route, its canonical
-    path to the handler and when the data was there (:mod:`.windows`)."""
+    path to the handler and when the data was there (:mod:`.windows`); and, for ``--systems``,
+    the route's canonical path to each system its data is in, with its windows there."""
 
     consignor: str
     route: Route
-    path: tuple[S.PathStep, ...]
+    path: tuple[S.PathStep, ...]  # () when the rows hold no handling at the handler itself
     windows: W.Windows
+    through: Mapping[str, tuple[tuple[S.PathStep, ...], W.Windows]] | None = None
 
 
 class ReachBackend(Protocol):
     """A backend that can list a handler's reaches itself (the Neo4j backend does, with
     ``cypher/queries/handler_reach.cypher``): rows of consignor, kind, route, path (steps as
-    {type, key, source, target}), certain, held (lists of [first, last] days) and unknown."""
+    {type, key, source, target}), certain, held (lists of [first, last] days) and unknown; a row
+    whose path ends in a system (PLACES_DATA_IN) gives the route's path and windows there."""
 
     name: str
 
@@ -101,12 +123,16 @@ class ReachBackend(Protocol):
         ...
 
 
-def networkx_reaches(chain: ChainFile, handler: str, routes: Routes | None = None) -> list[HandlerReach]:
+def networkx_reaches(chain: ChainFile, handler: str, routes: Routes | None = None,
+                     systems: Iterable[str] | None = None, prepared: dict | None = None) -> list[HandlerReach]:
     """Every route of every other organisation whose data reaches ``handler`` while it is held,
-    with its canonical path and windows: one walk per route, as the rules walk them."""
+    with its canonical path and windows: one walk per route, as the rules walk them. With
+    ``systems``, also the route's path and windows at each of them it reaches (a route that
+    holds the data at one of them is kept even when its shortest paths to the handler do not)."""
     routes = routes or Routes(chain)
-    prepared = prepare_flow(build_graph(chain))  # the graph itself is let go at once
+    prepared = prepared if prepared is not None else prepare_flow(build_graph(chain))  # the graph is let go
     node = S.org_node(handler)
+    wanted = [(s, S.system_node(s)) for s in systems or ()]
     found = []
     for c in routes.consignors():
         if c == handler:  # a route's walk never comes back to its own organisation
@@ -114,24 +140,80 @@ def networkx_reaches(chain: ChainFile, handler: str, routes: Routes | None = Non
         for route in routes.routes[c]:
             walked = reach(None, c, prepared, route, routes.start(c, route))
             path = walked.paths.get(node)
-            if path is None or walked.windows[node].empty:
+            if path is None:
                 continue
-            found.append(HandlerReach(c, route, path, walked.windows[node]))
+            through = {s: (walked.paths[n], walked.windows[n]) for s, n in wanted
+                       if n in walked.paths and not walked.windows[n].empty} or None
+            if walked.windows[node].empty and through is None:
+                continue
+            found.append(HandlerReach(c, route, path, walked.windows[node], through))
     return found
 
 
 def reaches_from_rows(rows: Iterable[dict[str, Any]]) -> list[HandlerReach]:
-    """The reaches of ``handler_reach.cypher``'s rows, in the shape :func:`networkx_reaches` gives."""
+    """The reaches of ``handler_reach.cypher``'s rows, in the shape :func:`networkx_reaches`
+    gives: a row whose path ends at the handler is the route's reach; one whose path ends in a
+    system (its last step PLACES_DATA_IN) is the route's path and windows at that system."""
     steps: dict[tuple, S.PathStep] = {}
-    found = []
+    found: dict[tuple[str, str, str], dict[str, Any]] = {}
     for row in rows:
         path = []
         for raw in row["path"]:
             step = S.PathStep(raw["type"], raw["key"], raw["source"], raw["target"])
             path.append(steps.setdefault(step, step))
-        found.append(HandlerReach(row["consignor"], Route(row["kind"], row["route"]), tuple(path),
-                                  W.from_rows(row["certain"], row["held"], row["unknown"])))
-    return found
+        windows = W.from_rows(row["certain"], row["held"], row["unknown"])
+        got = found.setdefault((row["consignor"], row["kind"], row["route"]),
+                               {"path": (), "windows": W.NONE, "through": {}})
+        if path and path[-1].type == S.PLACES_DATA_IN:
+            got["through"][path[-1].target] = (tuple(path), windows)
+        else:
+            got["path"], got["windows"] = tuple(path), windows
+    return [HandlerReach(c, Route(kind, route), got["path"], got["windows"], got["through"] or None)
+            for (c, kind, route), got in found.items()]
+
+
+def through_systems(found: Iterable[HandlerReach], systems: Iterable[str], handler: str, prepared: dict,
+                    as_of: date | None = None) -> list[HandlerReach]:
+    """The reaches judged by their paths through ``systems`` only. A route counts when some
+    shortest path of it through one of the systems carries the data to the handler: its windows
+    at the system (cut at ``as_of``), then on from the system to the handler (a walk from the
+    system with the route's windows there, as :func:`.flow.reach` walks a system route; one
+    step when the handler has access to it). A system route through one of the systems is all
+    of it. The windows are the union over the systems; the path shown is the shortest (then by
+    the system's id); a path longer than ``schema.MAX_PATH_STEPS`` in all is not followed. Both
+    backends give the inputs (``HandlerReach.through``); this walks the rest, in one place."""
+    chosen = set(systems)
+    ordered = sorted(chosen, key=key_order)
+    node = S.org_node(handler)
+    legs: dict[tuple, tuple] = {}
+    out = []
+    for r in found:
+        candidates: list[tuple[int, bytes, tuple[S.PathStep, ...], W.Windows]] = []
+        if r.route.kind == SYSTEM and r.route.id in chosen and r.path:
+            w = r.windows.until(as_of) if as_of else r.windows
+            if not w.empty:
+                candidates.append((len(r.path), key_order(r.route.id), r.path, w))
+        for s in ordered:
+            got = (r.through or {}).get(s)
+            if got is None:
+                continue
+            to_s, at_s = got
+            if as_of is not None:
+                at_s = at_s.until(as_of)
+            if at_s.empty:
+                continue
+            key = (r.consignor, s, at_s)
+            if key not in legs:
+                walked = reach(None, r.consignor, prepared, Route(SYSTEM, s), at_s)
+                legs[key] = (walked.paths.get(node), walked.windows.get(node))
+            onward, w = legs[key]
+            if onward is None or w.empty or len(to_s) + len(onward) > S.MAX_PATH_STEPS:
+                continue
+            candidates.append((len(to_s) + len(onward), key_order(s), to_s + onward, w))
+        if candidates:
+            best = min(candidates, key=lambda x: (x[0], x[1]))
+            out.append(r._replace(path=best[2], windows=W.union(x[3] for x in candidates), through=None))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,13 +240,15 @@ class People(_Result):
     figures of its entrustment routes (null when none has one), ``at_least`` is the largest of
     them (the same people may be in several contracts), ``unknown`` counts its routes without a
     figure (a system route has none), ``approximate`` when a figure is (約), ``overlap_possible``
-    when more than one route has a figure."""
+    when more than one route has a figure, ``may_include_others`` when one of its entrustments
+    also passes on data it holds for others (its figure may count their people)."""
 
     count: int | None
     at_least: int | None
     unknown: int
     approximate: bool
     overlap_possible: bool
+    may_include_others: bool = False
 
 
 class Threshold(_Result):
@@ -181,7 +265,7 @@ class Threshold(_Result):
 
 class AdditionalDuty(_Result):
     """A duty beside the APPI report: the My Number Act's report of a leak of specific personal
-    information (番号法第29条の4)."""
+    information (番号法第29条の4), when the thresholds of its rule are met."""
 
     id: Literal["my_number"]
     text: str
@@ -190,9 +274,10 @@ class AdditionalDuty(_Result):
 
 
 class Duty(_Result):
-    """What the organisation must do: report to the PPC and notify the people (an end consignor),
-    notify its consignors instead of reporting (an intermediary), or — before the duty came in
-    force on the day known — what applied instead (no statutory duty)."""
+    """What the organisation must do: report to the PPC and notify the people (an end consignor;
+    a holder of others' data to which the proviso of Art. 26(1) does not apply), notify its
+    consignors instead of reporting (a business holding their data), or — before the duty came
+    in force on the day known — what applied instead (no statutory duty)."""
 
     kind: Literal["report_to_ppc", "notify_consignor", "no_statutory_duty"]
     statutory: bool
@@ -208,15 +293,24 @@ class DateRange(_Result):
 
 
 class FinalDeadline(_Result):
+    """The final report's last day: ``counted`` is the day known plus ``days`` (the day known not
+    counted), on ``weekday``; ``by`` is the deadline, moved to the next weekday outside 29
+    December – 3 January when ``counted`` falls on a Saturday, a Sunday or in them (``moved``).
+    National holidays are not computed: one moves the deadline too."""
+
     days: int
+    counted: str
+    weekday: str
     by: str
+    by_weekday: str
+    moved: bool
 
 
 class Deadlines(_Result):
-    """Counted from the day the leak was known (``--known``): for an end consignor the
-    preliminary report (速報, "promptly": about 3 to 5 days) and the final report (確報, 30 days;
-    60 for a leak by wrongful intent, and ``final_if_wrongful`` when the intent is unknown); for
-    an intermediary its notice to its consignors ("promptly", the same 3 to 5 days)."""
+    """Counted from the day the leak was known (``--known``): for a report the preliminary
+    report (速報, "promptly": about 3 to 5 days) and the final report (確報, 30 days; 60 for a
+    leak by wrongful intent, and ``final_if_wrongful`` when the intent is unknown); for a
+    notice to consignors instead of a report, "promptly", the same 3 to 5 days."""
 
     what: Literal["report", "notify_consignor"]
     preliminary: DateRange
@@ -226,21 +320,26 @@ class Deadlines(_Result):
 
 
 class Affected(_Result):
-    """An organisation whose personal data the handler could reach in the window."""
+    """An organisation in one role: an end consignor whose own data the handler could reach in
+    the window, an intermediary holding others' data the handler reached, or the handler itself
+    (``handler_duty``). ``also`` names its other role when it has both."""
 
     id: str
     name: str
     kind: str
-    role: Literal["consignor", "intermediary"]
+    role: Literal["consignor", "intermediary", "handler"]
+    also: Literal["consignor", "intermediary"] | None = None
     status: Literal["certain", "possible"]
+    unknown_period: bool = False  # possible only because a period it rests on is not recorded
     routes: list[RoutePath]  # shortest first
-    data_subjects: People | None  # null for an intermediary: its consignors' people are counted there
+    data_subjects: People | None  # null unless an end consignor: others' people are counted at their consignors
     data: list[str] | None  # the data categories; null = not recorded
     duty: Duty
     notifies: list[str]  # whom it notifies (its consignors, along the paths)
     notified_by: list[str]  # who notifies it (its contractors, along the paths)
-    thresholds: list[Threshold]
-    reporting: Literal["met", "unknown", "not_met"]
+    reports_for: list[str] = Field(default_factory=list)  # consignors for whose data it reports itself
+    thresholds: list[Threshold]  # empty when no statutory duty applied on the day known
+    reporting: Literal["met", "unknown", "not_met", "not_judged"]
     deadlines: Deadlines | None
     notes: list[Note] = Field(default_factory=list)
 
@@ -256,9 +355,14 @@ class PeopleTotal(_Result):
 
 
 class Totals(_Result):
+    """``affected`` counts organisations; ``consignors`` and ``intermediaries`` count roles (an
+    organisation with both is in each, and in ``both``); ``by_duty`` counts roles; ``by_status``
+    counts organisations: certain, possible, and possible only for want of a recorded period."""
+
     affected: int
     consignors: int
     intermediaries: int
+    both: int
     by_kind: dict[str, int]  # end consignors by kind
     intermediaries_by_kind: dict[str, int]
     by_duty: dict[str, int]
@@ -278,30 +382,65 @@ class BreachReport(_Result):
     as_of: str | None
     totals: Totals
     handler_notifies: list[str]  # whom the handler itself notifies (the consignors it holds the data for)
+    handler_duty: Affected | None = None  # the handler's own duty (role "handler")
     affected: list[Affected]
     notes: list[Note] = Field(default_factory=list)
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True)
 
-    def by_id(self, org_id: str) -> Affected:
-        return next(a for a in self.affected if a.id == org_id)
+    def by_id(self, org_id: str, role: str | None = None) -> Affected:
+        """The organisation's entry (in ``role``; without one, its only entry: an organisation with
+        both roles needs it)."""
+        found = [a for a in self.affected if a.id == org_id and role in (None, a.role)]
+        if not found:
+            raise KeyError(f"{org_id!r} is not affected" + (f" as {role}" if role else ""))
+        if len(found) > 1:
+            raise KeyError(f"{org_id!r} is affected as {' and '.join(a.role for a in found)}: give role=")
+        return found[0]
+
+    def entries(self, org_id: str) -> list[Affected]:
+        return [a for a in self.affected if a.id == org_id]
 
 
 # ---------------------------------------------------------------------------------------------
 # Input
 
 
-def _day(value: date | str | None, option: str, field: str, first: bool) -> date | None:
-    """A day given as a date or as people write one (ISO or wareki); a month or a year means its
-    first day (``first``) or its last."""
-    if value is None or isinstance(value, date):
-        return value
+def _plain(value: Any) -> Any:
+    """A datetime as its day (the API takes dates, datetimes or text)."""
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _text(value: Any, option: str, field: str):
+    if not isinstance(value, str):
+        raise InputError([Problem(option, None, field, f"{value!r} is not a date")])
     try:
-        parsed = parse_date(value)
+        return parse_date(value)
     except WarekiError as exc:
         raise InputError([Problem(option, None, field, f"{value!r} is not a date: {exc}")]) from None
+
+
+def _day(value: date | datetime | str | None, option: str, field: str, first: bool) -> date | None:
+    """A day given as a date or as people write one (ISO or wareki); a month or a year means its
+    first day (``first``) or its last."""
+    value = _plain(value)
+    if value is None or isinstance(value, date):
+        return value
+    parsed = _text(value, option, field)
     return parsed.first_day() if first else parsed.last_day()
+
+
+def known_day(value: date | datetime | str | None) -> date | None:
+    """The day the leak became known: a day, not a month or a year (deadlines count from it)."""
+    value = _plain(value)
+    if value is None or isinstance(value, date):
+        return value
+    parsed = _text(value, "--known", "known")
+    if parsed.month is None or parsed.day is None:
+        raise InputError([Problem("--known", None, "known", f"{value!r} names no day: give the day the leak "
+                                  "became known, e.g. 2023-10-17")])
+    return parsed.first_day()
 
 
 def _check(chain: ChainFile, handler: str, start: date | None, end: date | None,
@@ -324,6 +463,60 @@ def _check(chain: ChainFile, handler: str, start: date | None, end: date | None,
         raise InputError(problems)
 
 
+def check_input(chain: ChainFile, handler: str, window: tuple[Any, Any] = (None, None),
+                *, systems: Iterable[str] | str | None = None, known: date | datetime | str | None = None,
+                intent: str = "unknown", as_of: date | datetime | str | None = None
+                ) -> tuple[date | None, date | None, date | None, date | None, list[str] | None]:
+    """The input of :func:`breach` read and checked before any work (the CLI calls it before it
+    connects to a database): the window's days, the day known, the as-of day and the systems;
+    an :class:`InputError` naming the option for an unknown handler or system, a reversed window,
+    a date that is empty or no date, a day known that names no day, an intent not known.
+    Dates may be dates, datetimes (their day) or text (ISO or wareki); ``systems`` one id or
+    several."""
+    start = _day(window[0], "--from", "from", first=True)
+    end = _day(window[1], "--to", "to", first=False)
+    known_ = known_day(known)
+    as_of_day = _day(as_of, "--as-of", "as_of", first=False)
+    if isinstance(systems, str):
+        systems = [systems]
+    chosen = None if systems is None else list(dict.fromkeys(systems))
+    _check(chain, handler, start, end, chosen, intent)
+    return start, end, known_, as_of_day, chosen
+
+
+def breach(chain: ChainFile, handler: str, window: tuple[Any, Any] = (None, None), *,
+           systems: Iterable[str] | str | None = None, known: date | datetime | str | None = None,
+           intent: str = "unknown", backend: Any = None, as_of: date | datetime | str | None = None) -> BreachReport:
+    """When ``handler`` leaks data it could reach within ``window`` (from, to; either may be None
+    = unbounded; dates, datetimes or text as people write them): every organisation affected,
+    in each of its roles, with its duty, who notifies whom, the thresholds, the people and the
+    deadlines counted from ``known`` (a day; see the module doc), and the handler's own duty.
+    ``systems`` (one id or several) judges each route by its paths through those systems only;
+    ``intent`` is wrongful, accidental or unknown; ``backend`` is None (networkx) or one with
+    ``handler_reach`` (:class:`ReachBackend`, the Neo4j backend); ``as_of`` takes the records as
+    they stood that day (the window decides which handlings count). Bad input is an
+    :class:`InputError` naming the option."""
+    start, end, known_, as_of_day, chosen = check_input(chain, handler, window, systems=systems, known=known,
+                                                        intent=intent, as_of=as_of)
+    if as_of_day is not None:
+        chain = chain_as_of(chain, as_of_day)
+    routes = Routes(chain)
+    prepared = None
+    if backend is None or getattr(backend, "name", None) == "networkx":
+        prepared = prepare_flow(build_graph(chain))
+        found = networkx_reaches(chain, handler, routes, chosen, prepared)
+    else:
+        found = reaches_from_rows(backend.handler_reach(chain, handler, as_of_day))
+    if chosen:
+        # the legs from the systems on are walked here for both backends, on the file's graph
+        found = through_systems(found, chosen, handler, prepared or prepare_flow(build_graph(chain)), as_of_day)
+    elif as_of_day is not None:  # the records as they stood that day: nothing after it
+        found = [r._replace(windows=r.windows.until(as_of_day)) for r in found]
+    lo, hi = start or W.MIN, end or W.MAX
+    found = [r for r in found if r.path and _meets(r.windows.held, lo, hi)]
+    return _report(chain, routes, handler, found, (start, end), chosen, known_, intent, as_of_day)
+
+
 # ---------------------------------------------------------------------------------------------
 # Judgement
 
@@ -340,19 +533,31 @@ def _meets(intervals: tuple[W.Interval, ...], lo: date, hi: date) -> bool:
     return any(s <= hi and e >= lo for s, e in intervals)
 
 
-def _on_systems(r: HandlerReach, systems: set[str]) -> bool:
-    return any(step.system in systems for step in r.path) or (r.route.kind == SYSTEM and r.route.id in systems)
+def _shown(w: W.Windows) -> W.Windows:
+    """The windows as a breach report shows them: a handling that rests on an unknown period is
+    possible only, never certain."""
+    return W.Windows((), w.held, True) if w.unknown else w
 
 
-def _people(figures: list[DataSubjects | None]) -> People:
+def _status(reaches: Iterable[HandlerReach], lo: date, hi: date) -> tuple[str, bool]:
+    """certain when a reach with no unknown period is certain within [lo, hi]; else possible,
+    and ``unknown_period`` when one would be certain but for an unknown period."""
+    reaches = list(reaches)
+    if any(not r.windows.unknown and _meets(r.windows.certain, lo, hi) for r in reaches):
+        return "certain", False
+    return "possible", any(r.windows.unknown and _meets(r.windows.certain, lo, hi) for r in reaches)
+
+
+def _people(figures: list[DataSubjects | None], may_include_others: bool = False) -> People:
     known = [f for f in figures if f is not None]
     return People(count=sum(f.count for f in known) if known else None,
                   at_least=max((f.count for f in known), default=None), unknown=len(figures) - len(known),
-                  approximate=any(f.approximate for f in known), overlap_possible=len(known) > 1)
+                  approximate=any(f.approximate for f in known), overlap_possible=len(known) > 1,
+                  may_include_others=may_include_others)
 
 
 def _data(categories: list[list[DataCategory] | None]) -> list[str] | None:
-    """The union of the categories; None (not recorded) when any of them is."""
+    """The union of the categories; None (not recorded) when any of them is, or there are none."""
     if not categories or any(c is None for c in categories):
         return None
     found = {c.value for cats in categories for c in cats}
@@ -394,15 +599,13 @@ def _thresholds(kind: OrgKind, data: list[str] | None, people: People | None, in
                                     "hold (--intent wrongful or accidental decides it)",
                              reason_ja="第3号：不正の目的によるものかは委託関係の記録からは分からない"
                                        "（--intent wrongful / accidental で決まる）"))
-    limit = PEOPLE_LIMIT[kind]
-    out.append(_people_threshold(basis, limit, people))
+    out.append(_people_threshold(basis, PEOPLE_LIMIT[kind], people))
     if kind is OrgKind.local_government:
-        item = _category("sensitive", data, basis, 5, "条例要配慮個人情報",
-                         "sensitive information as its ordinance defines it (条例要配慮個人情報)")
-        out.append(item.model_copy(update={
-            "id": "ordinance_sensitive",
-            "reason": item.reason + "; the chain file does not record 条例要配慮個人情報: judged as sensitive data is",
-            "reason_ja": item.reason_ja + "（条例要配慮個人情報は記録されないため、要配慮個人情報と同じに判定）"}))
+        out.append(Threshold(
+            id="ordinance_sensitive", met="unknown", reference=_ref(basis),
+            reason="item 5: whether the data includes sensitive information as the body's ordinance defines it "
+                   "(条例要配慮個人情報) depends on the ordinance of that body; the chain does not record it",
+            reason_ja="第5号：条例要配慮個人情報を含むかは当該団体の条例によるため不明（委託関係の記録にはない）"))
     return out
 
 
@@ -438,6 +641,8 @@ def _people_threshold(basis: LegalBasis, limit: int, p: People | None) -> Thresh
 
 
 def _reporting(thresholds: list[Threshold]) -> str:
+    if not thresholds:
+        return "not_judged"
     if any(t.met == "met" for t in thresholds):
         return "met"
     if any(t.met in ("unknown", "possibly_met") for t in thresholds):
@@ -449,36 +654,53 @@ def _plus(day: date, days: int) -> str:
     return (day + timedelta(days)).isoformat()
 
 
-def _duty(kind: OrgKind, intermediary: bool, known: date | None, notifies: list[str], data: list[str] | None) -> Duty:
-    statutory = leak_reporting_in_force(kind, known)
-    bases = leak_duty_bases(kind, intermediary, known)
-    additional = []
-    if data is not None and "my_number" in data:
-        found = my_number_leak_bases(known)
-        if found:
-            additional.append(AdditionalDuty(
-                id="my_number", references=_refs(found),
-                text="the data includes My Number data: a leak of it is also reported to the PPC under the My Number "
-                     "Act (Art. 29-4) and the PPC's rule on it",
-                text_ja="特定個人情報（マイナンバー）を含むため、番号法第29条の4及び同条に基づく規則による報告も要する"))
-    if not statutory:
-        what = {OrgKind.private: ("no statutory duty on the day known: businesses were asked to report",
-                                  "知った日には法律上の報告義務はなかった（報告は告示・ガイドラインに基づく努力義務）"),
-                OrgKind.local_government: ("no duty under APPI on the day known: its own ordinance applied",
-                                           "知った日には個人情報保護法上の報告義務はなく、当該団体の個人情報保護条例による"),
-                OrgKind.public_agency: ("no statutory duty to report to the PPC on the day known",
-                                        "知った日には個人情報保護委員会への法律上の報告義務はなかった")}[kind]
-        return Duty(kind="no_statutory_duty", statutory=False, text=what[0], text_ja=what[1], references=_refs(bases),
-                    additional=additional)
-    if intermediary:
-        return Duty(kind="notify_consignor", statutory=True, references=_refs(bases), additional=additional,
-                    text=("it holds the data for its consignors: if it notifies them, it need not report to the PPC "
-                          "itself (APPI Art. 26(1) proviso; 施行規則 Art. 9) nor notify the people (Art. 26(2))"
-                          + (f"; it notifies {len(notifies)} consignor(s)" if notifies else "")),
-                    text_ja=("委託を受けて個人データを取り扱っているため、委託元に通知すれば、自ら個人情報保護委員会に"
-                             "報告することを要せず（個人情報保護法第26条第1項ただし書、施行規則第9条）、本人への通知も"
-                             "要しない（同条第2項）"
-                             + (f"。通知する委託元は {len(notifies)} 者" if notifies else "")))
+def _closed(day: date) -> bool:
+    """A Saturday, a Sunday or a day of 29 December – 3 January (national holidays are not known here)."""
+    return day.weekday() >= 5 or (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)
+
+
+def final_deadline(known: date, days: int) -> FinalDeadline:
+    """The final report's last day: ``known`` + ``days`` (the day known not counted, 民法第140条),
+    moved to the next open day when it falls on a Saturday, a Sunday or in 29 December – 3
+    January (Guidelines 3-5-3-4; national holidays are not computed)."""
+    counted = known + timedelta(days)
+    by = counted
+    while _closed(by):
+        by += timedelta(1)
+    return FinalDeadline(days=days, counted=counted.isoformat(), weekday=WEEKDAYS[counted.weekday()],
+                         by=by.isoformat(), by_weekday=WEEKDAYS[by.weekday()], moved=by != counted)
+
+
+def _no_statutory_duty(kind: OrgKind, known: date | None, additional: list[AdditionalDuty]) -> Duty:
+    what = {OrgKind.private: ("no statutory duty on the day known: businesses were asked to report",
+                              "知った日には法律上の報告義務はなかった（報告は告示・ガイドラインに基づく努力義務）"),
+            OrgKind.local_government: ("no duty under APPI on the day known: its own ordinance applied",
+                                       "知った日には個人情報保護法上の報告義務はなく、当該団体の個人情報保護条例による"),
+            OrgKind.public_agency: ("no statutory duty to report to the PPC on the day known",
+                                    "知った日には個人情報保護委員会への法律上の報告義務はなかった")}[kind]
+    return Duty(kind="no_statutory_duty", statutory=False, text=what[0], text_ja=what[1],
+                references=_refs(leak_duty_bases(kind, False, known)), additional=additional)
+
+
+def _additional(data: list[str] | None, known: date | None) -> list[AdditionalDuty]:
+    if data is None or "my_number" not in data:
+        return []
+    found = my_number_leak_bases(known)
+    if not found:
+        return []
+    return [AdditionalDuty(
+        id="my_number", references=_refs(found),
+        text="the data includes My Number data: the leak may also have to be reported under the My Number Act "
+             "(Art. 29-4) when the thresholds of its rule are met",
+        text_ja="特定個人情報（マイナンバー）を含むため、番号法第29条の4に基づく規則の報告対象事態に当たるときは、"
+                "同条による報告も要する")]
+
+
+def _consignor_duty(kind: OrgKind, known: date | None, data: list[str] | None) -> Duty:
+    additional = _additional(data, known)
+    if not leak_reporting_in_force(kind, known):
+        return _no_statutory_duty(kind, known, additional)
+    bases = leak_duty_bases(kind, False, known)
     if kind is OrgKind.private:
         return Duty(kind="report_to_ppc", statutory=True, references=_refs(bases), additional=additional,
                     text="when a threshold is met, it reports the leak to the PPC (APPI Art. 26(1)) and notifies the "
@@ -492,18 +714,60 @@ def _duty(kind: OrgKind, intermediary: bool, known: date | None, notifies: list[
                         "（個人情報保護法第68条第1項）、本人に通知する（同条第2項）")
 
 
-def _deadlines(kind: OrgKind, intermediary: bool, known: date | None, duty: Duty, reporting: str,
-               intent: str) -> Deadlines | None:
-    if known is None or not duty.statutory or reporting == "not_met":
+def _holder_duty(kind: OrgKind, known: date | None, notifies: list[str], proviso: list[str],
+                 reports_for: list[str], data: list[str] | None, names: dict[str, str]) -> Duty:
+    """The duty of an organisation holding others' data (an intermediary, or the handler)."""
+    additional = _additional(data, known)
+    if not leak_reporting_in_force(kind, known):
+        return _no_statutory_duty(kind, known, additional)
+    if kind is not OrgKind.private:
+        return Duty(kind="report_to_ppc", statutory=True, references=_refs([APPI_ART_68_1, APPI_ART_68_2]),
+                    additional=additional,
+                    text="it holds the data for others, but the proviso of APPI Art. 26(1) is a business's only: "
+                         "when a threshold is met, it reports the leak of its retained personal information to the "
+                         "PPC itself (Art. 68(1)) and notifies the people concerned (Art. 68(2))",
+                    text_ja="委託を受けて取り扱っているが、委託元への通知による報告の免除（個人情報保護法第26条第1項"
+                            "ただし書）は事業者に限られるため、報告対象事態に該当するときは、自ら保有個人情報の漏えい等を"
+                            "個人情報保護委員会に報告し（第68条第1項）、本人に通知する（同条第2項）")
+    if not reports_for:
+        return Duty(kind="notify_consignor", statutory=True, references=_refs(leak_duty_bases(kind, True, known)),
+                    additional=additional,
+                    text=("it holds the data for its consignors: if it notifies them, it need not report to the PPC "
+                          "itself (APPI Art. 26(1) proviso; 施行規則 Art. 9) nor notify the people (Art. 26(2))"
+                          + (f"; it notifies {len(notifies)} consignor(s)" if notifies else "")),
+                    text_ja=("委託を受けて個人データを取り扱っているため、委託元に通知すれば、自ら個人情報保護委員会に"
+                             "報告することを要せず（個人情報保護法第26条第1項ただし書、施行規則第9条）、本人への通知も"
+                             "要しない（同条第2項）"
+                             + (f"。通知する委託元は {len(notifies)} 者" if notifies else "")))
+    refs = [APPI_ART_26_1, APPI_ART_26_2] + ([APPI_ART_26_1_PROVISO, APPI_RULE_9] if proviso else [])
+    text = (f"the data of {', '.join(reports_for)} it holds as a business for a consignor that was not a business or a "
+            "行政機関等 on the day known (a local government became one on 2023-04-01): the proviso of APPI Art. "
+            "26(1) does not apply, so when a threshold is met it reports the leak to the PPC itself (Art. 26(1)) and "
+            "notifies the people (Art. 26(2))")
+    text_ja = (f"{'、'.join(names.get(y, y) for y in reports_for)}のデータは、知った日に個人情報取扱事業者でも行政機関等"
+               "でもない委託元（地方公共団体は 2023-04-01 から行政機関等）のために取り扱っているため、第26条第1項ただし書"
+               "は適用されず、報告対象事態に該当するときは、自ら個人情報保護委員会に報告し（個人情報保護法第26条第1項）、"
+               "本人に通知する（同条第2項）")
+    if proviso:
+        text += (f"; for the data of {', '.join(proviso)} it may notify them instead (Art. 26(1) proviso, 施行規則 "
+                 "Art. 9)")
+        text_ja += (f"。{'、'.join(names.get(y, y) for y in proviso)}のデータについては、委託元に通知すれば報告を要しない"
+                    "（同項ただし書、施行規則第9条）")
+    return Duty(kind="report_to_ppc", statutory=True, references=_refs(refs), additional=additional, text=text,
+                text_ja=text_ja)
+
+
+def _deadlines(kind: OrgKind, known: date | None, duty: Duty, reporting: str, intent: str) -> Deadlines | None:
+    if known is None or not duty.statutory or reporting not in ("met", "unknown"):
         return None
-    refs = _refs(leak_deadline_bases(kind, intermediary))
+    notify = duty.kind == "notify_consignor"
+    refs = _refs(leak_deadline_bases(kind, notify))
     preliminary = DateRange(from_=_plus(known, PROMPTLY[0]), to=_plus(known, PROMPTLY[1]))
-    if intermediary:
+    if notify:
         return Deadlines(what="notify_consignor", preliminary=preliminary, references=refs)
     days = FINAL_DAYS_WRONGFUL if intent == "wrongful" else FINAL_DAYS
-    return Deadlines(what="report", preliminary=preliminary, final=FinalDeadline(days=days, by=_plus(known, days)),
-                     final_if_wrongful=(FinalDeadline(days=FINAL_DAYS_WRONGFUL, by=_plus(known, FINAL_DAYS_WRONGFUL))
-                                        if intent == "unknown" else None),
+    return Deadlines(what="report", preliminary=preliminary, final=final_deadline(known, days),
+                     final_if_wrongful=final_deadline(known, FINAL_DAYS_WRONGFUL) if intent == "unknown" else None,
                      references=refs)
 
 
@@ -517,11 +781,11 @@ class _Edges:
         for grant in chain.access:
             self.grants[(grant.organization, grant.system)].append(grant.under)
 
-    def of(self, path: Iterable[S.PathStep]) -> tuple[list[tuple[str, str, str]], list[S.PathStep]]:
-        """(notifier, notified, entrustment) for every step of ``path``, and the access steps
-        granted under no recorded entrustment."""
+    def of(self, path: Iterable[S.PathStep]) -> tuple[list[tuple[int, str, str, str]], list[S.PathStep]]:
+        """(step index, notifier, notified, entrustment) for every step of ``path``, and the
+        access steps granted under no recorded entrustment."""
         edges, loose = [], []
-        for step in path:
+        for index, step in enumerate(path):
             if step.type == S.ACCESSIBLE_BY:
                 unders = sorted({u for u in self.grants.get((step.target, step.source), ()) if u is not None})
                 if not unders:
@@ -531,55 +795,60 @@ class _Edges:
             for under in unders:
                 e = self.entrustments.get(under)
                 if e is not None:
-                    edges.append((e.contractor, e.consignor, e.id))
+                    edges.append((index, e.contractor, e.consignor, e.id))
         return edges, loose
 
 
-def check_input(chain: ChainFile, handler: str, window: tuple[date | str | None, date | str | None] = (None, None),
-                *, systems: Iterable[str] | None = None, known: date | str | None = None, intent: str = "unknown",
-                as_of: date | str | None = None) -> tuple[date | None, date | None, date | None, date | None,
-                                                          list[str] | None]:
-    """The input of :func:`breach` read and checked before any work (the CLI calls it before it
-    connects to a database): the window's days, the day known, the as-of day and the systems;
-    an :class:`InputError` naming the option for an unknown handler or system, a reversed window,
-    a date that is empty or no date, an intent not known."""
-    start = _day(window[0], "--from", "from", first=True)
-    end = _day(window[1], "--to", "to", first=False)
-    known_day = _day(known, "--known", "known", first=True)
-    as_of_day = _day(as_of, "--as-of", "as_of", first=False)
-    chosen = None if systems is None else list(dict.fromkeys(systems))
-    _check(chain, handler, start, end, chosen, intent)
-    return start, end, known_day, as_of_day, chosen
+def _tail(path: tuple[S.PathStep, ...], index: int, holder: str) -> tuple[Route | None, tuple[S.PathStep, ...]]:
+    """The part of ``path`` along which ``holder``, the contractor of step ``index``'s entrustment,
+    passes the data on, as its route: its onward entrustment, or the system the data is in."""
+    step = path[index]
+    if step.type == S.PLACES_DATA_IN:
+        tail = path[index + 1:]
+        return Route(SYSTEM, step.target), tail
+    if step.type == S.ACCESSIBLE_BY and step.target != holder:
+        return Route(SYSTEM, step.source), path[index:]
+    tail = path[index + 1:]
+    if not tail:
+        return None, ()
+    if tail[0].type == S.ACCESSIBLE_BY:
+        return Route(SYSTEM, tail[0].source), tail
+    return Route(ENTRUSTMENT, tail[0].entrustment), tail
 
 
-def breach(chain: ChainFile, handler: str, window: tuple[date | str | None, date | str | None] = (None, None), *,
-           systems: Iterable[str] | None = None, known: date | str | None = None, intent: str = "unknown",
-           backend: Any = None, as_of: date | str | None = None) -> BreachReport:
-    """When ``handler`` leaks data it could reach within ``window`` (from, to; either may be None
-    = unbounded; dates or text as people write them): every organisation affected, with its
-    role, duty, who notifies whom, the thresholds, the people and the deadlines counted from
-    ``known`` (see the module doc). ``systems`` keeps the reaches through those systems only;
-    ``intent`` is wrongful, accidental or unknown; ``backend`` is None (networkx) or one with
-    ``handler_reach`` (:class:`ReachBackend`, the Neo4j backend); ``as_of`` takes the chain as it
-    stood that day. Bad input is an :class:`InputError` naming the option."""
-    start, end, known_day, as_of_day, chosen = check_input(chain, handler, window, systems=systems, known=known,
-                                                           intent=intent, as_of=as_of)
-    if as_of_day is not None:
-        chain = chain_as_of(chain, as_of_day)
-    routes = Routes(chain)
-    if backend is None or getattr(backend, "name", None) == "networkx":
-        found = networkx_reaches(chain, handler, routes)
-        if as_of_day is not None:  # the reaches that stood that day (the Cypher query filters itself)
-            found = [r for r in found if r.windows.on(as_of_day) is not None]
-    else:
-        found = reaches_from_rows(backend.handler_reach(chain, handler, as_of_day))
-    if as_of_day is not None:
-        found = [r._replace(windows=r.windows.until(as_of_day)) for r in found]
-    lo, hi = start or W.MIN, end or W.MAX
-    found = [r for r in found if _meets(r.windows.held, lo, hi)]
-    if chosen:
-        found = [r for r in found if _on_systems(r, set(chosen))]
-    return _report(chain, routes, handler, found, (start, end), chosen, known_day, intent, as_of_day)
+def _work_ja(e: Entrustment) -> str:
+    return f"「{e.work}」" if e.work else e.id
+
+
+def _path_order(path: tuple[S.PathStep, ...]) -> tuple:
+    return len(path), tuple((key_order(s.key), s.type) for s in path)
+
+
+class _Entry:
+    """One organisation in one role, as the reaches are read: the reaches it is in that role for,
+    the routes to show, the entrustments it holds the data under, whom it notifies and who
+    notifies it."""
+
+    def __init__(self, org: str, role: str):
+        self.org, self.role = org, role
+        self.reaches: dict[tuple[str, Route], HandlerReach] = {}
+        self.shown: dict[Route, list] = {}  # route -> [path, [windows …], walked]
+        self.held: set[str] = set()  # the entrustments whose data it holds for others
+        self.held_unknown = False  # and data of which no record tells (an own system's, reached by access)
+        self.notifies: set[str] = set()
+        self.notified_by: set[str] = set()
+
+    def add(self, r: HandlerReach) -> None:
+        self.reaches[(r.consignor, r.route)] = r
+
+    def show(self, route: Route, path: tuple[S.PathStep, ...], windows: W.Windows, walked: bool) -> None:
+        got = self.shown.get(route)
+        if got is None or (walked and not got[2]):
+            self.shown[route] = [path, [windows], walked]
+        elif not got[2] and not walked:
+            got[1].append(windows)
+            if _path_order(path) < _path_order(got[0]):
+                got[0] = path
 
 
 def _report(chain: ChainFile, routes: Routes, handler: str, found: list[HandlerReach],
@@ -587,94 +856,165 @@ def _report(chain: ChainFile, routes: Routes, handler: str, found: list[HandlerR
             as_of: date | None) -> BreachReport:
     orgs = chain.organizations_by_id
     names = {o.id: o.name for o in chain.organizations}
-    entrustments = chain.entrustments_by_id
     lo, hi = window[0] or W.MIN, window[1] or W.MAX
-    by_org: dict[str, list[HandlerReach]] = defaultdict(list)
-    for r in found:
-        by_org[r.consignor].append(r)
     edges_of = _Edges(chain)
-    notifies: dict[str, set[str]] = defaultdict(set)
-    notified_by: dict[str, set[str]] = defaultdict(set)
-    held_under: dict[str, set[str]] = defaultdict(set)  # intermediary -> the entrustments to it on the paths
-    loose: dict[str, list[S.PathStep]] = defaultdict(list)
+    entries: dict[tuple[str, str], _Entry] = {}
+    loose: dict[tuple[str, str], list[S.PathStep]] = defaultdict(list)
+
+    def entry(org: str, role: str) -> _Entry:
+        got = entries.get((org, role))
+        if got is None:
+            got = entries[(org, role)] = _Entry(org, role)
+        return got
+
     for r in found:
+        c = r.consignor
+        # its own data (Routes.start): its own entrustments and own systems; else a system where it
+        # processes data entrusted to it
+        own = r.route.kind == ENTRUSTMENT or r.route.id in routes.own_systems.get(c, ())
+        mine = entry(c, "consignor" if own else "intermediary")
+        mine.add(r)
+        mine.show(r.route, r.path, r.windows, walked=True)
+        # the records of the route's data: its entrustment, or the entrustments placing data in the
+        # system where c processes it (those whose data was there in the window); an own system: none
+        placed = () if own else routes.placed_with.get((c, r.route.id), ())
+        placed = [e for e in placed if _meets((_held(e)[1],), lo, hi)] or list(placed)
+        route_data = ({r.route.id} if r.route.kind == ENTRUSTMENT else {e.id for e in placed})
+        for e in placed:
+            mine.held.add(e.id)
+            mine.notifies.add(e.consignor)
         edges, unrecorded = edges_of.of(r.path)
-        for notifier, notified, under in edges:
-            notifies[notifier].add(notified)
-            notified_by[notified].add(notifier)
-            held_under[notifier].add(under)
-        loose[r.consignor].extend(unrecorded)
-    affected = []
-    for c, reaches in by_org.items():
-        org = orgs[c]
-        kind = org.kind
-        intermediary = routes.is_intermediary(c)
-        reaches.sort(key=lambda r: (len(r.path), r.route.order))
-        status = "certain" if any(_meets(r.windows.certain, lo, hi) for r in reaches) else "possible"
-        notes: list[Note] = []
-        if intermediary:
-            people = None
-            # the data entrusted to it that the handler reached: the entrustments to it on the paths
-            held = [entrustments[u] for u in sorted(held_under.get(c, ())) if entrustments[u].contractor == c]
-            data = _data([e.data for e in held])
-            threshold_people = _people([e.data_subjects for e in held]) if held else None
-            notes.append(Note(text="an intermediary has no count of its own: the people of the data it holds are "
-                                   "counted at its consignors",
-                              text_ja="中間の受託者の本人数は数えない（預かっているデータの本人は委託元ごとに数える）"))
-            if any(r.route.kind == SYSTEM and r.route.id in routes.own_systems.get(c, ()) for r in reaches):
-                notes.append(Note(text="its own personal data is in a system the handler reached: for that data it "
-                                       "reports itself, as an end consignor does",
-                                  text_ja="自らの個人データを保存するシステムにも取扱者の手が届くため、その分は自ら"
-                                          "報告する（委託元と同じ）",
-                                  references=_refs(leak_duty_bases(kind, False, known))))
-            elif any(r.route.kind == ENTRUSTMENT for r in reaches):
-                notes.append(Note(text="it passed data on under its own entrustment: if its own personal data was "
-                                       "among it, it reports that itself; the chain does not tell its own data from "
-                                       "what it holds for its consignors",
-                                  text_ja="自らの委託を通じてデータを渡している。その中に自らの個人データがあれば、"
-                                          "その分は自ら報告する（委託関係の記録からは区別できない）",
-                                  references=_refs(leak_duty_bases(kind, False, known))))
+        loose[(c, mine.role)].extend(unrecorded)
+        for index, notifier, notified, under in edges:
+            # the contractor of an entrustment on the path holds the data under it for its consignor
+            holder = entry(notifier, "handler" if notifier == handler else "intermediary")
+            holder.add(r)
+            holder.notifies.add(notified)
+            # what it holds: what the step's entrustment carries to it; through access, what the
+            # system holds, the route's data (not recorded for an own system)
+            if r.path[index].type == S.ACCESSIBLE_BY:
+                holder.held |= route_data
+                holder.held_unknown = holder.held_unknown or not route_data
+            else:
+                holder.held.add(under)
+            if notifier != handler:
+                route, tail = _tail(r.path, index, notifier)
+                # a system where it processes entrusted data is a route of its own, walked as such
+                walked_apart = (route is not None and route.kind == SYSTEM and route in routes.routes.get(notifier, ())
+                                and route.id not in routes.own_systems.get(notifier, ()))
+                if route is not None and not walked_apart:
+                    holder.show(route, tail, r.windows, walked=False)
+            told = mine if notified == c else entry(notified, "intermediary")
+            told.add(r)
+            told.notified_by.add(notifier)
+    affected, handler_duty = [], None
+    for (org_id, role), ent in entries.items():
+        other = {"consignor": "intermediary", "intermediary": "consignor"}.get(role)
+        a = _affected(chain, routes, entries, ent, other if (org_id, other) in entries else None, names,
+                      loose.get((org_id, role), []), known, intent, lo, hi)
+        if role == "handler":
+            handler_duty = a
         else:
-            figures = [entrustments[r.route.id].data_subjects if r.route.kind == ENTRUSTMENT else None
-                       for r in reaches]
-            people = threshold_people = _people(figures)
-            data = None if any(r.route.kind == SYSTEM for r in reaches) else _data(
-                [entrustments[r.route.id].data for r in reaches])
-            if any(r.route.kind == SYSTEM for r in reaches):
-                notes.append(Note(text="a route through its own system has no count of people and no recorded data "
-                                       "categories",
-                                  text_ja="自らのシステムを通じた経路には本人数とデータの種類の記録がない"))
-            if people.overlap_possible:
-                notes.append(Note(text="several contracts reach the handler: the same people may be in more than "
-                                       "one, so the sum is an upper bound and the largest figure a floor",
-                                  text_ja="複数の契約のデータに手が届く。同じ本人が複数の契約に含まれうるため、合計は上限、"
-                                          "最大の契約の人数は下限"))
-        if loose.get(c):
-            systems_loose = sorted({s.source for s in loose[c]})
-            notes.append(Note(
-                text=f"access to {', '.join(systems_loose)} was granted under no recorded entrustment: who must tell "
-                     "whom at that step is not recorded (access[].under decides it)",
-                text_ja=f"{'、'.join(chain.systems_by_id[s].name for s in systems_loose)}へのアクセス権限の根拠となる委託の"
-                        "記録がなく、その段階で誰が誰に通知するかは不明（access[].under で決まる）"))
-        told = sorted(notifies.get(c, ()))
-        duty = _duty(kind, intermediary, known, told, data)
-        thresholds = _thresholds(kind, data, threshold_people, intent)
-        reporting = _reporting(thresholds)
-        deadlines = _deadlines(kind, intermediary, known, duty, reporting, intent)
-        affected.append(Affected(
-            id=c, name=org.name, kind=kind.value, role="intermediary" if intermediary else "consignor", status=status,
-            routes=[RoutePath(kind=r.route.kind, id=r.route.id, path=[Step.of(s) for s in r.path],
-                              windows=route_windows(r.windows))
-                    for r in reaches],
-            data_subjects=people, data=data, duty=duty, notifies=told, notified_by=sorted(notified_by.get(c, ())),
-            thresholds=thresholds, reporting=reporting, deadlines=deadlines, notes=notes))
+            affected.append(a)
     affected.sort(key=lambda a: (a.role != "intermediary", a.id))
     return BreachReport(
         handler=handler, handler_name=orgs[handler].name,
         window=Window(from_=window[0].isoformat() if window[0] else None, to=window[1].isoformat() if window[1] else None),
         systems=systems, known=known.isoformat() if known else None, intent=intent,
         as_of=as_of.isoformat() if as_of else None, totals=_totals(affected),
-        handler_notifies=sorted(notifies.get(handler, ())), affected=affected, notes=_notes(affected, known))
+        handler_notifies=handler_duty.notifies if handler_duty else [], handler_duty=handler_duty,
+        affected=affected, notes=_notes(affected, handler_duty, found, routes, handler, names, known))
+
+
+def _affected(chain: ChainFile, routes: Routes, entries: dict[tuple[str, str], _Entry], ent: _Entry,
+              also: str | None, names: dict[str, str], loose: list[S.PathStep], known: date | None, intent: str,
+              lo: date, hi: date) -> Affected:
+    org = chain.organizations_by_id[ent.org]
+    kind = org.kind
+    entrustments = chain.entrustments_by_id
+    reaches = sorted(ent.reaches.values(), key=lambda r: (len(r.path), r.route.order, r.consignor))
+    status, unknown_period = _status(reaches, lo, hi)
+    shown = sorted(ent.shown.items(), key=lambda kv: (len(kv[1][0]), kv[0].order))
+    paths = [RoutePath(kind=route.kind, id=route.id, path=[Step.of(s) for s in path],
+                       windows=route_windows(_shown(W.union(ws))))
+             for route, (path, ws, _) in shown]
+    notes: list[Note] = []
+    reports_for: list[str] = []
+    proviso: list[str] = []
+    notifies = sorted(ent.notifies)
+    if ent.role == "consignor":
+        # its own entrustments that may also carry the data it holds for others in this leak
+        middle = entries.get((ent.org, "intermediary"))
+        others = {c for c, _ in middle.reaches} - {ent.org} if middle is not None else set()
+        shared = sorted(r.route.id for r in reaches if r.route.kind == ENTRUSTMENT and others and (
+            entrustments[r.route.id].covers == "all" or others & set(entrustments[r.route.id].covers)))
+        figures = [entrustments[r.route.id].data_subjects if r.route.kind == ENTRUSTMENT else None for r in reaches]
+        people = threshold_people = _people(figures, bool(shared))
+        system_route = any(r.route.kind == SYSTEM for r in reaches)
+        data = None if system_route else _data([entrustments[r.route.id].data for r in reaches])
+        if system_route:
+            notes.append(Note(text="a route through its own system has no count of people and no recorded data "
+                                   "categories",
+                              text_ja="自らのシステムを通じた経路には本人数とデータの種類の記録がない"))
+        if people.overlap_possible:
+            notes.append(Note(text="several contracts reach the handler: the same people may be in more than "
+                                   "one, so the sum is an upper bound and the largest figure a floor",
+                              text_ja="複数の契約のデータに手が届く。同じ本人が複数の契約に含まれうるため、合計は上限、"
+                                      "最大の契約の人数は下限"))
+        if shared:
+            notes.append(Note(
+                text=f"its own entrustment {', '.join(shared)} may also carry the data it holds for others (covers): "
+                     "its figure may count their people as well as its own (the chain does not tell them apart)",
+                text_ja=f"自らの委託（{'、'.join(_work_ja(entrustments[x]) for x in shared)}）は、預かっている他者の"
+                        "データも渡しうる（covers）。その本人数には"
+                        "他者の本人が含まれうる（委託関係の記録からは区別できない）"))
+        duty = _consignor_duty(kind, known, data)
+    else:
+        held = [entrustments[u] for u in sorted(ent.held) if u in entrustments]
+        data = _data([e.data for e in held] + ([None] if ent.held_unknown else []))
+        threshold_people = _people([e.data_subjects for e in held] + ([None] if ent.held_unknown else [])) \
+            if held or ent.held_unknown else None
+        people = None
+        if kind is OrgKind.private:
+            orgs = chain.organizations_by_id
+            proviso = [y for y in notifies if proviso_consignor(orgs[y].kind, known)]
+            reports_for = [y for y in notifies if y not in proviso]
+        else:
+            reports_for = list(notifies)
+        duty = _holder_duty(kind, known, notifies, proviso, reports_for, data, names)
+        if not duty.statutory:
+            reports_for = []
+        notes.append(Note(text="the data it holds for others is not counted here: their people are counted at their "
+                               "consignors",
+                          text_ja="預かっている他者のデータの本人数はここでは数えない（委託元ごとに数える）"))
+    thresholds = _thresholds(kind, data, threshold_people, intent) if duty.statutory else []
+    reporting = _reporting(thresholds)
+    deadlines = _deadlines(kind, known, duty, reporting, intent)
+    if not duty.statutory:
+        notes.append(Note(text="the thresholds of the Enforcement Rules (Art. 7; Art. 43 for public bodies) are not "
+                               "judged: no statutory duty applied on the day known, and what applied instead is cited",
+                          text_ja="知った日には法律上の報告義務がなかったため、施行規則第7条（行政機関等は第43条）の"
+                                  "報告対象事態は判定しない（当時よっていたものを示す）",
+                          references=duty.references))
+    if proviso and reports_for and deadlines is not None and known is not None:
+        notes.append(Note(
+            text=f"it notifies {', '.join(proviso)} promptly, about {_plus(known, PROMPTLY[0])} to "
+                 f"{_plus(known, PROMPTLY[1])}, and need not report their data itself",
+            text_ja=f"{'、'.join(names.get(y, y) for y in proviso)}には速やかに（目安は{_plus(known, PROMPTLY[0])}～"
+                    f"{_plus(known, PROMPTLY[1])}）通知し、そのデータについては自ら報告することを要しない",
+            references=_refs([APPI_ART_26_1_PROVISO, APPI_RULE_9, GUIDELINES_3_5_3])))
+    if loose:
+        systems_loose = sorted({s.source for s in loose})
+        notes.append(Note(
+            text=f"access to {', '.join(systems_loose)} was granted under no recorded entrustment: who must tell "
+                 "whom at that step is not recorded (access[].under decides it)",
+            text_ja=f"{'、'.join(chain.systems_by_id[s].name for s in systems_loose)}へのアクセス権限の根拠となる委託の"
+                    "記録がなく、その段階で誰が誰に通知するかは不明（access[].under で決まる）"))
+    return Affected(
+        id=ent.org, name=org.name, kind=kind.value, role=ent.role, also=also, status=status,
+        unknown_period=unknown_period, routes=paths if ent.role != "handler" else [], data_subjects=people,
+        data=data, duty=duty, notifies=notifies, notified_by=sorted(ent.notified_by), reports_for=reports_for,
+        thresholds=thresholds, reporting=reporting, deadlines=deadlines, notes=notes)
 
 
 def _totals(affected: list[Affected]) -> Totals:
@@ -686,20 +1026,30 @@ def _totals(affected: list[Affected]) -> Totals:
         count += p.count or 0
         unknown += 1 if p.unknown else 0
         approx = approx or p.approximate
-        overlap = overlap or p.overlap_possible
+        overlap = overlap or p.overlap_possible or p.may_include_others
+    by_org: dict[str, list[Affected]] = defaultdict(list)
+    for a in affected:
+        by_org[a.id].append(a)
+    status = ["certain" if any(a.status == "certain" for a in entries)
+              else "possible_unknown_period" if any(a.unknown_period for a in entries) else "possible"
+              for entries in by_org.values()]
     return Totals(
-        affected=len(affected), consignors=len(consignors), intermediaries=len(middle),
+        affected=len(by_org), consignors=len(consignors), intermediaries=len(middle),
+        both=len({a.id for a in consignors} & {a.id for a in middle}),
         by_kind={k: sum(1 for a in consignors if a.kind == k) for k in KINDS},
         intermediaries_by_kind={k: sum(1 for a in middle if a.kind == k) for k in KINDS},
         by_duty={d: sum(1 for a in affected if a.duty.kind == d)
                  for d in ("report_to_ppc", "notify_consignor", "no_statutory_duty")},
-        by_status={s: sum(1 for a in affected if a.status == s) for s in ("certain", "possible")},
-        by_reporting={r: sum(1 for a in consignors if a.reporting == r) for r in ("met", "unknown", "not_met")},
+        by_status={s: status.count(s) for s in ("certain", "possible", "possible_unknown_period")},
+        by_reporting={r: sum(1 for a in consignors if a.reporting == r)
+                      for r in ("met", "unknown", "not_met", "not_judged")},
         data_subjects=PeopleTotal(count=count, unknown=unknown, approximate=approx, overlap_possible=overlap))
 
 
-def _notes(affected: list[Affected], known: date | None) -> list[Note]:
+def _notes(affected: list[Affected], handler_duty: Affected | None, found: list[HandlerReach], routes: Routes,
+           handler: str, names: dict[str, str], known: date | None) -> list[Note]:
     notes = []
+    everyone = affected + ([handler_duty] if handler_duty else [])
     if known is None:
         notes.append(Note(text="no deadlines: they count from the day the leak was known (--known); today's law is "
                                "cited",
@@ -708,15 +1058,37 @@ def _notes(affected: list[Affected], known: date | None) -> list[Note]:
         notes.append(Note(text="deadlines count from --known for every organisation; one that learns of the leak "
                                "later (when it is notified) counts from its own day",
                           text_ja="期限は --known の日から数えている。通知を受けて後から知る組織は、自らが知った日から数える"))
+    if any(a.deadlines is not None and a.deadlines.final is not None for a in everyone):
+        notes.append(Note(
+            text="the final report's days are counted from the day after the day known (30 or 60 days); a last day "
+                 "on a Saturday, a Sunday, a national holiday or in 29 December – 3 January moves to the next open "
+                 "day: weekends and the year's end are moved here, national holidays are not computed",
+            text_ja="確報の期限は知った日の翌日から数える（30 日又は 60 日）。期限の日が土曜日、日曜日、国民の祝日又は"
+                    "12月29日～1月3日に当たるときは、その翌日以降の最初の開庁日が期限となる。ここでは土日と年末年始だけを"
+                    "繰り越し、祝日は計算していない",
+            references=_refs([GUIDELINES_3_5_3])))
     unrecorded = sum(1 for a in affected if a.data is None)
     if unrecorded:
         bases = my_number_leak_bases(known)
         notes.append(Note(
-            text=f"{unrecorded} organisation(s) have no recorded data categories: whether the data includes My Number "
-                 "data, which the My Number Act also requires to be reported, is unknown (entrustments[].data decides "
-                 "it)",
-            text_ja=f"{unrecorded} 者はデータの種類の記録がなく、番号法による報告も要する特定個人情報（マイナンバー）を"
-                    "含むかは不明（entrustments[].data で決まる）",
+            text=f"{unrecorded} entr{'y has' if unrecorded == 1 else 'ies have'} no recorded data categories: if the "
+                 "data includes My Number data, the leak may also have to be reported under the My Number Act "
+                 "(Art. 29-4) when the thresholds of its rule are met (entrustments[].data decides it)",
+            text_ja=f"{unrecorded} 件はデータの種類の記録がない。特定個人情報（マイナンバー）を含むときは、番号法第29条の4に"
+                    "基づく規則の報告対象事態に当たれば同条による報告も要する（entrustments[].data で決まる）",
             references=_refs(bases)))
+    own = [r for r in routes.routes.get(handler, ())
+           if r.kind == ENTRUSTMENT or r.id in routes.own_systems.get(handler, ())]
+    if own:
+        notes.append(Note(
+            text=f"{handler}'s own personal data (its own entrustments and systems) is not covered: if it leaked, "
+                 f"{handler} reports it itself, as an end consignor does",
+            text_ja=f"{names.get(handler, handler)}自身の個人データ（自らの委託・システムのデータ）は対象外。それが漏えいした"
+                    "ときは、委託元と同じく自ら報告する"))
+    if found and handler_duty is None:
+        notes.append(Note(
+            text=f"no recorded entrustment makes {handler} hold the data for anyone: whom it tells is not recorded "
+                 "(access[].under decides it)",
+            text_ja=f"{names.get(handler, handler)}がデータを取り扱う根拠となる委託の記録がなく、誰に通知するかは不明"
+                    "（access[].under で決まる）"))
     return notes
-

@@ -267,7 +267,9 @@ def legal_basis(rule: Rule, kind: OrgKind) -> list[str]:
 # one of the thresholds of the PPC's rules (施行規則第7条), promptly and then in full (第8条), and
 # notify the people concerned (APPI Art. 26(1), (2)); a contractor that holds the data for a
 # business or a 行政機関等 and notifies that consignor instead need report nothing itself (26(1)
-# proviso, 施行規則第9条), nor notify the people. 行政機関等 report under Art. 68 with the
+# proviso, 施行規則第9条), nor notify the people. The proviso is a business's only: a local government
+# or a public agency that holds data for another reports under Art. 68 itself. 行政機関等 report
+# their 保有個人情報 (retained personal information, not 個人データ) under Art. 68 with the
 # thresholds of 施行規則第43条 (100 people instead of 1,000) and the deadlines of 第44条: national
 # bodies since 2022-04-01, local governments since 2023-04-01 (the day they came under APPI).
 # Before those days there was no statutory duty: businesses were asked to report by the PPC's
@@ -305,7 +307,8 @@ APPI_ART_26_1_PROVISO = _b(
 APPI_ART_26_2 = _b(
     "appi-art26-2",
     "APPI Art. 26(2): the business notifies the people concerned, except a contractor that notified its consignor "
-    "under the proviso of 26(1) (個人情報保護法第26条第2項 本人への通知)",
+    "under the proviso of 26(1); where notifying them is difficult, alternative measures to protect their rights "
+    "and interests may take its place (個人情報保護法第26条第2項 本人への通知、同項ただし書)",
     "個人情報保護法第26条第2項（本人への通知）", f"{APPI}#Mp-At_26", "2022-04-01", None)
 APPI_ART_68_1 = _b(
     "appi-art68-1",
@@ -315,13 +318,17 @@ APPI_ART_68_1 = _b(
     "個人情報保護法第68条第1項（漏えい等の報告）", f"{APPI}#Mp-At_68", "2022-04-01", None)
 APPI_ART_68_2 = _b(
     "appi-art68-2",
-    "APPI Art. 68(2): the 行政機関等 notifies the people concerned (個人情報保護法第68条第2項 本人への通知)",
+    "APPI Art. 68(2): the 行政機関等 notifies the people concerned, save the cases of its proviso (among them: "
+    "notifying them is difficult and alternative measures protect their rights and interests) "
+    "(個人情報保護法第68条第2項 本人への通知)",
     "個人情報保護法第68条第2項（本人への通知）", f"{APPI}#Mp-At_68", "2022-04-01", None)
 APPI_RULE_7 = _b(
     "appi-rule-7",
     "APPI Enforcement Rules Art. 7: a business reports a leak (1) of sensitive data (要配慮個人情報), (2) of data "
-    "whose misuse can cause financial damage (財産的被害), (3) by an act with wrongful intent (不正の目的), or (4) "
-    "of more than 1,000 people's data (個人情報保護法施行規則第7条 報告対象となる事態)",
+    "whose misuse can cause financial damage (財産的被害), (3) by an act with wrongful intent (不正の目的; since "
+    "the amendment in force on 2024-04-01 also of personal information the business is obtaining or about to "
+    "obtain, to be handled as personal data), or (4) of more than 1,000 people's data (個人情報保護法施行規則第7条 "
+    "報告対象となる事態)",
     f"{_RULES_JA}第7条（報告対象となる事態）", f"{APPI_RULES}#Mp-At_7", "2022-04-01", None)
 APPI_RULE_8 = _b(
     "appi-rule-8",
@@ -336,7 +343,8 @@ APPI_RULE_9 = _b(
     f"{_RULES_JA}第9条（委託元への通知）", f"{APPI_RULES}#Mp-At_9", "2022-04-01", None)
 APPI_RULE_43 = _b(
     "appi-rule-43",
-    "APPI Enforcement Rules Art. 43: a 行政機関等 reports a leak of sensitive data, of data whose misuse can cause "
+    "APPI Enforcement Rules Art. 43: a 行政機関等 reports a leak of retained personal information (保有個人情報) "
+    "that includes sensitive data, of data whose misuse can cause "
     "financial damage, by an act with wrongful intent, or of more than 100 people's data (item 4); a local "
     "government also of the sensitive information its ordinance defines (条例要配慮個人情報) "
     "(個人情報保護法施行規則第43条)",
@@ -349,8 +357,9 @@ APPI_RULE_44 = _b(
 GUIDELINES_3_5_3 = _b(
     "ppc-guidelines-general-3-5-3",
     "PPC Guidelines (General Rules) 3-5-3: \"promptly\" is about 3 to 5 days from knowing of the leak, for the "
-    "preliminary report (3-5-3-3) and for a contractor's notice to its consignor (3-5-3-5) "
-    "(ガイドライン（通則編）3-5-3 個人情報保護委員会への報告)",
+    "preliminary report (3-5-3-3) and for a contractor's notice to its consignor (3-5-3-5); the final report's "
+    "30 or 60 days (3-5-3-4) end on the next open day when the last day is a Saturday, a Sunday, a national "
+    "holiday or in 29 December to 3 January (ガイドライン（通則編）3-5-3 個人情報保護委員会への報告)",
     f"{_GUIDELINES_JA}3-5-3（個人情報保護委員会への報告）", PPC_GUIDELINES_URL, "2022-04-01", None)
 PPC_NOTICE_2017_1 = _b(
     "ppc-notice-2017-1",
@@ -378,7 +387,8 @@ PUBLIC_LEAK_BEFORE_2022 = _b(
     "2005-04-01", "2022-03-31")
 BANGO_ART_29_4 = _b(
     "bango-art29-4",
-    "My Number Act Art. 29-4: a leak of specific personal information (特定個人情報) that meets the PPC's rule is "
+    "My Number Act Art. 29-4: a leak of specific personal information (特定個人情報) that meets the thresholds of "
+    "the PPC's rule is "
     "reported to the PPC, and since 2022-04-01 the people are notified (番号法第29条の4 特定個人情報の漏えい等に"
     "関する報告等; Art. 28-4 when it took effect on 2016-01-01)",
     "行政手続における特定の個人を識別するための番号の利用等に関する法律（番号法）第29条の4（特定個人情報の漏えい等に"
@@ -410,16 +420,29 @@ def leak_reporting_in_force(kind: OrgKind, on: datetime.date | None) -> bool:
     return on is None or on >= LEAK_REPORTING[kind]
 
 
+def proviso_consignor(kind: OrgKind, on: datetime.date | None) -> bool:
+    """Whether an organisation of ``kind`` is, on the day ``on`` (None = today's law), a consignor
+    for which a business that holds its data may notify it instead of reporting (Art. 26(1)
+    proviso: a 個人情報取扱事業者 or a 行政機関等): a business; a national body or agency since
+    2022-04-01; a local government since 2023-04-01, when it became a 行政機関等 of APPI (a
+    business working for a city and knowing of a leak between 2022-04-01 and 2023-03-31 reports
+    itself)."""
+    if isinstance(on, datetime.datetime):
+        on = on.date()
+    return kind is OrgKind.private or on is None or on >= LEAK_REPORTING[kind]
+
+
 def leak_duty_bases(kind: OrgKind, intermediary: bool, on: datetime.date | None) -> list[LegalBasis]:
-    """What an organisation of ``kind`` must do about a leak known ``on``: an intermediary
-    notifies its consignors instead of reporting (Art. 26(1) proviso, 施行規則第9条), and then
-    need not notify the people (26(2)); an end
-    consignor reports and notifies the people (Art. 26 for businesses, Art. 68 for 行政機関等);
-    before the duty came in force, what applied instead."""
+    """What an organisation of ``kind`` must do about a leak known ``on``: a business that holds
+    the data for a consignor (``intermediary``) notifies it instead of reporting (Art. 26(1)
+    proviso, 施行規則第9条), and then need not notify the people (26(2)); an end consignor
+    reports and notifies the people (Art. 26 for businesses, Art. 68 for 行政機関等), and so does a
+    行政機関等 that holds data for another (the proviso is a business's only); before the duty came
+    in force, what applied instead."""
     if isinstance(on, datetime.datetime):
         on = on.date()
     if leak_reporting_in_force(kind, on):
-        if intermediary:
+        if intermediary and kind is OrgKind.private:
             return [APPI_ART_26_1_PROVISO, APPI_ART_26_2, APPI_RULE_9]
         return [APPI_ART_26_1, APPI_ART_26_2] if kind is OrgKind.private else [APPI_ART_68_1, APPI_ART_68_2]
     if kind is OrgKind.local_government:
@@ -436,11 +459,12 @@ def leak_threshold_basis(kind: OrgKind) -> LegalBasis:
 
 
 def leak_deadline_bases(kind: OrgKind, intermediary: bool) -> list[LegalBasis]:
-    """The rules that set the deadlines: an intermediary's notice (施行規則第9条), a business's
-    reports (第8条), a 行政機関等's (第44条); and the PPC's reading of "promptly" for businesses
-    (about 3 to 5 days, Guidelines 3-5-3), by which the dates of "promptly" are given for every
-    kind (for 行政機関等 as an indication only)."""
-    if intermediary:
+    """The rules that set the deadlines: a business's notice to its consignor instead of a report
+    (``intermediary``: 施行規則第9条), a business's reports (第8条), a 行政機関等's (第44条, also
+    when it holds the data for another); and the PPC's reading of "promptly" (about 3 to 5 days)
+    and of the last day of the final report (Guidelines 3-5-3), by which the dates are given for
+    every kind (for 行政機関等 as an indication only)."""
+    if intermediary and kind is OrgKind.private:
         return [APPI_RULE_9, GUIDELINES_3_5_3]
     return [APPI_RULE_8 if kind is OrgKind.private else APPI_RULE_44, GUIDELINES_3_5_3]
 
