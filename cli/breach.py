@@ -2,7 +2,6 @@ import click
 
 from entrustment_chain.cli.common import (
     _Day,
-    as_of_option,
     check_output,
     emit,
     handle_errors,
@@ -15,8 +14,8 @@ from entrustment_chain.cli.common import (
 
 
 class _FirstDay(_Day):
-    """A day as people write it; a month or a year means its first day (the start of a window,
-    the day a leak was known: the earliest day it can mean)."""
+    """A day as people write it; a month or a year means its first day (the start of a window:
+    the earliest day it can mean)."""
 
     def convert(self, value, param, ctx):
         from datetime import date
@@ -31,6 +30,25 @@ class _FirstDay(_Day):
             self.fail(str(exc), param, ctx)
 
 
+class _KnownDay(_Day):
+    """The day a leak became known: a day, not a month or a year (deadlines count from it)."""
+
+    def convert(self, value, param, ctx):
+        from datetime import date
+
+        if isinstance(value, date):
+            return value
+        from entrustment_chain.graph.model.wareki import WarekiError, parse_date
+
+        try:
+            parsed = parse_date(value)
+        except WarekiError as exc:
+            self.fail(str(exc), param, ctx)
+        if parsed.month is None or parsed.day is None:
+            self.fail(f"{value!r} names no day: give the day the leak became known, e.g. 2023-10-17", param, ctx)
+        return parsed.first_day()
+
+
 @click.command("breach")
 @input_argument
 @click.option("--handler", required=True, help="Id of the organisation that leaked (取扱者).")
@@ -39,17 +57,20 @@ class _FirstDay(_Day):
 @click.option("--to", "end", type=_Day(), default=None,
               help="Last day of the window (a month or a year: its last day).")
 @click.option("--systems", "systems", multiple=True, metavar="ID",
-              help="Only what it reached through this system (repeatable).")
-@click.option("--known", type=_FirstDay(), default=None,
-              help="The day the leak was known (事態を知った日): deadlines count from it, and the law of that day "
-                   "applies (a month or a year: its first day).")
+              help="Judge each route by its shortest paths through this system only: the data's windows at the "
+                   "system, then on to the handler (repeatable).")
+@click.option("--known", type=_KnownDay(), default=None,
+              help="The day the leak became known (事態を知った日), e.g. 2023-10-17: deadlines count from it, and the "
+                   "law of that day applies.")
 @click.option("--intent", type=click.Choice(["wrongful", "accidental", "unknown"]), default="unknown",
               show_default=True, help="Whether the leak was by wrongful intent (不正の目的).")
-@as_of_option
+@click.option("--as-of", "as_of", type=_Day(), default=None,
+              help="Take the records as they stood on this day (what had begun by then, disposals recorded by then; "
+                   "windows end there); the window --from/--to decides which handlings count.")
 @click.option("--backend", type=click.Choice(["networkx", "neo4j"]), default="networkx", show_default=True)
 @click.option("--dataset", help="Neo4j dataset name (default: the file's path as given).")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "table", "json", "csv"]), default="markdown",
-              show_default=True, help="markdown (Japanese), table (English), json, csv (UTF-8 with BOM).")
+              show_default=True, help="markdown (Japanese), table (English), json, csv (Japanese, UTF-8 with BOM).")
 @output_option
 @neo4j_options
 @handle_errors

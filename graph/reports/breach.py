@@ -1,11 +1,13 @@
 """Render a breach report (:mod:`entrustment_chain.graph.analysis.breach`): Japanese markdown for
 the people who must act (names, not ids; wareki dates; each legal statement with its citation and
-link), an English table for the terminal, CSV for spreadsheets (one row per affected
-organisation, UTF-8 with BOM, formula-like cells guarded as the DORA export guards them), JSON.
+link), an English table for the terminal, CSV for spreadsheets (Japanese headers and values, one
+row per organisation and role, the handler first; UTF-8 with BOM, formula-like cells guarded as
+the DORA export guards them), JSON.
 
-The markdown groups the affected organisations as their duties group them: intermediaries first
-(each on its own: whom it notifies differs), then the end consignors by kind, whose duty and legal
-bases are the same within a kind and are stated once above their table.
+The markdown groups the organisations as their duties group them: the handler's own duty first,
+then the intermediaries (each on its own: whom it notifies differs), then the end consignors by
+kind, whose duty and legal bases are the same within a kind and are stated once above their
+table. An organisation with both roles appears in each, with a pointer to the other.
 """
 from __future__ import annotations
 
@@ -15,7 +17,13 @@ from datetime import date
 
 from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.analysis import windows as W
-from entrustment_chain.graph.analysis.breach import Affected, BreachReport, Deadlines, People, Threshold
+from entrustment_chain.graph.analysis.breach import (
+    Affected,
+    BreachReport,
+    Deadlines,
+    FinalDeadline,
+    People,
+)
 from entrustment_chain.graph.analysis.findings import LegalReference, RoutePath
 from entrustment_chain.graph.model.chain import KIND_JA, ChainFile
 from entrustment_chain.graph.reports.dora import cell
@@ -26,11 +34,13 @@ INTENT_JA = {"wrongful": "あり（--intent wrongful）", "accidental": "なし�
              "unknown": "不明（--intent で指定）"}
 STATUS_JA = {"certain": "確実", "possible": "可能性"}
 MET_JA = {"met": "該当", "possibly_met": "該当の可能性", "not_met": "非該当", "unknown": "不明"}
-REPORTING_JA = {"met": "該当", "unknown": "不明", "not_met": "非該当"}
+REPORTING_JA = {"met": "該当", "unknown": "不明", "not_met": "非該当", "not_judged": "判定しない"}
 DUTY_JA = {"report_to_ppc": "個人情報保護委員会への報告", "notify_consignor": "委託元への通知",
            "no_statutory_duty": "法律上の義務なし"}
+ROLE_JA = {"consignor": "委託元", "intermediary": "中間の受託者", "handler": "取扱者"}
 DATA_JA = {"sensitive": "要配慮個人情報", "my_number": "特定個人情報", "payment": "財産的被害のおそれのあるデータ",
            "other": "その他"}
+WEEKDAY_JA = {"Mon": "月", "Tue": "火", "Wed": "水", "Thu": "木", "Fri": "金", "Sat": "土", "Sun": "日"}
 ITEM = {"sensitive": 1, "payment": 2, "wrongful": 3, "people": 4, "ordinance_sensitive": 5}
 
 
@@ -92,7 +102,11 @@ def _spans_ja(route: RoutePath) -> str:
         return ""
     parts = [f"確実 {'、'.join(x.wareki for x in w.certain)}" if w.certain else "",
              f"可能性 {'、'.join(x.wareki for x in w.possible)}" if w.possible else ""]
-    return "、".join(p for p in parts if p) + ("（期間不明の要素あり）" if w.unknown_period else "")
+    return "、".join(p for p in parts if p) + ("（期間不明の記録があるため可能性）" if w.unknown_period else "")
+
+
+def _status_ja(a: Affected) -> str:
+    return STATUS_JA[a.status] + ("（期間不明のため）" if a.unknown_period else "")
 
 
 def _people_ja(p: People | None) -> str:
@@ -105,17 +119,28 @@ def _people_ja(p: People | None) -> str:
         text += f"（上限。最大の契約で {subjects_ja(p.at_least, p.approximate)}）"
     if p.unknown:
         text += f"（ほか本人数不明の経路 {p.unknown} 件）"
+    if p.may_include_others:
+        text += "（他者の本人を含みうる）"
     return text
 
 
-def _thresholds_ja(thresholds: list[Threshold]) -> str:
-    """該当（第3号、第4号）／不明（第1号、第2号）."""
+def _thresholds_ja(a: Affected) -> str:
+    """該当（第3号、第4号）／不明（第1号、第2号）; 判定しない when no statutory duty applied."""
+    if a.reporting == "not_judged":
+        return "判定しない（知った日には法律上の義務なし）"
     groups = []
     for met in ("met", "possibly_met", "unknown", "not_met"):
-        items = [f"第{ITEM[t.id]}号" for t in thresholds if t.met == met]
+        items = [f"第{ITEM[t.id]}号" for t in a.thresholds if t.met == met]
         if items:
             groups.append(f"{MET_JA[met]}（{'、'.join(items)}）")
     return "／".join(groups)
+
+
+def _final_ja(f: FinalDeadline) -> str:
+    counted = f"{_day_ja(f.counted)}（{WEEKDAY_JA[f.weekday]}）"
+    if not f.moved:
+        return f"{counted}まで（{f.days} 日）"
+    return f"{_day_ja(f.by)}（{WEEKDAY_JA[f.by_weekday]}）まで（{f.days} 日。満了日の{counted}が休日のため翌開庁日）"
 
 
 def _deadlines_ja(d: Deadlines | None) -> tuple[str, str]:
@@ -126,9 +151,9 @@ def _deadlines_ja(d: Deadlines | None) -> tuple[str, str]:
     first = f"{W.wareki((start, end))}ごろまで（速やかに）"
     if d.final is None:
         return first, "－"
-    final = f"{_day_ja(d.final.by)}まで（{d.final.days} 日）"
+    final = _final_ja(d.final)
     if d.final_if_wrongful is not None:
-        final += f"。不正の目的によるときは{_day_ja(d.final_if_wrongful.by)}まで（{d.final_if_wrongful.days} 日）"
+        final += f"。不正の目的によるときは{_final_ja(d.final_if_wrongful)}"
     return first, final
 
 
@@ -152,13 +177,14 @@ def breach_markdown(r: BreachReport, chain: ChainFile) -> str:
            "## 条件", "",
            f"- 取扱者：{handler}",
            f"- 期間：{_window_ja(r)}",
-           f"- システム：{_names(r.systems, systems) if r.systems else '全て'}",
+           "- システム：" + (f"{_names(r.systems, systems)}（このシステムを通る道だけで判定）" if r.systems else "全て"),
            f"- 事態を知った日：{_day_ja(r.known) if r.known else '指定なし（--known）'}",
            f"- 不正の目的：{INTENT_JA[r.intent]}"]
     if r.as_of:
-        out.append(f"- 基準日：{_day_ja(r.as_of)}時点の委託関係")
+        out.append(f"- 基準日：{_day_ja(r.as_of)}時点の記録（その後の委託・廃棄の記録は含めない）")
     consignors = f"委託元 {t.consignors} 者" + (f"（{_kinds_ja(t.by_kind)}）" if t.consignors else "")
     middle = f"、中間の受託者 {t.intermediaries} 者" if t.intermediaries else ""
+    both = f"。うち {t.both} 者は両方" if t.both else ""
     people = subjects_ja(t.data_subjects.count, t.data_subjects.approximate)
     if t.data_subjects.unknown:
         people += f"（ほか本人数不明の委託元 {t.data_subjects.unknown} 者）"
@@ -168,21 +194,26 @@ def breach_markdown(r: BreachReport, chain: ChainFile) -> str:
     if not r.affected:
         out += [f"- 期間内に{handler}の手が届いた個人データはありません。"]
     else:
-        out += [f"- 影響を受ける組織：{t.affected} 者（{consignors}{middle}）",
-                f"- 取扱いの時期：確実 {t.by_status['certain']} 者、可能性 {t.by_status['possible']} 者",
-                "- 義務：" + "、".join(f"{DUTY_JA[d]} {n} 者" for d, n in t.by_duty.items() if n),
-                f"- 報告対象事態（委託元）：該当 {t.by_reporting['met']} 者、不明 {t.by_reporting['unknown']} 者、"
-                f"非該当 {t.by_reporting['not_met']} 者",
+        s = t.by_status
+        reporting = "、".join(f"{REPORTING_JA[k]} {n} 者" for k, n in t.by_reporting.items()
+                             if n or k in ("met", "unknown", "not_met"))
+        out += [f"- 影響を受ける組織：{t.affected} 者（{consignors}{middle}{both}）",
+                f"- 取扱いの時期：確実 {s['certain']} 者、可能性 {s['possible']} 者、"
+                f"期間不明のため可能性 {s['possible_unknown_period']} 者",
+                "- 義務（役割ごと）：" + "、".join(f"{DUTY_JA[d]} {n} 者" for d, n in t.by_duty.items() if n),
+                f"- 報告対象事態（委託元）：{reporting}",
                 f"- 本人数（委託元の合計）：{people}"]
         if r.handler_notifies:
             out.append(f"- {handler}は、{_names(r.handler_notifies, names)}に通知する（委託を受けた者として）")
     for note in r.notes:
         out.append(f"- ※{md(note.text_ja)}" + (f"（根拠：{_links(note.references)}）" if note.references else ""))
+    if r.handler_duty is not None:
+        out += ["", f"## 取扱者自身の義務：{handler}", ""] + _holder_ja(r.handler_duty, names, systems, works)
     intermediaries = [a for a in r.affected if a.role == "intermediary"]
     if intermediaries:
         out += ["", "## 中間の受託者", ""]
         for a in intermediaries:
-            out += _intermediary_ja(a, names, systems, works) + [""]
+            out += [f"### {md(a.name)}（{KIND_JA[a.kind]}）", ""] + _holder_ja(a, names, systems, works) + [""]
     for kind in KINDS:
         group = [a for a in r.affected if a.role == "consignor" and a.kind == kind]
         if group:
@@ -190,10 +221,12 @@ def breach_markdown(r: BreachReport, chain: ChainFile) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _intermediary_ja(a: Affected, names: dict[str, str], systems: dict[str, str],
-                     works: dict[str, str | None]) -> list[str]:
-    out = [f"### {md(a.name)}（{KIND_JA[a.kind]}）", "",
-           f"- 取扱いの時期：{STATUS_JA[a.status]}"]
+def _holder_ja(a: Affected, names: dict[str, str], systems: dict[str, str],
+               works: dict[str, str | None]) -> list[str]:
+    """An organisation that holds others' data: an intermediary, or the handler itself."""
+    out = [f"- 取扱いの時期：{_status_ja(a)}"]
+    if a.also == "consignor":
+        out.append("- 自らのデータについては委託元としても記載（下の委託元の表）")
     for route in a.routes:
         out.append(f"- 経路（{_route_ja(route, works, systems)}）：{_path_ja(route, names, systems)}"
                    f"（{_spans_ja(route)}）")
@@ -204,13 +237,21 @@ def _intermediary_ja(a: Affected, names: dict[str, str], systems: dict[str, str]
         out.append(f"- 通知を受ける相手：{_names(a.notified_by, names)}")
     if a.notifies:
         out.append(f"- 通知する相手：委託元 {len(a.notifies)} 者（{_names(a.notifies, names)}）")
-    out.append(f"- 報告対象事態：{REPORTING_JA[a.reporting]}（預かっているデータについて。"
-               f"根拠：{_link(a.thresholds[0].reference)}）")
-    for th in a.thresholds:
-        out.append(f"  - {md(th.reason_ja)}：{MET_JA[th.met]}")
+    if a.reports_for:
+        out.append(f"- 自ら報告する委託元のデータ：{_names(a.reports_for, names)}")
+    if a.reporting == "not_judged":
+        out.append("- 報告対象事態：判定しない（知った日には法律上の報告義務がない）")
+    else:
+        out.append(f"- 報告対象事態：{REPORTING_JA[a.reporting]}（預かっているデータについて。"
+                   f"根拠：{_link(a.thresholds[0].reference)}）")
+        for th in a.thresholds:
+            out.append(f"  - {md(th.reason_ja)}：{MET_JA[th.met]}")
     if a.deadlines is not None:
-        first, _ = _deadlines_ja(a.deadlines)
-        out.append(f"- 期限：委託元への通知 {first}（根拠：{_links(a.deadlines.references)}）")
+        first, final = _deadlines_ja(a.deadlines)
+        if a.deadlines.what == "notify_consignor":
+            out.append(f"- 期限：委託元への通知 {first}（根拠：{_links(a.deadlines.references)}）")
+        else:
+            out.append(f"- 期限：速報 {first}、確報 {final}（根拠：{_links(a.deadlines.references)}）")
     for note in a.notes:
         out.append(f"- 備考：{md(note.text_ja)}" + (f"（根拠：{_links(note.references)}）" if note.references else ""))
     return out
@@ -231,14 +272,19 @@ def _consignors_ja(kind: str, group: list[Affected], names: dict[str, str], syst
     duties = {(a.duty.text_ja, tuple(x.id for x in a.duty.references)) for a in group}
     if len(duties) == 1:
         out.append(f"義務：{md(first.duty.text_ja)}（根拠：{_links(first.duty.references)}）。")
-    basis = first.thresholds[0].reference
-    items = "、".join(f"第{ITEM[t.id]}号 {_ITEM_JA[t.id](kind)}" for t in first.thresholds)
-    out.append(f"報告対象事態は{_link(basis)}による（{items}）。")
+    judged = next((a for a in group if a.thresholds), None)
+    if judged is not None:
+        items = "、".join(f"第{ITEM[t.id]}号 {_ITEM_JA[t.id](kind)}" for t in judged.thresholds)
+        out.append(f"報告対象事態は{_link(judged.thresholds[0].reference)}による（{items}）。")
+    if any(not a.thresholds for a in group):
+        out.append("知った日に法律上の報告義務がなかった組織については、報告対象事態を判定しない"
+                   "（当時よっていたものを義務の根拠に示す）。")
     deadline = next((a.deadlines for a in group if a.deadlines is not None), None)
     if deadline is not None:
         indication = ("目安は知った日から 3～5 日" if kind == "private"
                       else "日付は事業者向けガイドラインの目安（知った日から 3～5 日）で示す")
-        out.append(f"期限は{_links(deadline.references)}による（速報は速やかに。{indication}）。")
+        out.append(f"期限は{_links(deadline.references)}による（速報は速やかに。{indication}。確報は知った日の翌日から"
+                   "数え、満了日が土日・年末年始に当たるときは翌開庁日。祝日は計算していない）。")
     out += ["", "| 名称 | 状況 | 時期 | 経路 | 本人数 | 報告対象事態 | 速報 | 確報 | 通知元 | 備考 |",
             "|---|---|---|---|---|---|---|---|---|---|"]
     for a in group:
@@ -247,13 +293,15 @@ def _consignors_ja(kind: str, group: list[Affected], names: dict[str, str], syst
         when = "／".join(label(route) + _spans_ja(route) for route in a.routes)
         prelim, final = _deadlines_ja(a.deadlines)
         remarks = [md(n.text_ja) for n in a.notes]
+        if a.also == "intermediary":
+            remarks.insert(0, "中間の受託者としても記載")
         if len(duties) > 1:
             remarks.insert(0, f"義務：{md(a.duty.text_ja)}（根拠：{_links(a.duty.references)}）")
         remarks += [f"{md(x.text_ja)}（根拠：{_links(x.references)}）" for x in a.duty.additional]
         if a.data:
             remarks.append("データ：" + "、".join(DATA_JA[d] for d in a.data))
-        out.append(f"| {md(a.name)} | {STATUS_JA[a.status]} | {when} | {paths} | {_people_ja(a.data_subjects)} | "
-                   f"{_thresholds_ja(a.thresholds)} | {prelim} | {final} | {_names(a.notified_by, names) or '－'} | "
+        out.append(f"| {md(a.name)} | {_status_ja(a)} | {when} | {paths} | {_people_ja(a.data_subjects)} | "
+                   f"{_thresholds_ja(a)} | {prelim} | {final} | {_names(a.notified_by, names) or '－'} | "
                    f"{'。'.join(remarks) or '－'} |")
     return out
 
@@ -279,35 +327,51 @@ def breach_table(r: BreachReport) -> str:
     people = f"{'about ' if p.approximate else ''}{p.count:,} people" + (
         f" (+{p.unknown} consignors without a figure)" if p.unknown else "") + (
         " (an upper bound: contracts may overlap)" if p.overlap_possible else "")
+    s = t.by_status
     out = [f"Breach by {r.handler} ({r.handler_name}), window {window}"
            + (f", systems {', '.join(r.systems)}" if r.systems else "")
            + f", known {r.known or 'not given'}, intent {r.intent}" + (f", as of {r.as_of}" if r.as_of else ""),
            f"{_n(t.affected, 'organisation')} affected: {_n(t.consignors, 'consignor')} ({kinds or 'none'}), "
-           f"{_n(t.intermediaries, 'intermediary', 'intermediaries')}; certain {t.by_status['certain']}, "
-           f"possible {t.by_status['possible']}",
-           "duties: " + ", ".join(f"{d} {n}" for d, n in t.by_duty.items()),
+           f"{_n(t.intermediaries, 'intermediary', 'intermediaries')}" + (f" ({t.both} both)" if t.both else "")
+           + f"; certain {s['certain']}, possible {s['possible']}, possible for an unknown period "
+             f"{s['possible_unknown_period']}",
+           "duties (per role): " + ", ".join(f"{d} {n}" for d, n in t.by_duty.items()),
            "consignors meeting a threshold: " + ", ".join(f"{k} {n}" for k, n in t.by_reporting.items()),
            f"people: {people}"]
     if r.handler_notifies:
         out.append(f"{r.handler} notifies: {', '.join(r.handler_notifies)}")
     for note in r.notes:
         out.append(f"note: {note.text}" + (f" [{', '.join(x.id for x in note.references)}]" if note.references else ""))
-    if r.affected:
-        out += ["", f"{'organisation':<14}{'kind':<18}{'role':<14}{'status':<10}{'people':>12}  "
-                    f"{'reporting':<10}{'preliminary':<25}{'final':<12}duty"]
-    for a in r.affected:
-        d = a.deadlines
-        prelim = f"{d.preliminary.from_}..{d.preliminary.to}" if d else "-"
-        final = d.final.by if d and d.final else "-"
-        if d and d.final_if_wrongful:
-            final += f" ({d.final_if_wrongful.by} if wrongful)"
-        out.append(f"{a.id:<14}{a.kind:<18}{a.role:<14}{a.status:<10}{_people_en(a.data_subjects):>12}  "
-                   f"{a.reporting:<10}{prelim:<25}{final:<12}{a.duty.kind} "
-                   f"[{', '.join(x.id for x in a.duty.references)}]")
-        if a.notifies:
-            out.append(f"{'':<14}notifies {len(a.notifies)}: {', '.join(a.notifies[:8])}"
-                       + (" …" if len(a.notifies) > 8 else ""))
+    entries = ([r.handler_duty] if r.handler_duty else []) + r.affected
+    if entries:
+        header = ("organisation", "kind", "role", "status", "people", "reporting", "preliminary", "final", "duty")
+        rows = [header] + [_row_en(a) for a in entries]
+        widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
+        out.append("")
+        for index, row in enumerate(rows):
+            cells = [row[i].rjust(widths[i]) if i == 4 else row[i].ljust(widths[i]) for i in range(len(widths))]
+            out.append("  ".join(cells + [row[-1]]).rstrip())
+            a = entries[index - 1] if index else None
+            if a is not None and a.notifies:
+                out.append(f"{'':<{widths[0]}}  notifies {len(a.notifies)}: {', '.join(a.notifies[:8])}"
+                           + (" …" if len(a.notifies) > 8 else "")
+                           + (f"; reports itself for {', '.join(a.reports_for)}" if a.reports_for else ""))
     return "\n".join(out) + "\n"
+
+
+def _row_en(a: Affected) -> tuple[str, ...]:
+    d = a.deadlines
+    prelim = f"{d.preliminary.from_}..{d.preliminary.to}" if d else "-"
+    final = _final_en(d.final) if d and d.final else "-"
+    if d and d.final_if_wrongful:
+        final += f" ({_final_en(d.final_if_wrongful)} if wrongful)"
+    status = a.status + (" (unknown period)" if a.unknown_period else "")
+    return (a.id, a.kind, a.role, status, _people_en(a.data_subjects), a.reporting, prelim, final,
+            f"{a.duty.kind} [{', '.join(x.id for x in a.duty.references)}]")
+
+
+def _final_en(f: FinalDeadline) -> str:
+    return f"{f.by} {f.by_weekday}" + (f" (day {f.days}: {f.counted} {f.weekday})" if f.moved else "")
 
 
 def _n(count: int, one: str, many: str | None = None) -> str:
@@ -324,12 +388,13 @@ def _people_en(p: People | None) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# CSV (one row per affected organisation)
+# CSV (one row per organisation and role; the handler first)
 
-CSV_HEADER = ("組織ID", "名称", "種別", "役割", "時期", "経路", "本人数", "本人数（最大の契約）", "本人数不明の経路",
-              "概数", "重複の可能性", "データの種類", "義務", "根拠", "通知する相手", "通知を受ける相手",
-              "報告対象事態", "該当する号", "不明の号", "速報（から）", "速報（まで）", "確報（日数）", "確報（期限）",
-              "不正の目的のときの確報（期限）", "備考")
+CSV_HEADER = ("組織ID", "名称", "種別", "役割", "他の役割", "時期", "期間不明のため可能性", "経路", "本人数",
+              "本人数（最大の契約）", "本人数不明の経路", "概数", "重複の可能性", "他者の本人を含みうる", "データの種類",
+              "義務", "根拠", "通知する相手", "通知を受ける相手", "自ら報告する委託元のデータ", "報告対象事態",
+              "該当する号", "不明の号", "速報（から）", "速報（まで）", "確報（日数）", "確報（期限）", "確報（満了日）",
+              "確報（満了日の曜日）", "不正の目的のときの確報（期限）", "備考")
 
 
 def breach_csv(r: BreachReport, chain: ChainFile) -> str:
@@ -340,25 +405,26 @@ def breach_csv(r: BreachReport, chain: ChainFile) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_HEADER)
-    for a in r.affected:
+    yes = {True: "はい", False: "いいえ"}
+    for a in ([r.handler_duty] if r.handler_duty else []) + r.affected:
         p, d = a.data_subjects, a.deadlines
         paths = " / ".join(" → ".join(_path_nodes(route, names, systems)) for route in a.routes)
-        row = [a.id, a.name, KIND_JA[a.kind], "中間の受託者" if a.role == "intermediary" else "委託元",
-               STATUS_JA[a.status], paths,
+        row = [a.id, a.name, KIND_JA[a.kind], ROLE_JA[a.role], ROLE_JA[a.also] if a.also else "",
+               STATUS_JA[a.status], yes[a.unknown_period], paths,
                "" if p is None or p.count is None else str(p.count),
                "" if p is None or p.at_least is None else str(p.at_least),
-               "" if p is None else str(p.unknown), "" if p is None else ("はい" if p.approximate else "いいえ"),
-               "" if p is None else ("はい" if p.overlap_possible else "いいえ"),
+               "" if p is None else str(p.unknown), "" if p is None else yes[p.approximate],
+               "" if p is None else yes[p.overlap_possible], "" if p is None else yes[p.may_include_others],
                "不明" if a.data is None else "、".join(DATA_JA[x] for x in a.data),
                a.duty.text_ja, "、".join(x.ja for x in a.duty.references + [y for e in a.duty.additional
                                                                             for y in e.references]),
-               " ".join(a.notifies), " ".join(a.notified_by), REPORTING_JA[a.reporting],
+               " ".join(a.notifies), " ".join(a.notified_by), " ".join(a.reports_for), REPORTING_JA[a.reporting],
                "、".join(f"第{ITEM[t.id]}号" for t in a.thresholds if t.met == "met"),
                "、".join(f"第{ITEM[t.id]}号" for t in a.thresholds if t.met in ("unknown", "possibly_met")),
                d.preliminary.from_ if d else "", d.preliminary.to if d else "",
                str(d.final.days) if d and d.final else "", d.final.by if d and d.final else "",
+               d.final.counted if d and d.final else "", WEEKDAY_JA[d.final.weekday] if d and d.final else "",
                d.final_if_wrongful.by if d and d.final_if_wrongful else "",
                " ".join(n.text_ja for n in a.notes)]
         writer.writerow([cell(v) for v in row])
     return "\ufeff" + buffer.getvalue()
-
