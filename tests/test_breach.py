@@ -661,3 +661,24 @@ def test_parity_on_20_random_chains(store):
         if not _same_on_both(store, chain, f"breach-parity-{seed}", handler, **options):
             mismatches.append(seed)
     assert mismatches == []
+
+
+@pytest.mark.neo4j
+def test_the_browser_query_gives_each_organisation_its_role_for_the_leak(store, dataset):
+    """cypher/queries/breach_reach.cypher: the route's own organisation is an end consignor for its
+    own data; the contractors on the path hold the data for others (or are the handler)."""
+    def roles(chain, handler, **params):
+        store.load(chain, dataset=dataset)
+        try:
+            rows = store.read("queries", "breach_reach", dataset=dataset, handler=handler, **params)
+        finally:
+            store.drop(dataset)
+        return sorted({(r["consignor"], r["role"], r["status"]) for r in rows})
+
+    assert roles(intermediary_chain(covers=["x"]), "h") == [("h", "handler", "certain"), ("x", "consignor", "certain")]
+    assert roles(CYCLE, "a") == [("a", "handler", "certain"), ("b", "consignor", "certain"),
+                                 ("c", "consignor", "certain"), ("c", "intermediary", "certain")]
+    assert roles(UNKNOWN_PERIOD, "h") == [("h", "handler", "possible"), ("x", "consignor", "possible")]
+    # as of 2023: the data disposed of in 2019 still counts; the window decides
+    assert roles(AS_OF, "h", as_of="2023-01-31") == [("h", "handler", "certain"), ("x", "consignor", "certain")]
+    assert roles(AS_OF, "h", as_of="2023-01-31", window_from="2019-04-01") == []

@@ -1,11 +1,19 @@
 // name: breach_reach
 // description: For Neo4j Browser: when a handler leaks, the paths by which it reached each
 //   organisation's data within a window (window_from, window_to: ISO days, null = unbounded),
-//   one per route, as paths to draw, with the organisation's role and duty under today's law:
-//   an intermediary (it holds data entrusted to it) may notify its consignors instead of
-//   reporting (APPI Art. 26(1) proviso); an end consignor reports to the PPC and notifies the
-//   people when a threshold is met (Art. 26 for businesses, Art. 68 for public bodies).
-//   `chain breach` gives the thresholds, people, deadlines and the law by the day known.
+//   one per route, as paths to draw, with every organisation's role for that data and its
+//   duty under today's law. The route's own organisation (column consignor) is an end
+//   consignor for its own data (its entrustment, or its own system) and an intermediary for a
+//   system where it processes data entrusted to it; every contractor of an entrustment on the
+//   path (an access step's grant is under one) holds the data for its consignor: an
+//   intermediary, or the handler itself (one row each, the same route and path). A business
+//   holding others' data may notify its consignors instead of reporting (APPI Art. 26(1)
+//   proviso); a public body holding them reports under Art. 68 itself; an end consignor
+//   reports to the PPC and notifies the people when a threshold is met (Art. 26 for
+//   businesses, Art. 68 for public bodies). With as_of, the windows end on that day (the
+//   records as they stood then; the window decides the rest). A handling that rests on an
+//   unknown period is possible, never certain. `chain breach` gives the thresholds, people,
+//   deadlines and the law by the day known.
 // parameters: dataset, handler, window_from?, window_to?, as_of?
 // columns: consignor, name, role, duty, status, route, p
 MATCH (c:Organization {dataset: $dataset})
@@ -80,25 +88,42 @@ WHERE all(r IN relationships(p) WHERE elementId(r) IN tree)
 // only the handler's reach (the rest of the tree is not looked at further)
 WITH *
 WHERE h.id = $handler
-// generated: route_windows(c, kind, route, origin, p, w) from graph/neo4j/cyphergen.py (scripts/regen)
-WITH *, [y IN wins WHERE y.node = last(nodes(p))][0] AS folded
-// a handling is one while the data is held; as of a day ($as_of), one that was on that day
-WHERE size(folded.e) > 0
-  AND ($as_of IS NULL OR any(i IN folded.e WHERE i[0] <= date($as_of) AND date($as_of) <= i[1]))
-WITH *, {certain: folded.c, held: folded.e, unknown: folded.u} AS w
-// end generated: route_windows
+WITH *, [y IN wins WHERE y.node = h][0] AS at
+// the records as they stood on $as_of: nothing after that day
+WITH c, kind, route, origin, p, at.u AS unknown,
+     [i IN at.e WHERE $as_of IS NULL OR i[0] <= date($as_of)
+      | [i[0], CASE WHEN $as_of IS NOT NULL AND i[1] > date($as_of) THEN date($as_of) ELSE i[1] END]] AS held_all,
+     [i IN at.c WHERE $as_of IS NULL OR i[0] <= date($as_of)
+      | [i[0], CASE WHEN $as_of IS NOT NULL AND i[1] > date($as_of) THEN date($as_of) ELSE i[1] END]] AS certain_all
 // the window: a reach counts when the data was held within it, certainly or possibly
-WITH c, route, p,
-     [i IN w.held WHERE ($window_from IS NULL OR i[1] >= date($window_from))
-                    AND ($window_to IS NULL OR i[0] <= date($window_to))] AS held,
-     [i IN w.certain WHERE ($window_from IS NULL OR i[1] >= date($window_from))
-                       AND ($window_to IS NULL OR i[0] <= date($window_to))] AS certain,
-     EXISTS { MATCH ()-[e:ENTRUSTS]->(c) WHERE coalesce(e.personal_data, true) } AS intermediary
+WITH c, kind, route, origin, p, unknown,
+     [i IN held_all WHERE ($window_from IS NULL OR i[1] >= date($window_from))
+                      AND ($window_to IS NULL OR i[0] <= date($window_to))] AS held,
+     [i IN certain_all WHERE ($window_from IS NULL OR i[1] >= date($window_from))
+                         AND ($window_to IS NULL OR i[0] <= date($window_to))] AS certain
 WHERE size(held) > 0
-RETURN c.id AS consignor, c.name AS name,
-       CASE WHEN intermediary THEN 'intermediary' ELSE 'consignor' END AS role,
-       CASE WHEN intermediary THEN 'may notify its consignors instead of reporting (APPI Art. 26(1) proviso)'
-            WHEN c.kind = 'private' THEN 'reports to the PPC and notifies the people (APPI Art. 26(1), 26(2))'
-            ELSE 'reports to the PPC and notifies the people (APPI Art. 68(1), 68(2))' END AS duty,
-       CASE WHEN size(certain) > 0 THEN 'certain' ELSE 'possible' END AS status, route, p
-ORDER BY consignor, route
+WITH c, route, p, CASE WHEN size(certain) > 0 AND NOT unknown THEN 'certain' ELSE 'possible' END AS status,
+     kind = 'entrustment' OR (origin.personal_data = true AND EXISTS { MATCH (c)-[:OPERATES]->(origin) }) AS own
+// who holds the data on the path: the contractor of each step's entrustment (an access step's
+// grant, HAS_ACCESS beside it, is under one)
+CALL (p) {
+  UNWIND relationships(p) AS r
+  WITH r, startNode(r) AS a, endNode(r) AS b
+  OPTIONAL MATCH (b)-[g:HAS_ACCESS {key: r.key}]->(a)
+  WITH a, CASE WHEN type(r) = 'ACCESSIBLE_BY' THEN g.under ELSE r.entrustment END AS under
+  OPTIONAL MATCH (:Organization {dataset: a.dataset})-[e:ENTRUSTS {key: under}]->(holder:Organization)
+  WITH holder WHERE holder IS NOT NULL
+  RETURN collect(DISTINCT holder) AS holders
+}
+UNWIND [{o: c, role: CASE WHEN own THEN 'consignor' ELSE 'intermediary' END}]
+       + [x IN holders | {o: x, role: CASE WHEN x.id = $handler THEN 'handler' ELSE 'intermediary' END}] AS who
+WITH who.o AS o, who.role AS role, status, route, p
+RETURN o.id AS consignor, o.name AS name, role,
+       CASE WHEN role = 'consignor' AND o.kind = 'private'
+              THEN 'reports to the PPC and notifies the people when a threshold is met (APPI Art. 26(1), 26(2))'
+            WHEN role = 'consignor'
+              THEN 'reports to the PPC and notifies the people when a threshold is met (APPI Art. 68(1), 68(2))'
+            WHEN o.kind = 'private' THEN 'may notify its consignor instead of reporting (APPI Art. 26(1) proviso)'
+            ELSE 'reports under APPI Art. 68 itself: the proviso of Art. 26(1) is a business\'s only' END AS duty, status,
+       route, p
+ORDER BY consignor, role, route
