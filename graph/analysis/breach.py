@@ -69,7 +69,7 @@ from entrustment_chain.graph.analysis.legal import (
     proviso_consignor,
 )
 from entrustment_chain.graph.analysis.network import build_graph
-from entrustment_chain.graph.analysis.routes import _held  # an entrustment's (certain, held, unknown)
+from entrustment_chain.graph.analysis.routes import held_windows  # an entrustment's (certain, held, unknown)
 from entrustment_chain.graph.analysis.routes import ENTRUSTMENT, SYSTEM, Route, Routes
 from entrustment_chain.graph.errors import InputError, Problem
 from entrustment_chain.graph.model.chain import ChainFile, DataCategory, DataSubjects, Entrustment, OrgKind
@@ -878,7 +878,7 @@ def _report(chain: ChainFile, routes: Routes, handler: str, found: list[HandlerR
         # the records of the route's data: its entrustment, or the entrustments placing data in the
         # system where c processes it (those whose data was there in the window); an own system: none
         placed = () if own else routes.placed_with.get((c, r.route.id), ())
-        placed = [e for e in placed if _meets((_held(e)[1],), lo, hi)] or list(placed)
+        placed = [e for e in placed if _meets((held_windows(e)[1],), lo, hi)] or list(placed)
         route_data = ({r.route.id} if r.route.kind == ENTRUSTMENT else {e.id for e in placed})
         for e in placed:
             mine.held.add(e.id)

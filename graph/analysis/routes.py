@@ -60,7 +60,7 @@ _WINDOW_PROPS = tuple(p for p in S.RELATIONSHIPS[S.ENTRUSTS].properties
                       if p.name in ("window_start", "window_end", "disposal", "period_unknown"))
 
 
-def _held(e: Entrustment) -> tuple[W.Interval, W.Interval, bool]:
+def held_windows(e: Entrustment) -> tuple[W.Interval, W.Interval, bool]:
     """(certain, held, unknown) of the data an entrustment hands over (:mod:`.windows`), read
     through the schema's own window properties, as the graph carries them."""
     hop = W.hop_of({p.name: p.value(e) for p in _WINDOW_PROPS})
@@ -110,7 +110,7 @@ class Routes:
         to it, while those entrustments hold it (from their start to their disposal)."""
         if route.kind == ENTRUSTMENT or route.id in self.own_systems.get(consignor, ()):
             return W.EVERYWHERE
-        return W.origin(_held(e) for e in self.placed_with.get((consignor, route.id), ()))
+        return W.origin(held_windows(e) for e in self.placed_with.get((consignor, route.id), ()))
 
     def consignors(self) -> list[str]:
         """Every organisation with a route, in id order."""
