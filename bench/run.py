@@ -4,11 +4,15 @@
 
     python3 bench/run.py                                   # 10^3 … 10^6 entrustments
     python3 bench/run.py --sizes 10000 --check-parity      # the CI smoke run
+    python3 bench/run.py --sizes 100000 --steps analyze,analyze-cli --json runs.json
 
 Each measurement runs in a fresh process (so peak memory is that step's own), repeated and
 reported as the median; the scaling exponent is log(t2/t1)/log(n2/n1) between adjacent sizes.
 A step may be capped in memory (--memory-cap-gb): going over is reported, not hidden.
 Neo4j runs on a private server started with scripts/neo4j-local (own ports and state).
+The step analyze-cli is what a user runs: `chain analyze FILE --format json -o OUT`, the `chain`
+of the same environment as this interpreter, as a child process (wall time, the child's peak
+resident size, the size of its output).
 """
 from __future__ import annotations
 
@@ -38,6 +42,8 @@ def step(name: str, path: str, cap_gb: float) -> dict:
     if cap_gb:
         cap = int(cap_gb * 2**30)
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    if name == "analyze-cli":
+        return analyze_cli(path)
     from entrustment_chain.graph.io.loader import load_chain
 
     result: dict = {}
@@ -82,6 +88,66 @@ def step(name: str, path: str, cap_gb: float) -> dict:
         result["seconds"] = result["load_s"]
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
+
+
+def analyze_cli(path: str) -> dict:
+    """`chain analyze FILE --format json -o OUT` end to end in a child process (which inherits
+    the memory cap): wall seconds, the child's peak resident size (this process has no other
+    child), the output's size; the findings and counts per rule from the output's summary. The
+    output is removed afterwards (at 10^6 it is several GB)."""
+    chain = Path(sys.executable).parent / "chain"  # the environment's own entry point
+    command = [str(chain)] if chain.exists() else [sys.executable, "-m", "entrustment_chain"]
+    out = Path(path).with_name(Path(path).stem + f".cli-{os.getpid()}.json")
+    t = time.perf_counter()
+    proc = subprocess.run(command + ["analyze", path, "--format", "json", "-o", str(out)],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seconds = time.perf_counter() - t
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    try:
+        if proc.returncode != 0:
+            sys.stderr.write(proc.stderr)
+            raise SystemExit(f"chain analyze exited {proc.returncode}")
+        size = out.stat().st_size
+        summary = _summary(out)
+    finally:
+        out.unlink(missing_ok=True)
+    return {"seconds": seconds, "peak_mb": peak_mb, "output_bytes": size, "findings": summary["findings"],
+            "bytes_per_finding": size / summary["findings"] if summary["findings"] else 0,
+            "by_rule": summary["by_rule"], "entrustments": _count_entrustments(path)}
+
+
+def _summary(out: Path) -> dict:
+    """The summary of a findings/v1 JSON file, read from its head (it comes before the findings)."""
+    head = []
+    with out.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith('  "findings": '):
+                break
+            head.append(line)
+    return json.loads("".join(head).rstrip().rstrip(",") + "}")["summary"]
+
+
+def _count_entrustments(path: str) -> int:
+    """The entrustments of a JSON chain file, counted element by element (not timed)."""
+    from entrustment_chain.graph.io.jsonstream import SECTIONS, _elements, _Text
+    from entrustment_chain.graph.io.sourcemap import refuse_duplicates
+
+    decoder = json.JSONDecoder(object_pairs_hook=refuse_duplicates)
+    with open(path, "rb") as handle:
+        text = _Text(handle)
+        text.expect("{")
+        while True:
+            key = text.value(decoder)
+            text.expect(":")
+            if key == "entrustments" and text.peek() == "[":
+                return sum(1 for _ in _elements(text, decoder))
+            if key in SECTIONS and text.peek() == "[":
+                for _ in _elements(text, decoder):
+                    pass
+            else:
+                text.value(decoder)
+            if not text.more("}"):
+                return 0
 
 
 def run_step(name: str, path: Path, cap_gb: float) -> dict:
@@ -129,15 +195,20 @@ def main() -> int:
     parser.add_argument("--memory-cap-gb", type=float, default=12.0)
     parser.add_argument("--check-parity", action="store_true", help="exit 1 if the backends differ")
     parser.add_argument("--write", help="also write the report to this Markdown file")
+    parser.add_argument("--out", default=str(OUT),
+                        help="folder of the inputs chain-N.json (generated when missing) [bench/out]")
+    parser.add_argument("--json", help="also write every run's figures (not only the medians) to this file")
     args = parser.parse_args()
     if args.step:
         print(json.dumps(step(args.step[0], args.step[1], args.memory_cap_gb)))
         return 0
 
-    OUT.mkdir(parents=True, exist_ok=True)
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",")]
     steps = args.steps.split(",")
     results: dict[tuple[str, int], dict] = {}
+    every_run: list[dict] = []
     use_neo4j = any(s.startswith("neo4j") for s in steps)
     if use_neo4j:
         neo4j("start")
@@ -145,7 +216,7 @@ def main() -> int:
     try:
         for size in sizes:
             consignors = max(1, round(size / ENTRUSTMENTS_PER_CONSIGNOR))
-            path = OUT / f"chain-{size}.json"
+            path = out_dir / f"chain-{size}.json"
             if not path.exists():
                 subprocess.run([sys.executable, "-m", "entrustment_chain.cli.main", "generate", "--consignors",
                                 str(consignors), "--seed", "1", "-o", str(path)], check=True,
@@ -155,12 +226,15 @@ def main() -> int:
                 if name == "neo4j-analyze" and size > args.neo4j_max:
                     continue
                 runs = [run_step(name, path, args.memory_cap_gb) for _ in range(repeats)]
+                every_run += [{"step": name, "size": size, **r} for r in runs]
                 ok = [r for r in runs if "error" not in r]
                 if not ok:
                     results[(name, size)] = runs[0]
                 else:
                     merged = dict(ok[0])
                     merged["seconds"] = statistics.median(r["seconds"] for r in ok)
+                    if "load_s" in merged:
+                        merged["load_s"] = statistics.median(r["load_s"] for r in ok)
                     merged["peak_mb"] = max(r["peak_mb"] for r in ok)
                     merged["runs"] = len(ok)
                     results[(name, size)] = merged
@@ -174,6 +248,9 @@ def main() -> int:
     print(report)
     if args.write:
         Path(args.write).write_text(report, encoding="utf-8")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"machine": machine(), "python": sys.executable,
+                                               "runs": every_run}, indent=1), encoding="utf-8")
     if args.check_parity and parity_failed:
         print("the two backends differ", file=sys.stderr)
         return 1
@@ -182,8 +259,8 @@ def main() -> int:
 
 def render(results: dict, sizes: list[int], steps: list[str], args: argparse.Namespace) -> str:
     lines = [f"Machine: {machine()}", "",
-             "| step | entrustments | median s | runs | peak MB | rows/s | findings | exponent | note |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "| step | entrustments | median s | load s | runs | peak MB | rows/s | findings | exponent | note |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for name in steps:
         previous = None
         for size in sizes:
@@ -191,7 +268,7 @@ def render(results: dict, sizes: list[int], steps: list[str], args: argparse.Nam
             if r is None:
                 continue
             if "error" in r:
-                lines.append(f"| {name} | {size:,} | – | 0 | – | – | – | – | {r['error']} |")
+                lines.append(f"| {name} | {size:,} | – | – | 0 | – | – | – | – | {r['error']} |")
                 previous = None
                 continue
             n = r["entrustments"]
@@ -202,12 +279,17 @@ def render(results: dict, sizes: list[int], steps: list[str], args: argparse.Nam
             note = ""
             if "parity" in r:
                 note = "same findings as networkx" if r["parity"] else "DIFFERS from networkx"
-            lines.append(f"| {name} | {n:,} | {r['seconds']:.2f} | {r['runs']} | {r['peak_mb']:,.0f} | "
+            elif "output_bytes" in r:
+                note = f"output {r['output_bytes'] / 1e6:,.0f} MB, {r['bytes_per_finding']:,.0f} B/finding"
+            load = f"{r['load_s']:.2f}" if "load_s" in r and name != "validate" else ""
+            lines.append(f"| {name} | {n:,} | {r['seconds']:.2f} | {load} | {r['runs']} | {r['peak_mb']:,.0f} | "
                          f"{rate:,.0f} | {r.get('findings', '')} | {exponent} | {note} |")
             previous = (n, r["seconds"])
     lines += ["", "validate: read and validate the JSON file; analyze: networkx analysis (after loading); "
               "neo4j-load: `Neo4jStore.load` (rows/s counts relationships); neo4j-analyze: every Cypher rule "
-              "plus building the findings. Peak MB is the step's own process."]
+              "plus building the findings; analyze-cli: `chain analyze FILE --format json -o OUT` as a "
+              "child process (load, analysis and writing). Peak MB is the step's own process (analyze-cli: "
+              "the child's)."]
     return "\n".join(lines) + "\n"
 
 
