@@ -1,7 +1,7 @@
 import click
 
 from entrustment_chain.cli.common import (
-    _Day,
+    Day,
     check_output,
     emit,
     handle_errors,
@@ -13,58 +13,22 @@ from entrustment_chain.cli.common import (
 )
 
 
-class _FirstDay(_Day):
-    """A day as people write it; a month or a year means its first day (the start of a window:
-    the earliest day it can mean)."""
-
-    def convert(self, value, param, ctx):
-        from datetime import date
-
-        if isinstance(value, date):
-            return value
-        from entrustment_chain.graph.model.wareki import WarekiError, parse_date
-
-        try:
-            return parse_date(value).first_day()
-        except WarekiError as exc:
-            self.fail(str(exc), param, ctx)
-
-
-class _KnownDay(_Day):
-    """The day a leak became known: a day, not a month or a year (deadlines count from it)."""
-
-    def convert(self, value, param, ctx):
-        from datetime import date
-
-        if isinstance(value, date):
-            return value
-        from entrustment_chain.graph.model.wareki import WarekiError, parse_date
-
-        try:
-            parsed = parse_date(value)
-        except WarekiError as exc:
-            self.fail(str(exc), param, ctx)
-        if parsed.month is None or parsed.day is None:
-            self.fail(f"{value!r} names no day: give the day the leak became known, e.g. 2023-10-17", param, ctx)
-        return parsed.first_day()
-
-
 @click.command("breach")
 @input_argument
 @click.option("--handler", required=True, help="Id of the organisation that leaked (取扱者).")
-@click.option("--from", "start", type=_FirstDay(), default=None,
+@click.option("--from", "start", type=Day(first=True), default=None,
               help="First day of the window in which it could reach the data (a month or a year: its first day).")
-@click.option("--to", "end", type=_Day(), default=None,
+@click.option("--to", "end", type=Day(), default=None,
               help="Last day of the window (a month or a year: its last day).")
 @click.option("--systems", "systems", multiple=True, metavar="ID",
               help="Judge each route by its shortest paths through this system only: the data's windows at the "
                    "system, then on to the handler (repeatable).")
-@click.option("--known", type=_KnownDay(), default=None,
+@click.option("--known", type=Day(first=True, whole_day="give the day the leak became known, e.g. 2023-10-17"), default=None,
               help="The day the leak became known (事態を知った日), e.g. 2023-10-17: deadlines count from it, and the "
                    "law of that day applies.")
 @click.option("--intent", type=click.Choice(["wrongful", "accidental", "unknown"]), default="unknown",
               show_default=True, help="Whether the leak was by wrongful intent (不正の目的).")
-@click.option("--as-of", "as_of", type=_Day(), default=None,
+@click.option("--as-of", "as_of", type=Day(), default=None,
               help="Take the records as they stood on this day (what had begun by then, disposals recorded by then; "
                    "windows end there); the window --from/--to decides which handlings count.")
 @click.option("--backend", type=click.Choice(["networkx", "neo4j"]), default="networkx", show_default=True)

@@ -86,11 +86,16 @@ def output_option(fn: Callable) -> Callable:
                              "keeps its permissions.")(fn)
 
 
-class _Day(click.ParamType):
-    """A day as people write it (2023-01-31, R5.1.31, 令和5年1月31日); a month or a year means
-    its last day."""
+class Day(click.ParamType):
+    """A day as people write it (2023-01-31, R5.1.31, 令和5年1月31日). A month or a year means
+    its last day, or with ``first`` its first day (the start of a window); with ``whole_day``,
+    a month or a year is refused with ``whole_day`` as the message."""
 
     name = "DATE"
+
+    def __init__(self, first: bool = False, whole_day: str | None = None):
+        self.first = first
+        self.whole_day = whole_day
 
     def convert(self, value, param, ctx):
         from datetime import date
@@ -100,13 +105,16 @@ class _Day(click.ParamType):
         from entrustment_chain.graph.model.wareki import WarekiError, parse_date
 
         try:
-            return parse_date(value).last_day()
+            parsed = parse_date(value)
         except WarekiError as exc:
             self.fail(str(exc), param, ctx)
+        if self.whole_day and (parsed.month is None or parsed.day is None):
+            self.fail(f"{value!r} names no day: {self.whole_day}", param, ctx)
+        return parsed.first_day() if self.first else parsed.last_day()
 
 
 def as_of_option(fn: Callable) -> Callable:
-    return click.option("--as-of", "as_of", type=_Day(), default=None,
+    return click.option("--as-of", "as_of", type=Day(), default=None,
                         help="Judge the chain as it stood on this day: what had begun by then, disposals "
                              "recorded by then, and the handlings that stood that day (2023-01-31, R5.1.31, "
                              "令和5年1月31日).")(fn)

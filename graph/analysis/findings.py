@@ -174,10 +174,7 @@ def record_windows(r: Record) -> Windows | None:
     found = r.routes[2::3]
     if not found:
         return None
-    if len(found) == 1:
-        return found[0]
-    return Windows(W.normalize(i for w in found for i in w.certain), W.normalize(i for w in found for i in w.held),
-                   any(w.unknown for w in found))
+    return found[0] if len(found) == 1 else W.union(found)
 
 
 def _window_spans(w: Windows) -> tuple:

@@ -27,7 +27,7 @@ from entrustment_chain.graph.analysis.breach import (
 from entrustment_chain.graph.analysis.findings import LegalReference, RoutePath
 from entrustment_chain.graph.model.chain import KIND_JA, ChainFile
 from entrustment_chain.graph.reports.dora import cell
-from entrustment_chain.graph.reports.render import KIND_COUNTER, md, subjects_ja, to_json
+from entrustment_chain.graph.reports.render import KIND_COUNTER, day_ja, md, route_windows_ja, subjects_ja, to_json
 
 KINDS = ("private", "local_government", "public_agency")
 INTENT_JA = {"wrongful": "あり（--intent wrongful）", "accidental": "なし（--intent accidental）",
@@ -50,11 +50,6 @@ def breach_json(r: BreachReport) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Words shared by the formats
-
-
-def _day_ja(iso: str) -> str:
-    d = date.fromisoformat(iso)
-    return W.wareki((d, d))
 
 
 def _window_ja(r: BreachReport) -> str:
@@ -97,12 +92,7 @@ def _path_ja(route: RoutePath, names: dict[str, str], systems: dict[str, str]) -
 
 
 def _spans_ja(route: RoutePath) -> str:
-    w = route.windows
-    if w is None:
-        return ""
-    parts = [f"確実 {'、'.join(x.wareki for x in w.certain)}" if w.certain else "",
-             f"可能性 {'、'.join(x.wareki for x in w.possible)}" if w.possible else ""]
-    return "、".join(p for p in parts if p) + ("（期間不明の記録があるため可能性）" if w.unknown_period else "")
+    return "" if route.windows is None else route_windows_ja(route.windows, "（期間不明の記録があるため可能性）")
 
 
 def _status_ja(a: Affected) -> str:
@@ -137,10 +127,10 @@ def _thresholds_ja(a: Affected) -> str:
 
 
 def _final_ja(f: FinalDeadline) -> str:
-    counted = f"{_day_ja(f.counted)}（{WEEKDAY_JA[f.weekday]}）"
+    counted = f"{day_ja(f.counted)}（{WEEKDAY_JA[f.weekday]}）"
     if not f.moved:
         return f"{counted}まで（{f.days} 日）"
-    return f"{_day_ja(f.by)}（{WEEKDAY_JA[f.by_weekday]}）まで（{f.days} 日。満了日の{counted}が休日のため翌開庁日）"
+    return f"{day_ja(f.by)}（{WEEKDAY_JA[f.by_weekday]}）まで（{f.days} 日。満了日の{counted}が休日のため翌開庁日）"
 
 
 def _deadlines_ja(d: Deadlines | None) -> tuple[str, str]:
@@ -178,10 +168,10 @@ def breach_markdown(r: BreachReport, chain: ChainFile) -> str:
            f"- 取扱者：{handler}",
            f"- 期間：{_window_ja(r)}",
            "- システム：" + (f"{_names(r.systems, systems)}（このシステムを通る道だけで判定）" if r.systems else "全て"),
-           f"- 事態を知った日：{_day_ja(r.known) if r.known else '指定なし（--known）'}",
+           f"- 事態を知った日：{day_ja(r.known) if r.known else '指定なし（--known）'}",
            f"- 不正の目的：{INTENT_JA[r.intent]}"]
     if r.as_of:
-        out.append(f"- 基準日：{_day_ja(r.as_of)}時点の記録（その後の委託・廃棄の記録は含めない）")
+        out.append(f"- 基準日：{day_ja(r.as_of)}時点の記録（その後の委託・廃棄の記録は含めない）")
     consignors = f"委託元 {t.consignors} 者" + (f"（{_kinds_ja(t.by_kind)}）" if t.consignors else "")
     middle = f"、中間の受託者 {t.intermediaries} 者" if t.intermediaries else ""
     both = f"。うち {t.both} 者は両方" if t.both else ""

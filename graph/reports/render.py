@@ -72,7 +72,7 @@ def as_of_ja(s: dict[str, Any]) -> str:
     if not a:
         return ""
     e, h = a["entrustments"], a["undisclosed_handlings"]
-    day = W.wareki((date.fromisoformat(a["date"]), date.fromisoformat(a["date"])))
+    day = day_ja(a["date"])
     return (f"基準日 {day}時点：委託 {e['in_force']} 件が継続中、{e['ended_data_held']} 件が終了後も廃棄の記録なし、"
             f"{e['disposed']} 件が廃棄済み、{e['not_begun']} 件が未開始、{e['period_unknown']} 件は期間不明。"
             f"説明を受けていない取扱者による取扱いは、その日に確実 {h['certain']} 件、可能性 {h['possible']} 件"
@@ -133,7 +133,7 @@ def _exclusion_lines(item: Item | Any) -> list[str]:
 def survey_markdown(s: Survey) -> str:
     it = s.items
     contractor_name = md(s.contractor_name)
-    as_of = (f"（基準日 {W.wareki((date.fromisoformat(s.as_of), date.fromisoformat(s.as_of)))}時点で開始していた委託）"
+    as_of = (f"（基準日 {day_ja(s.as_of)}時点で開始していた委託）"
              if s.as_of else "")
     out = [f"# 委託元に対する調査結果（{contractor_name}）", "",
            f"本件委託元 {s.consignors} 団体{as_of}", "",
@@ -223,8 +223,18 @@ def _p(value: int | None) -> str:
 # ---------------------------------------------------------------------------------------------
 # Analysis
 
-def _spans(spans: list, joiner: str) -> str:
-    return joiner.join(x.wareki for x in spans)
+def day_ja(iso: str) -> str:
+    """An ISO day in wareki: 令和 5 年 1 月 31 日."""
+    day = date.fromisoformat(iso)
+    return W.wareki((day, day))
+
+
+def route_windows_ja(w: Any, unknown_note: str) -> str:
+    """A route's windows (findings.RouteWindows): 確実 …、可能性 …, and ``unknown_note`` when a
+    period on the path is not recorded."""
+    text = "、".join(filter(None, [f"確実 {'、'.join(x.wareki for x in w.certain)}" if w.certain else "",
+                                    f"可能性 {'、'.join(x.wareki for x in w.possible)}" if w.possible else ""]))
+    return text + (unknown_note if w.unknown_period else "")
 
 
 def windows_ja(f: Finding) -> str:
@@ -233,15 +243,8 @@ def windows_ja(f: Finding) -> str:
     without routes."""
     if not f.routes or f.routes[0].windows is None:
         return ""
-    parts = []
-    for r in f.routes:
-        w = r.windows
-        text = "、".join(filter(None, [f"確実 {_spans(w.certain, '、')}" if w.certain else "",
-                                        f"可能性 {_spans(w.possible, '、')}" if w.possible else ""]))
-        if w.unknown_period:
-            text += "（期間不明の要素あり）"
-        parts.append(text if len(f.routes) == 1 else f"{r.id}: {text}")
-    return "／".join(parts)
+    parts = [route_windows_ja(r.windows, "（期間不明の要素あり）") for r in f.routes]
+    return parts[0] if len(parts) == 1 else "／".join(f"{r.id}: {text}" for r, text in zip(f.routes, parts))
 
 
 def _span_en(x: Any) -> str:
