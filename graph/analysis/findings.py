@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import IO, Any, Callable, Iterable, Iterator, NamedTuple, overload
 
+from typing_extensions import NotRequired, TypedDict
+
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from entrustment_chain.graph.analysis import windows as W
@@ -120,6 +122,85 @@ def _spans(w: RouteWindows | None) -> tuple:
         return ()
     return (tuple((x.start, x.end) for x in w.certain), tuple((x.start, x.end) for x in w.possible),
             w.unknown_period)
+
+
+class _Summary(TypedDict):
+    # a summary is a plain dict at run time; these declare its shape for the published schema
+    # (``chain schema --of findings``) and are checked when an Analysis is made
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+
+
+class TruncatedRoute(_Summary):
+    """A route whose data goes on beyond the step bound both backends share."""
+
+    consignor: str
+    route: str
+
+
+class StepBound(_Summary):
+    max_steps: int
+    truncated: list[TruncatedRoute]
+
+
+class EntrustmentsStanding(_Summary):
+    """How the entrustments stood on the as-of day."""
+
+    in_force: int
+    ended_data_held: int
+    disposed: int
+    not_begun: int
+    period_unknown: int
+
+
+class UndisclosedHandlings(_Summary):
+    """The undisclosed handlings on the as-of day: certain or possible, and how many of them rest
+    on an unrecorded period."""
+
+    certain: int
+    possible: int
+    period_unknown: int
+
+
+class AsOfSummary(_Summary):
+    date: str
+    entrustments: EntrustmentsStanding
+    undisclosed_handlings: NotRequired[UndisclosedHandlings]
+
+
+class AcceptedFinding(_Summary):
+    """An accepted finding of a baseline (``--baseline``) that no longer occurs."""
+
+    rule: str
+    consignor: str
+    handler: str | None
+    entrustment: str | None
+    accepted_by: str
+    accepted_on: str
+    reason: str
+
+
+class BaselineSummary(_Summary):
+    """What a baseline did: the findings it suppressed, and its entries that no longer occur."""
+
+    file: str
+    accepted: int
+    suppressed: int
+    stale: list[AcceptedFinding]
+
+
+class Summary(_Summary):
+    """The counts of an analysis. ``consignors`` counts end consignors, ``intermediaries`` the
+    contractors that answer for data they hold for others; ``by_rule`` has every rule."""
+
+    consignors: int
+    handlers: int
+    findings: int
+    by_rule: dict[str, int]
+    by_severity: dict[str, int]
+    intermediaries: NotRequired[int]
+    step_bound: NotRequired[StepBound]
+    as_of: NotRequired[AsOfSummary]
+    baseline: NotRequired[BaselineSummary]
 
 
 class SubjectCount(_Result):
@@ -247,16 +328,17 @@ class Analysis(_Result):
     schema_: str = Field(default=FINDINGS_SCHEMA, alias="schema")
     source: str | None = None
     backend: str = "networkx"
-    summary: dict[str, Any]
+    summary: Summary
     findings: FindingList
     exposure: list[HandlerExposure]
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, arbitrary_types_allowed=True)
 
     @field_serializer("findings")
-    def _dump_findings(self, findings: FindingList, info: Any) -> list:
-        mode = "json" if info.mode_is_json() else "python"
-        return [f.model_dump(mode=mode) for f in findings]
+    def _dump_findings(self, findings: FindingList) -> list[Finding]:
+        # typed, so that the serialisation schema (chain schema --of findings, OpenAPI) says what
+        # the list holds
+        return list(findings)
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True)
@@ -297,7 +379,7 @@ def _indented(value: Any, indent: str) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + indent)
 
 
-def summarize(findings: FindingList, consignors: int, handlers: int) -> dict[str, Any]:
+def summarize(findings: FindingList, consignors: int, handlers: int) -> Summary:
     counts = Counter(r.rule for r in findings.records)
     by_rule = {rule_id: counts.get(index, 0) for index, rule_id in enumerate(RULE_IDS)}
     by_severity = {s.value: 0 for s in Severity}
