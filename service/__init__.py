@@ -1,0 +1,1 @@
+"""The HTTP service (`chain serve`): the library's commands over HTTP, as thin as cli/ is."""
