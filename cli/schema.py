@@ -2,19 +2,20 @@ import json
 
 import click
 
-# The JSON Schema dialect of the printed document. Pydantic v2 writes schemas in this dialect
-# ($defs, anyOf with null, siblings of $ref); the document says so, so that validators pick it.
-DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+from entrustment_chain.cli.common import handle_errors
+from entrustment_chain.graph.io.documents import DOCUMENTS
 
 
 @click.command("schema")
-def command() -> None:
-    """Print the JSON Schema (draft 2020-12) of chain file v1, for tools that validate files before
-    handing them over. Every property has a description; docs/chain-file.md explains each field
-    in Japanese and English."""
-    from entrustment_chain.graph.model.chain import ChainFile
+@click.option("--of", "of", type=click.Choice(list(DOCUMENTS)), default="chain", show_default=True,
+              help="Which document: the chain file (input), or the JSON output of analyze (findings), check, "
+                   "survey or breach.")
+@handle_errors
+def command(of: str) -> None:
+    """Print the JSON Schema (draft 2020-12) of a document: the chain file v1 (by default), for
+    tools that validate files before handing them over, or an output of `--format json`, for
+    tools that read it. Every property of the chain file has a description; docs/chain-file.md
+    explains each field in Japanese and English."""
+    from entrustment_chain.graph.io.documents import json_schema
 
-    generated = ChainFile.model_json_schema(by_alias=True)
-    # "$schema" and "$id" first, as a reader expects them; the rest as pydantic writes it
-    document = {"$schema": DRAFT_2020_12, "$id": generated.pop("$id"), **generated}
-    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    click.echo(json.dumps(json_schema(of), ensure_ascii=False, indent=2))
