@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
-from typing import IO, Any, Callable, Iterable, Iterator, NamedTuple, overload
+from typing import IO, Annotated, Any, Callable, Iterable, Iterator, NamedTuple, overload
 
 from typing_extensions import NotRequired, TypedDict
 
@@ -35,12 +35,19 @@ class Step(_Result):
     (consignor → contractor), PLACES_DATA_IN (consignor → system), ACCESSIBLE_BY (system →
     organization with access). Made from the library's one inner step type, :class:`PathStep`."""
 
-    type: str
-    key: str
-    source: str
-    target: str
-    entrustment: str | None = None
-    system: str | None = None
+    type: str = Field(description="The relationship: ENTRUSTS, PLACES_DATA_IN or ACCESSIBLE_BY.")
+    key: str = Field(description="The chain file's key of the step: the entrustment's id for ENTRUSTS and "
+                                 "PLACES_DATA_IN, the access grant's key (`org@system`, or "
+                                 "`org@system@kind@start` when the organisation has several grants to the "
+                                 "system) for ACCESSIBLE_BY.")
+    source: str = Field(description="Where the data comes from: an organisation id (ENTRUSTS, PLACES_DATA_IN) "
+                                    "or a system id (ACCESSIBLE_BY).")
+    target: str = Field(description="Where the data goes: an organisation id (ENTRUSTS, ACCESSIBLE_BY) or a "
+                                    "system id (PLACES_DATA_IN).")
+    entrustment: str | None = Field(None, description="The entrustment the step belongs to (ENTRUSTS, "
+                                                      "PLACES_DATA_IN; for ACCESSIBLE_BY, the one the access was "
+                                                      "granted under, if any).")
+    system: str | None = Field(None, description="The system of a PLACES_DATA_IN or ACCESSIBLE_BY step.")
 
     @classmethod
     def of(cls, step: PathStep) -> "Step":
@@ -52,9 +59,10 @@ class Span(_Result):
     """Days from ``start`` to ``end``, both included (ISO; null = unbounded: an unknown start, an
     open end), and the same in wareki as the seed writes periods."""
 
-    start: str | None
-    end: str | None
-    wareki: str
+    start: str | None = Field(description="First day (ISO 8601 date); null = unknown (unbounded).")
+    end: str | None = Field(description="Last day (ISO 8601 date); null = open (still going on, or unknown).")
+    wareki: str = Field(description="The same span in wareki (和暦), at the precision the periods were "
+                                    "written in, e.g. 平成27年3月～令和5年12月.")
 
 
 class RouteWindows(_Result):
@@ -63,9 +71,11 @@ class RouteWindows(_Result):
     disposed of) but not certainly; ``unknown_period`` when a period on the path is not recorded,
     so that a window is unbounded for want of a date."""
 
-    certain: list[Span]
-    possible: list[Span]
-    unknown_period: bool = False
+    certain: list[Span] = Field(description="When every step of the path was in force (確実).")
+    possible: list[Span] = Field(description="When the data was still held (not disposed of) but not certainly "
+                                             "reachable (可能性).")
+    unknown_period: bool = Field(False, description="A period on the path is not recorded, so some window is "
+                                                    "unbounded for want of a date.")
 
 
 class RoutePath(_Result):
@@ -73,39 +83,52 @@ class RoutePath(_Result):
     its canonical path and its windows. A finding about a consignor and a handler lists every
     such route."""
 
-    kind: str  # "entrustment" or "system"
-    id: str
-    path: list[Step]
-    windows: RouteWindows | None = None
+    kind: str = Field(description='"entrustment": one of the consignor\'s entrustments; "system": a system '
+                                  "holding its data (its own, or one where it processes data entrusted to it).")
+    id: str = Field(description="The entrustment's or the system's id.")
+    path: list[Step] = Field(description="The canonical shortest path from the consignor to the handler on "
+                                         "this route, in the direction the data flows.")
+    windows: RouteWindows | None = Field(None, description="When the handler could reach the data on this route.")
 
 
 class LegalReference(_Result):
     """One legal basis with its stable id, its Japanese citation and where to read it (an e-Gov
     article or a PPC document), as in force on the date of the conduct."""
 
-    id: str
-    text: str
-    ja: str
-    ref: str
+    id: str = Field(description="Stable id of the legal basis, e.g. appi-2022-art25 (docs/rules.md lists them).")
+    text: str = Field(description="The citation in English, with the Japanese name.")
+    ja: str = Field(description="The citation in Japanese, e.g. 個人情報保護法第25条（委託先の監督）.")
+    ref: str = Field(description="Where to read it: an e-Gov article URL or a PPC document.")
 
 
 class Finding(_Result):
-    rule: str
-    severity: Severity
-    consignor: str
-    handler: str | None = None
-    entrustment: str | None = None
-    path: list[Step] = Field(default_factory=list)
-    legal_basis: list[str]
+    """One finding of one rule. Path rules (one per consignor × handler) fill ``handler``, ``path``
+    and ``routes``; ``could_not_supervise`` (one per consignor) fills ``handlers``; entrustment
+    rules (one per entrustment) fill ``entrustment``."""
+
+    rule: str = Field(description="The rule's id (docs/rules.md).")
+    severity: Severity = Field(description="The rule's severity.")
+    consignor: str = Field(description="The organisation whose data it is (委託元), by id.")
+    handler: str | None = Field(None, description="Path rules: the organisation that handles the data, by id.")
+    entrustment: str | None = Field(None, description="Entrustment rules: the entrustment, by id.")
+    path: list[Step] = Field(default_factory=list, description="Path rules: the first route's canonical path.")
+    legal_basis: list[str] = Field(description="The legal bases as English citations (the texts of "
+                                               "`legal_references`).")
     # the date the legal basis is chosen by (ISO): the first day of the handling's windows, or
     # of the entrustment's period; null = unknown, today's law cited
-    conduct_date: str | None = None
-    legal_references: list[LegalReference] = Field(default_factory=list)
-    message: str
-    message_ja: str
-    evidence_unknown: bool = False
-    handlers: list[str] = Field(default_factory=list)
-    routes: list[RoutePath] = Field(default_factory=list)
+    conduct_date: str | None = Field(None, description="The day the legal basis is chosen by (ISO 8601): the "
+                                                       "first day of the handling's windows, or of the "
+                                                       "entrustment's period; null = unknown, today's law cited.")
+    legal_references: list[LegalReference] = Field(default_factory=list,
+                                                   description="The legal bases as the law stood on `conduct_date`.")
+    message: str = Field(description="What was found, in English, with names.")
+    message_ja: str = Field(description="What was found, in Japanese, with names.")
+    evidence_unknown: bool = Field(False, description="Some evidence behind the finding is not known "
+                                                      "(null in the chain file, 回答不能).")
+    handlers: list[str] = Field(default_factory=list, description="could_not_supervise: the undisclosed "
+                                                                  "handlers, by id.")
+    routes: list[RoutePath] = Field(default_factory=list, description="Path rules: every route of the "
+                                    "consignor's data on which the rule holds, each with its path and windows.")
 
     def sort_key(self) -> tuple:
         return (RULE_INDEX[self.rule], self.consignor, self.handler or "", self.entrustment or "")
@@ -133,74 +156,85 @@ class _Summary(TypedDict):
 class TruncatedRoute(_Summary):
     """A route whose data goes on beyond the step bound both backends share."""
 
-    consignor: str
-    route: str
+    consignor: Annotated[str, Field(description="The consignor, by id.")]
+    route: Annotated[str, Field(description="The route (an entrustment's or a system's id).")]
 
 
 class StepBound(_Summary):
-    max_steps: int
-    truncated: list[TruncatedRoute]
+    """Paths are followed up to this many steps by both backends; the routes whose data goes further."""
+
+    max_steps: Annotated[int, Field(description="The step bound both backends share.")]
+    truncated: Annotated[list[TruncatedRoute], Field(description=
+        "The routes whose data is passed on beyond it (their handlers beyond it are not in the findings).")]
 
 
 class EntrustmentsStanding(_Summary):
     """How the entrustments stood on the as-of day."""
 
-    in_force: int
-    ended_data_held: int
-    disposed: int
-    not_begun: int
-    period_unknown: int
+    in_force: Annotated[int, Field(description="Begun and not ended.")]
+    ended_data_held: Annotated[int, Field(description=
+        "Ended, with no disposal recorded by then: the data is still held.")]
+    disposed: Annotated[int, Field(description="Its data disposed of before that day.")]
+    not_begun: Annotated[int, Field(description="Begun after that day.")]
+    period_unknown: Annotated[int, Field(description="With no period recorded.")]
 
 
 class UndisclosedHandlings(_Summary):
     """The undisclosed handlings on the as-of day: certain or possible, and how many of them rest
     on an unrecorded period."""
 
-    certain: int
-    possible: int
-    period_unknown: int
+    certain: Annotated[int, Field(description="Certainly going on that day.")]
+    possible: Annotated[int, Field(description="Possibly going on that day (the data still held).")]
+    period_unknown: Annotated[int, Field(description="Of those, resting on an unrecorded period.")]
 
 
 class AsOfSummary(_Summary):
-    date: str
-    entrustments: EntrustmentsStanding
-    undisclosed_handlings: NotRequired[UndisclosedHandlings]
+    """The chain as it stood on one day (``--as-of``)."""
+
+    date: Annotated[str, Field(description="The day (ISO 8601).")]
+    entrustments: Annotated[EntrustmentsStanding, Field(description="How the entrustments stood that day.")]
+    undisclosed_handlings: NotRequired[Annotated[UndisclosedHandlings, Field(description=
+        "The undisclosed handlings that day.")]]
 
 
 class AcceptedFinding(_Summary):
     """An accepted finding of a baseline (``--baseline``) that no longer occurs."""
 
-    rule: str
-    consignor: str
-    handler: str | None
-    entrustment: str | None
-    accepted_by: str
-    accepted_on: str
-    reason: str
+    rule: Annotated[str, Field(description="The rule's id.")]
+    consignor: Annotated[str, Field(description="The consignor, by id.")]
+    handler: Annotated[str | None, Field(description="The handler, by id (path rules).")]
+    entrustment: Annotated[str | None, Field(description="The entrustment, by id (entrustment rules).")]
+    accepted_by: Annotated[str, Field(description="Who accepted it.")]
+    accepted_on: Annotated[str, Field(description="When (ISO 8601).")]
+    reason: Annotated[str, Field(description="Why.")]
 
 
 class BaselineSummary(_Summary):
     """What a baseline did: the findings it suppressed, and its entries that no longer occur."""
 
-    file: str
-    accepted: int
-    suppressed: int
-    stale: list[AcceptedFinding]
+    file: Annotated[str, Field(description="The baseline file, as given.")]
+    accepted: Annotated[int, Field(description="Its entries.")]
+    suppressed: Annotated[int, Field(description="Findings suppressed by it (not in `findings`).")]
+    stale: Annotated[list[AcceptedFinding], Field(description="Its entries that no longer occur.")]
 
 
 class Summary(_Summary):
     """The counts of an analysis. ``consignors`` counts end consignors, ``intermediaries`` the
     contractors that answer for data they hold for others; ``by_rule`` has every rule."""
 
-    consignors: int
-    handlers: int
-    findings: int
-    by_rule: dict[str, int]
-    by_severity: dict[str, int]
-    intermediaries: NotRequired[int]
-    step_bound: NotRequired[StepBound]
-    as_of: NotRequired[AsOfSummary]
-    baseline: NotRequired[BaselineSummary]
+    consignors: Annotated[int, Field(description="End consignors: organisations whose own data has a route.")]
+    handlers: Annotated[int, Field(description=
+        "Organisations that handle some consignor's data (the `exposure` list).")]
+    findings: Annotated[int, Field(description="Findings in `findings`.")]
+    by_rule: Annotated[dict[str, int], Field(description="Findings per rule id, every rule listed.")]
+    by_severity: Annotated[dict[str, int], Field(description="Findings per severity (low, medium, high).")]
+    intermediaries: NotRequired[Annotated[int, Field(description=
+        "Contractors that answer for data they hold for others.")]]
+    step_bound: NotRequired[Annotated[StepBound, Field(description=
+        "The step bound, and the routes that go beyond it.")]]
+    as_of: NotRequired[Annotated[AsOfSummary, Field(description="With --as-of: the chain as it stood that day.")]]
+    baseline: NotRequired[Annotated[BaselineSummary, Field(description=
+        "With --baseline: what the baseline suppressed.")]]
 
 
 class SubjectCount(_Result):
@@ -209,21 +243,24 @@ class SubjectCount(_Result):
     figures (a consignor whose data reaches the handler by several routes, which may hold the
     same people; an approximate count)."""
 
-    count: int
-    approximate: bool
-    unknown: int = 0
-    upper_bound: bool = False
+    count: int = Field(description="People (本人数), summed over the consignors with a figure.")
+    approximate: bool = Field(description="Some figure summed is approximate (約).")
+    unknown: int = Field(0, description="Consignors with no figure, not in `count`.")
+    upper_bound: bool = Field(False, description="The sum may count people more than once, or counts "
+                                                 "approximate figures: read it as at most.")
 
 
 class HandlerExposure(_Result):
     """How many consignors' data one handler can reach (concentration), and how many people."""
 
-    handler: str
-    name: str
-    consignors: list[str]  # end consignors whose data it can reach
-    consignor_count: int
-    data_subjects: SubjectCount  # the people of those consignors, through the routes that reach it
-    intermediaries: list[str] = Field(default_factory=list)  # contractors whose held data it can reach
+    handler: str = Field(description="The handler, by id.")
+    name: str = Field(description="The handler's name.")
+    consignors: list[str] = Field(description="The end consignors whose data it can reach, by id.")
+    consignor_count: int = Field(description="How many they are.")
+    data_subjects: SubjectCount = Field(description="The people of those consignors, through the routes that "
+                                                    "reach it.")
+    intermediaries: list[str] = Field(default_factory=list, description="The contractors whose held data "
+                                                                        "(for others) it can reach, by id.")
 
 
 class Record(NamedTuple):
@@ -325,12 +362,14 @@ class FindingList(Sequence[Finding]):
 
 
 class Analysis(_Result):
-    schema_: str = Field(default=FINDINGS_SCHEMA, alias="schema")
-    source: str | None = None
-    backend: str = "networkx"
-    summary: Summary
-    findings: FindingList
-    exposure: list[HandlerExposure]
+    schema_: str = Field(default=FINDINGS_SCHEMA, alias="schema",
+                         description="The document's version: entrustment-chain/findings/v1.")
+    source: str | None = Field(None, description="The chain file analysed, as given (null: not from a file).")
+    backend: str = Field("networkx", description="Where the rules ran: networkx or neo4j (the same findings).")
+    summary: Summary = Field(description="The counts.")
+    findings: FindingList = Field(description="The findings, in report order: by rule (as docs/rules.md lists "
+                                              "them), consignor, handler, entrustment.")
+    exposure: list[HandlerExposure] = Field(description="Per handler, whose data it can reach (concentration).")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, arbitrary_types_allowed=True)
 
