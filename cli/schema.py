@@ -3,7 +3,7 @@ import json
 import click
 
 from entrustment_chain.cli.common import handle_errors
-from entrustment_chain.graph.io.documents import DOCUMENTS
+from entrustment_chain.graph.reports.documents import DOCUMENTS
 
 
 @click.command("schema")
@@ -16,6 +16,6 @@ def command(of: str) -> None:
     tools that validate files before handing them over, or an output of `--format json`, for
     tools that read it. Every property of the chain file has a description; docs/chain-file.md
     explains each field in Japanese and English."""
-    from entrustment_chain.graph.io.documents import json_schema
+    from entrustment_chain.graph.reports.documents import json_schema
 
     click.echo(json.dumps(json_schema(of), ensure_ascii=False, indent=2))

@@ -1,6 +1,6 @@
 """Every JSON document the tool writes validates against the schema `chain schema --of` prints.
 
-The schemas are generated from the result models (graph/io/documents.py), so these tests check
+The schemas are generated from the result models (graph/reports/documents.py), so these tests check
 that what is written is what the models say: the streamed findings writer (which does not go
 through pydantic), the typed summary dicts, and every optional part (as-of, baselines). A
 document of another version is refused by its `schema` const."""
@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator
 
 from conftest import PROCX, ROOT, TEACHING
 from entrustment_chain.cli.main import main
-from entrustment_chain.graph.io.documents import DOCUMENTS, json_schema
+from entrustment_chain.graph.reports.documents import DOCUMENTS, json_schema
 
 EXPECTED = ROOT / "tests" / "cli" / "expected"
 BREACH_CASES = [p for p in TEACHING if (p / "breach-expected.yaml").exists()]
