@@ -4,15 +4,20 @@ The networkx rules (:mod:`.rules`) and the Cypher rules (``cypher/rules/<id>.cyp
 must return the record's ``columns``) produce rows; :mod:`.findings` turns rows into findings
 with the record's severity, messages and legal basis; the reports take titles from it; the
 README's rule table and ``docs/rules.md`` are generated from it (``scripts/regen``), and a test
-fails when they are out of date. Rule ids are a public contract: findings JSON carries them.
+fails when they are out of date. Rule ids are a public contract: findings JSON carries them,
+and :class:`RuleId` names them for type checkers (a test keeps it and the registry in step).
 """
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
 
 
 class Severity(str, Enum):
+    """How serious a rule's findings are: ``low``, ``medium`` or ``high`` (``order`` 1–3, so that
+    ``--fail-on`` and :meth:`Analysis.worst` compare them)."""
+
     low = "low"
     medium = "medium"
     high = "high"
@@ -20,6 +25,26 @@ class Severity(str, Enum):
     @property
     def order(self) -> int:
         return {"low": 1, "medium": 2, "high": 3}[self.value]
+
+
+class RuleId(StrEnum):
+    """The id of each rule, as findings (``Finding.rule``), ``summary.by_rule`` and the Cypher
+    rule files name it: ``RuleId.UNDISCLOSED_SUBCONTRACTING == "undisclosed_subcontracting"``.
+    Members are strings, so either form is accepted where a rule id is (``Analysis.by_rule``,
+    :func:`rule`); the members are the registry's rules, in report order (a test keeps them so)."""
+
+    UNDISCLOSED_SUBCONTRACTING = "undisclosed_subcontracting"
+    UNAPPROVED_SUBCONTRACTING = "unapproved_subcontracting"
+    MY_NUMBER_WITHOUT_PERMISSION = "my_number_without_permission"
+    CROSS_BORDER_HANDLING = "cross_border_handling"
+    COULD_NOT_SUPERVISE = "could_not_supervise"
+    MISCLASSIFIED_SUBCONTRACT = "misclassified_subcontract"
+    NO_SAFEGUARD_CLAUSES = "no_safeguard_clauses"
+    MISSING_SAFEGUARD_CLAUSE = "missing_safeguard_clause"
+    NO_SUBCONTRACT_RESTRICTION = "no_subcontract_restriction"
+    NO_SUPERVISION = "no_supervision"
+    WEAK_SUPERVISION = "weak_supervision"
+    SUBCONTRACTING_NOT_CHECKED = "subcontracting_not_checked"
 
 
 class Per(str, Enum):
@@ -172,9 +197,28 @@ RULE_INDEX = {rule: index for index, rule in enumerate(RULE_IDS)}
 EXPOSURE_COLUMNS = ("handler", "reached")  # reached: [{consignor, routes: [route ids]}]
 
 
-def rule(rule_id: str) -> Rule:
-    """The rule with this id; a clear error for an id that is not one."""
+class UnknownRule(ValueError, KeyError):
+    """A rule id that is not one of the rules (:func:`rule`, :meth:`Analysis.by_rule`). Its
+    message names the rules and the closest id, if one is close; ``rule_id`` is the id given
+    and ``suggestion`` that closest id (or None). A :class:`ValueError`, and a :class:`KeyError`
+    for code that caught the KeyError that unknown ids raised before."""
+
+    def __init__(self, rule_id: object) -> None:
+        self.rule_id = rule_id
+        close = difflib.get_close_matches(str(rule_id).lower(), RULE_IDS, n=1, cutoff=0.6)
+        self.suggestion: str | None = close[0] if close else None
+        shown = repr(str(rule_id)) if isinstance(rule_id, str) else repr(rule_id)
+        hint = f" (did you mean {self.suggestion!r}?)" if self.suggestion else ""
+        super().__init__(f"{shown} is not a rule{hint}; the rules are: {', '.join(RULE_IDS)}")
+
+    def __str__(self) -> str:  # the message as it is (KeyError would print its repr)
+        return str(self.args[0])
+
+
+def rule(rule_id: RuleId | str) -> Rule:
+    """The rule with this id (a :class:`RuleId` or its string); :class:`UnknownRule`, naming the
+    rules and the closest one, for an id that is not one."""
     try:
         return RULES[rule_id]
-    except KeyError:
-        raise KeyError(f"{rule_id!r} is not a rule; the rules are: {', '.join(RULE_IDS)}") from None
+    except (KeyError, TypeError):
+        raise UnknownRule(rule_id) from None
