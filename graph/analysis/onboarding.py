@@ -1,8 +1,9 @@
 """``check``: what a proposed vendor, entrustment or access grant would change, before it is signed.
 
-The proposal is a chain-file fragment (organizations, systems, entrustments, access). It is
-merged into the chain, validated like a chain file (problems name the proposal's own lines),
-and both versions are analysed: every (consignor, handler) pair the proposal creates is
+The proposal is a chain-file fragment (organizations, systems, entrustments, access): a
+:class:`Proposal`, or the same as plain data (a mapping, as parsed from YAML or JSON). It is
+merged into the chain, validated like a chain file (problems name the proposal's own lines
+when it was read from a file or text), and both versions are analysed: every (consignor, handler) pair the proposal creates is
 reported with its path, whether the consignor was told of and approved the handler, and what to
 do — inform the consignor, ask for its approval — before anything is signed.
 """
@@ -10,24 +11,76 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.analysis.asof import chain_as_of
 from entrustment_chain.graph.analysis.findings import Step
-from entrustment_chain.graph.analysis.flow import prepare_flow, reach
+from entrustment_chain.graph.analysis.flow import Reach, prepare_flow, reach
 from entrustment_chain.graph.analysis.network import build_graph
 from entrustment_chain.graph.analysis.routes import ENTRUSTMENT, SYSTEM, Route, Routes
+from entrustment_chain.graph.analysis.windows import Windows
 from entrustment_chain.graph.errors import InputError, Problem
-from entrustment_chain.graph.io.loader import STDIN, chain_from_dict, input_name, read_text
+from entrustment_chain.graph.io.loader import STDIN, _pydantic_problems, chain_from_dict, input_name, read_text
 from entrustment_chain.graph.io.sourcemap import SourceError, parse_yaml
-from entrustment_chain.graph.model.chain import ChainFile
+from entrustment_chain.graph.model.chain import Access, ChainFile, Entrustment, Organization, System
 
 CHECK_SCHEMA = "entrustment-chain/check/v2"
 SECTIONS = ("organizations", "systems", "entrustments", "access")
+
+LineMap = Mapping[tuple[str | int, ...], int]  # a field's path in the data -> its line in the file
+
+
+class Proposal(BaseModel):
+    """A proposed change to a chain, before it is signed: the organisations, systems,
+    entrustments and access grants it would add, each as a chain file writes it (ids may refer
+    to the chain's own elements). Build one in code, or read one from a file or inline YAML with
+    :meth:`read`, which remembers the file's lines so that :func:`check` names them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    schema_: str | None = Field(default=None, alias="schema", description="Ignored: a proposal may carry the "
+                                "chain file's schema line.")
+    organizations: list[Organization] = Field(default_factory=list, description="New organisations "
+                                              "(組織): the vendor, and any other new party.")
+    systems: list[System] = Field(default_factory=list, description="New information systems (情報システム).")
+    entrustments: list[Entrustment] = Field(default_factory=list, description="New entrustments "
+                                            "(委託, 再委託): the contracts to be signed.")
+    access: list[Access] = Field(default_factory=list, description="New access grants (アクセス権限).")
+
+    _name: str = PrivateAttr("<proposal>")
+    _lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
+
+    @classmethod
+    def read(cls, source: str) -> "Proposal":
+        """A proposal from a file's path, ``-`` (standard input) or inline YAML (as ``chain check
+        --add`` takes it), validated; an :class:`InputError` names the file (or ``--add``), line
+        and field of every problem. :func:`check` names its lines too."""
+        data, name, lines = read_proposal(source)
+        if not isinstance(data, dict):
+            raise InputError([Problem(name, 1, "", _NOT_A_MAPPING)])
+        try:
+            proposal = cls.model_validate(data)
+        except ValidationError as exc:
+            raise InputError(list(_pydantic_problems(exc, data, name, lines))) from None
+        proposal._name, proposal._lines = name, dict(lines)
+        return proposal
+
+    @property
+    def name(self) -> str:
+        """What problems call it: the file it was read from, ``--add``, or ``<proposal>``."""
+        return self._name
+
+    def to_data(self) -> dict[str, Any]:
+        """The proposal as plain data, as a proposal file would hold it."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"schema_"})
+
+
+_NOT_A_MAPPING = "a proposal is a mapping with organizations, systems, entrustments and/or access"
 
 
 class Action(BaseModel):
@@ -39,53 +92,76 @@ class Action(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    type: Literal["inform", "approve"]
-    by: str
-    to: str
-    about: str
-    route: str
-    required: bool = True
-    text: str
-    text_ja: str
+    type: Literal["inform", "approve"] = Field(description="inform (説明) or approve (承認).")
+    by: str = Field(description="Who acts, by organisation id: the signer of the route (inform) or the "
+                    "consignor (approve).")
+    to: str = Field(description="Whom it concerns, by organisation id: the consignor (inform) or the signer "
+                    "who asks for the approval (approve).")
+    about: str = Field(description="The handler the action is about, by organisation id.")
+    route: str = Field(description="The route (the consignor's entrustment or system) it is about, by id.")
+    required: bool = Field(default=True, description="False when the route's contract does not say whether it "
+                           "restricts re-entrustment: the approval is needed only if it does (check it).")
+    text: str = Field(description="The action in English, with names and ids.")
+    text_ja: str = Field(description="The action in Japanese.")
 
 
 class GainedRoute(BaseModel):
+    """One route of the consignor's data (an entrustment of the consignor, or a system holding
+    its data) by which the proposal would bring the handler to the data."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kind: str  # "entrustment" or "system"
-    id: str
-    path: list[Step]
-    signer: str  # who brings the handler in on this route: signs its entrustment or grants its access
-    disclosed: bool
-    approved: bool
-    restricted: bool | None  # the route entrustment's subcontract_restriction (None for a system)
+    kind: str = Field(description='"entrustment" or "system".')
+    id: str = Field(description="The entrustment's or the system's id.")
+    path: list[Step] = Field(description="The shortest path from the consignor to the handler on this "
+                             "route, in the direction the data flows.")
+    signer: str = Field(description="Who brings the handler in on this route: the consignor of the "
+                        "entrustment at the end of the path, or whoever grants the access.")
+    disclosed: bool = Field(description="Whether the consignor was told of the handler for this route "
+                            "(informed_subcontractors or approved_subcontractors).")
+    approved: bool = Field(description="Whether the consignor approved the handler for this route.")
+    restricted: bool | None = Field(description="The route entrustment's subcontract_restriction (null for "
+                                    "a system route, or when unknown).")
 
 
 class GainedHandler(BaseModel):
+    """A consignor that would gain a handler: every route by which the handler would reach its
+    data, whether it was told of and approved the handler on them, and the actions needed."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    consignor: str
-    consignor_name: str
-    handler: str
-    handler_name: str
-    routes: list[GainedRoute]  # every route of the consignor that would reach the handler
-    disclosed: bool  # on every route
-    approved: bool  # on every route that restricts re-entrustment
-    actions: list[Action]
+    consignor: str = Field(description="The consignor, by organisation id.")
+    consignor_name: str = Field(description="The consignor's name.")
+    handler: str = Field(description="The handler it would gain, by organisation id.")
+    handler_name: str = Field(description="The handler's name.")
+    routes: list[GainedRoute] = Field(description="Every route of the consignor that would reach the handler.")
+    disclosed: bool = Field(description="Whether the consignor was told of the handler on every route.")
+    approved: bool = Field(description="Whether the consignor approved the handler on every route that "
+                           "restricts re-entrustment (or may: restriction unknown).")
+    actions: list[Action] = Field(description="What must happen before the proposal is signed; empty when "
+                                  "nothing is needed.")
 
 
 class CheckResult(BaseModel):
+    """What a proposal would change (``entrustment-chain/check/v2`` JSON): the consignors that
+    would gain a handler, and which of them must be told or asked before anything is signed."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    schema_: str = Field(default=CHECK_SCHEMA, alias="schema")
-    gained: list[GainedHandler]
-    consignors_affected: list[str]
+    schema_: str = Field(default=CHECK_SCHEMA, alias="schema", description="The document's version.")
+    gained: list[GainedHandler] = Field(description="Each (consignor, handler) pair the proposal creates, "
+                                        "by consignor then handler.")
+    consignors_affected: list[str] = Field(description="The consignors with at least one action to take "
+                                           "(``blocking``), by id, sorted; ``chain check`` exits 1 when "
+                                           "there is any.")
 
     @property
     def blocking(self) -> list[GainedHandler]:
+        """The gained handlers that need an action before the proposal is signed."""
         return [g for g in self.gained if g.actions]
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The result as ``entrustment-chain/check/v2`` JSON data."""
         return self.model_dump(mode="json", by_alias=True)
 
 
@@ -94,27 +170,38 @@ def dump_chain(chain: ChainFile) -> dict[str, Any]:
     return chain.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def merge_proposal(chain: ChainFile, proposal: Any, name: str, lines: dict | None = None) -> ChainFile:
+def _plain(value: Any) -> Any:
+    """Data as a chain file holds it: a model in a mapping's lists (e.g. an :class:`Organization`
+    in ``{"organizations": [...]}``) dumped as the chain file writes it."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return value
+
+
+def merge_proposal(chain: ChainFile, proposal: Proposal | Mapping[str, Any], name: str,
+                   lines: LineMap | None = None) -> ChainFile:
     """The chain with the proposal's elements added, validated; problems point into the proposal."""
+    data: object = proposal
+    if isinstance(proposal, Proposal):
+        data, lines = proposal.to_data(), lines or proposal._lines
     lines = lines or {}
-    if not isinstance(proposal, dict):
-        raise InputError([Problem(name, 1, "", "a proposal is a mapping with organizations, systems, "
-                                  "entrustments and/or access")])
+    if not isinstance(data, Mapping):
+        raise InputError([Problem(name, 1, "", _NOT_A_MAPPING)])
     problems = [Problem(name, lines.get((key,)), key, f"unknown key {key!r} (a proposal may add "
-                        f"{', '.join(SECTIONS)})") for key in proposal if key not in (*SECTIONS, "schema")]
+                        f"{', '.join(SECTIONS)})") for key in data if key not in (*SECTIONS, "schema")]
     if problems:
         raise InputError(problems)
     merged = dump_chain(chain)
     base = {section: len(merged.get(section, [])) for section in SECTIONS}
-    shifted: dict[tuple, int] = {}
+    shifted: dict[tuple[str | int, ...], int] = {}
     for path, line in lines.items():
         if path and path[0] in SECTIONS and len(path) > 1 and isinstance(path[1], int):
             shifted[(path[0], path[1] + base[path[0]], *path[2:])] = line
     for section in SECTIONS:
-        added = proposal.get(section) or []
+        added = data.get(section) or []
         if not isinstance(added, list):
             raise InputError([Problem(name, lines.get((section,)), section, "must be a list")])
-        merged[section] = list(merged.get(section, [])) + added
+        merged[section] = list(merged.get(section, [])) + [_plain(x) for x in added]
     try:
         return chain_from_dict(merged, name, shifted)
     except InputError as exc:
@@ -127,7 +214,7 @@ def merge_proposal(chain: ChainFile, proposal: Any, name: str, lines: dict | Non
         raise InputError([Problem(p.file, p.line, unshift(p.field), p.message) for p in exc.problems]) from None
 
 
-def read_proposal(proposal: str) -> tuple[Any, str, dict]:
+def read_proposal(proposal: str) -> tuple[Any, str, dict[tuple[str | int, ...], int]]:
     """A proposal given as a file's path, as ``-`` (standard input) or as inline YAML: its data,
     its name for messages (the path, ``<stdin>`` or ``--add``) and its line map. A file is read
     as a chain file is (a regular file, within YAML's byte limit); inline YAML is a mapping, so
@@ -144,15 +231,24 @@ def read_proposal(proposal: str) -> tuple[Any, str, dict]:
     return data, name, lines
 
 
-def check(chain: ChainFile, proposal: Any, name: str = "<proposal>", lines: dict | None = None,
-          as_of: date | None = None) -> CheckResult:
+def check(chain: ChainFile, proposal: Proposal | Mapping[str, Any], name: str | None = None,
+          lines: LineMap | None = None, as_of: date | None = None) -> CheckResult:
     """Which consignors would gain a handler on one of their routes (a handler already reaching
     the data on another route counts: disclosure is per route), whether they were told of and
-    approved it there, and who must do what before anything is signed. A handler reaches the
-    data while it is held (:mod:`.windows`); with ``as_of``, the chain is taken as it stood on
-    that day (:mod:`.asof`) before the proposal is added to it."""
+    approved it there, and who must do what before anything is signed.
+
+    ``proposal`` is a :class:`Proposal` or the same as plain data (a mapping with
+    organizations, systems, entrustments and/or access), validated with the chain: an
+    :class:`InputError` names every problem, with ``name`` as its file (default: the name
+    :meth:`Proposal.read` gave it, else ``<proposal>``) and the line ``lines`` maps its field
+    to (a field's path, as a tuple of keys and indexes, to its line; :meth:`Proposal.read`
+    keeps them). A handler reaches the data while it is held (:mod:`.windows`); with
+    ``as_of``, the chain is taken as it stood on that day (:mod:`.asof`) before the proposal is
+    added to it."""
     if as_of is not None:
         chain = chain_as_of(chain, as_of)
+    if name is None:
+        name = proposal.name if isinstance(proposal, Proposal) else "<proposal>"
     after = merge_proposal(chain, proposal, name, lines)
     before_flow, after_flow = prepare_flow(build_graph(chain)), prepare_flow(build_graph(after))
     before_routes, routes = Routes(chain), Routes(after)
@@ -163,16 +259,17 @@ def check(chain: ChainFile, proposal: Any, name: str = "<proposal>", lines: dict
         before: set[tuple[Route, str]] = set()
         for route in before_routes.routes.get(c, ()):
             reached = reach(None, c, before_flow, route, before_routes.start(c, route))
-            before.update((route, h) for h in reached.handlers() if not reached.windows[S.org_node(h)].empty)
+            held = _windows(reached)
+            before.update((route, h) for h in reached.handlers() if not held[S.org_node(h)].empty)
         found: dict[str, list[GainedRoute]] = {}
         for route in routes.routes[c]:
             reached = reach(None, c, after_flow, route, routes.start(c, route))
-            paths = reached.paths
+            paths, held = reached.paths, _windows(reached)
             systems = {S.node_id(n) for n in paths if not n.startswith("org:")} | (
                 {route.id} if route.kind == SYSTEM else set())
             for node, path in paths.items():
                 h = S.node_id(node)
-                if not node.startswith("org:") or (route, h) in before or reached.windows[node].empty:
+                if not node.startswith("org:") or (route, h) in before or held[node].empty:
                     continue
                 judged = routes.judge(c, route, h, systems)
                 restricted = (after.entrustments_by_id[route.id].clauses.subcontract_restriction
@@ -193,13 +290,21 @@ def check(chain: ChainFile, proposal: Any, name: str = "<proposal>", lines: dict
     return CheckResult(gained=gained, consignors_affected=affected)
 
 
-def _signer(chain: ChainFile, path: list) -> str:
+def _windows(reached: Reach) -> dict[str, Windows]:
+    """The windows of what ``reach`` reached (it always computes them)."""
+    if reached.windows is None:
+        raise AssertionError("reach() gives the windows of what it reaches")
+    return reached.windows
+
+
+def _signer(chain: ChainFile, path: Sequence[S.PathStep]) -> str:
     """Who brings the handler in at the end of ``path``: the consignor of the entrustment of its
     last step, or, for access, the consignor of the entrustment the grant is under (else the
     system's operator, else the organisation the data came from)."""
     last = path[-1]
-    if last.type != S.ACCESSIBLE_BY:
-        return chain.entrustments_by_id[last.entrustment].consignor
+    entrustment = last.entrustment  # set on every step but access
+    if entrustment is not None:
+        return chain.entrustments_by_id[entrustment].consignor
     for grant in chain.access:
         if grant.organization == last.target and grant.system == last.source:
             if grant.under:
@@ -210,7 +315,7 @@ def _signer(chain: ChainFile, path: list) -> str:
     return path[-2].source if len(path) > 1 else last.source
 
 
-def _actions(c: str, h: str, route: GainedRoute, orgs: dict) -> list[Action]:
+def _actions(c: str, h: str, route: GainedRoute, orgs: Mapping[str, Organization]) -> list[Action]:
     """The actions one route asks for; none where the consignor itself signs (it knows)."""
     if route.signer == c:
         return []
