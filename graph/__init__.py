@@ -31,6 +31,9 @@ _EXPORTS = {
     "Entrustment": "model.chain",
     "Access": "model.chain",
     "Disposal": "model.chain",
+    "OrgKind": "model.chain",
+    "AccessKind": "model.chain",
+    "DataCategory": "model.chain",
     # analysis
     "analyze": "analysis.engine",
     "Analysis": "analysis.findings",
@@ -63,9 +66,9 @@ _EXPORTS = {
 }
 
 __all__ = [
-    "Access", "Analysis", "BreachReport", "ChainError", "ChainFile", "CheckResult", "DatabaseError",
-    "Disposal", "Entrustment", "Finding", "HandlerExposure", "InputError", "LegalReference",
-    "Organization", "Problem", "Proposal", "RouteWindows", "RuleId", "Severity", "Step", "Survey",
+    "Access", "AccessKind", "Analysis", "BreachReport", "ChainError", "ChainFile", "CheckResult",
+    "DataCategory", "DatabaseError", "Disposal", "Entrustment", "Finding", "HandlerExposure",
+    "InputError", "LegalReference", "OrgKind", "Organization", "Problem", "Proposal", "RouteWindows", "RuleId", "Severity", "Step", "Survey",
     "System", "UnknownRule", "analyze", "breach", "chain_as_of", "chain_from_dict", "check",
     "load_chain", "parse_chain_text", "parse_date", "parse_period", "survey",
 ]
@@ -89,10 +92,13 @@ if TYPE_CHECKING:
     from entrustment_chain.graph.io.loader import chain_from_dict, load_chain, parse_chain_text
     from entrustment_chain.graph.model.chain import (
         Access,
+        AccessKind,
         ChainFile,
+        DataCategory,
         Disposal,
         Entrustment,
         Organization,
+        OrgKind,
         System,
     )
     from entrustment_chain.graph.model.wareki import parse_date, parse_period
