@@ -233,6 +233,8 @@ NODES: dict[str, NodeSchema] = {
         Prop("name", "its name", _attr("name")),
         Prop("kind", "private | local_government | public_agency", _attr("kind")),
         Prop("country", "where it handles the data (ISO 3166-1 alpha-2; null = not recorded)", _attr("country")),
+        Prop("lei", "its LEI (ISO 17442; null = not recorded)", _attr("lei")),
+        Prop("euid", "its EUID (the EU/EEA business registers' identifier; null = not recorded)", _attr("euid")),
     )),
     SYSTEM: NodeSchema(SYSTEM, "systems", "an information system where entrusted data is processed", (
         Prop("id", "the system's id in the chain file", _attr("id")),
@@ -299,6 +301,9 @@ RELATIONSHIPS: dict[str, RelSchema] = {
                   "an entrustment (委託 or 再委託): consignor → contractor, with its clauses and supervision",
                   True, True, _FLOW_PROPS + (
                       Prop("work", "the work entrusted (業務)", _attr("work")),
+                      Prop("ict_service", "the type of ICT services of DORA's register of information (S01–S19 of "
+                           "Annex III of Implementing Regulation (EU) 2024/2956; null = not recorded)",
+                           _attr("ict_service")),
                       *_clause_props(),
                       Prop("informed_subcontractors", "the downstream organisations the consignor was told "
                            "of under this entrustment (null = unknown)", _listed("informed_subcontractors")),

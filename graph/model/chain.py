@@ -253,6 +253,119 @@ def _country(value: object) -> object:
 Country = Annotated[Optional[str], BeforeValidator(_country)]
 
 
+# DORA's register of information (Commission Implementing Regulation (EU) 2024/2956; docs/dora.md
+# gives the sources). The codes are the ITS's own; chain files carry them so that
+# `chain export --format dora-b0502` never has to guess one.
+
+LEI_PATTERN = "^[0-9A-Z]{18}[0-9]{2}$"
+_LEI = re.compile(LEI_PATTERN)
+
+
+def lei_check(value: str) -> bool:
+    """Whether the 20 characters of an LEI pass ISO 17442's check (ISO 7064 MOD 97-10): with each
+    letter read as a number (A = 10 … Z = 35), the whole is 1 modulo 97."""
+    return int("".join(str(int(char, 36)) for char in value)) % 97 == 1
+
+
+def _lei(value: object) -> object:
+    """An LEI (ISO 17442): 18 upper-case letters or digits and two check digits that hold."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError("must be an LEI (ISO 17442), 20 characters, as text")
+    if len(value) != 20:
+        raise ValueError(f"{value!r} is not an LEI (ISO 17442): an LEI has 20 characters, this has {len(value)}")
+    if not _LEI.match(value):
+        hint = " (write it in capitals)" if _LEI.match(value.upper()) else ""
+        raise ValueError(f"{value!r} is not an LEI (ISO 17442): 18 upper-case letters or digits, then two "
+                         f"check digits{hint}")
+    if not lei_check(value):
+        raise ValueError(f"{value!r} is not an LEI: its check digits do not hold (ISO 17442, ISO 7064 MOD 97-10); "
+                         "a character is probably mistyped: copy it from the LEI record (GLEIF)")
+    return value
+
+
+# The EUID, the identifier of the Business Registers Interconnection System (BRIS; Directive
+# 2012/17/EU, Implementing Regulation (EU) 2015/884): a code of the business registers of the EU and
+# the EEA that begins with the state's code (Greece: EL), then the register and the registration
+# number, whose forms differ by state (no common check digit). Only that much is checked.
+EUID_STATES = frozenset({
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE", "IT",
+    "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "IS", "LI", "NO",
+})
+_EUID = re.compile(r"[A-Z]{2}[!-~]{1,98}")
+
+
+def _euid(value: object) -> object:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError("must be an EUID (European Unique Identifier of the business registers), as text")
+    if not _EUID.fullmatch(value) or value[:2] not in EUID_STATES:
+        raise ValueError(f"{value!r} is not an EUID: an EUID begins with the code of an EU or EEA state "
+                         "(AT, BE … EL for Greece … IS, LI, NO) followed by the register and the registration "
+                         "number, 3–100 visible ASCII characters without spaces")
+    return value
+
+
+class IctService(str, Enum):
+    """Type of ICT services (ICT サービスの種類): the closed list of Annex III of Commission Implementing
+    Regulation (EU) 2024/2956 (DORA's register of information), S01–S19: S01 ICT project management;
+    S02 ICT Development; S03 ICT help desk and first level support; S04 ICT security management
+    services; S05 Provision of data; S06 Data analysis; S07 ICT, facilities and hosting services
+    (excluding Cloud services); S08 Computation; S09 Non-Cloud Data storage; S10 Telecom carrier;
+    S11 Network infrastructure; S12 Hardware and physical devices; S13 Software licencing (excluding
+    SaaS); S14 ICT operation management (including maintenance); S15 ICT Consulting; S16 ICT Risk
+    management; S17 Cloud services: IaaS; S18 Cloud services: PaaS; S19 Cloud services: SaaS."""
+
+    S01 = "S01"
+    S02 = "S02"
+    S03 = "S03"
+    S04 = "S04"
+    S05 = "S05"
+    S06 = "S06"
+    S07 = "S07"
+    S08 = "S08"
+    S09 = "S09"
+    S10 = "S10"
+    S11 = "S11"
+    S12 = "S12"
+    S13 = "S13"
+    S14 = "S14"
+    S15 = "S15"
+    S16 = "S16"
+    S17 = "S17"
+    S18 = "S18"
+    S19 = "S19"
+
+
+ICT_SERVICE_CODES = tuple(s.value for s in IctService)
+
+
+def _ict_service(value: object) -> object:
+    """One code of Annex III, as written: upper case, without the EBA taxonomy's prefix."""
+    if value is None or isinstance(value, IctService):
+        return value
+    allowed = ", ".join(ICT_SERVICE_CODES)
+    if not isinstance(value, str):
+        raise ValueError(f"must be one of the codes of Annex III of Implementing Regulation (EU) 2024/2956, "
+                         f"as text: {allowed}")
+    if value in ICT_SERVICE_CODES:
+        return value
+    hint = ""
+    if value.upper() in ICT_SERVICE_CODES:
+        hint = f" (write it in capitals: {value.upper()!r})"
+    elif value.startswith("eba_TA:") and value[len("eba_TA:"):] in ICT_SERVICE_CODES:
+        hint = f" (write the code alone, {value[len('eba_TA:'):]!r}: eba_TA: is the EBA taxonomy's prefix)"
+    raise ValueError(f"{value!r} is not a type of ICT services of Annex III of Implementing Regulation (EU) "
+                     f"2024/2956; write one of {allowed}{hint} (docs/dora.md says what each means)")
+
+
+IctServiceCode = Annotated[Optional[IctService], BeforeValidator(_ict_service)]
+Lei = Annotated[Optional[str], BeforeValidator(_lei)]
+Euid = Annotated[Optional[str], BeforeValidator(_euid)]
+
+
 class DataCategory(str, Enum):
     """What kind of personal data an entrustment carries (データの種類): sensitive = 要配慮個人情報;
     my_number = 特定個人情報 (マイナンバーを含む); payment = data whose misuse can cause financial
@@ -292,6 +405,17 @@ class Organization(_Strict):
         None, description="Country (所在国) where the organisation handles the data, as an ISO 3166-1 alpha-2 "
         "code (JP, US, DE …); null = not recorded. Outside Japan, the EEA and the UK, handling the data is a "
         "provision to a third party in a foreign country (APPI Art. 28; cross_border_handling).")
+    lei: Lei = Field(
+        None, pattern=LEI_PATTERN,
+        description="LEI (取引主体識別子, Legal Entity Identifier, ISO 17442): 20 characters, 18 upper-case letters "
+        "or digits and two check digits that must hold (ISO 7064 MOD 97-10); null = not recorded. DORA's "
+        "register of information identifies a provider by it (chain export --format dora-b0502, columns "
+        "B_05.02.0030/0060 with type LEI).")
+    euid: Euid = Field(
+        None, description="EUID (European Unique Identifier of the EU/EEA business registers, BRIS, Directive "
+        "2012/17/EU): the state's code (EL for Greece) followed by the register and the registration "
+        "number; null = not recorded. The DORA export uses it, with type EUID, for a provider that has no LEI "
+        "(the ITS allows it for providers established in the Union).")
 
 
 class System(_Strict):
@@ -459,6 +583,12 @@ class Entrustment(_Strict):
                            "id; not the consignor itself. In a re-entrustment (再委託) the consignor is the "
                            "contractor of the entrustment above.")
     work: Text | None = Field(None, description="The work entrusted (委託業務), free text.")
+    ict_service: IctServiceCode = Field(
+        None, description="Type of ICT services (ICT サービスの種類) of this arrangement in DORA's register of "
+        "information: one code of the closed list of Annex III of Commission Implementing Regulation (EU) "
+        "2024/2956, S01–S19 (S14 ICT operation management (including maintenance), S19 Cloud services: "
+        "SaaS …; docs/dora.md lists them); null = not recorded. The DORA export writes it in B_05.02.0020 "
+        "on every row of this arrangement's supply chain, and leaves the cell empty where it is null.")
     personal_data: TriState = Field(
         None, description="Whether the work includes handling personal data (個人データの取扱いの有無), "
         "as the parties classified it: true / false / null = unknown. Only false stops data flowing "
