@@ -404,8 +404,10 @@ def test_dora_cells_are_never_formulas(hostile):
     rows = check_csv(export(chain, "dora-b0502", analysis))
     refs = {row[0] for row in rows[1:]}
     assert "'" + FORMULA in refs  # the arrangement b → c, its id neutralised
-    assert ["'" + FORMULA, "'-2+3", "c", "OTHER", "1", "", ""] in rows
-    assert any(row[2] == "'@h" for row in rows)
+    # the work ("-2+3") and the providers' chain-file ids ("@h") are not written, only codes
+    # (docs/dora.md), and this chain records none
+    assert ["'" + FORMULA, "", "", "", "1", "", ""] in rows
+    assert not any("-2+3" in value or "@h" in value for row in rows[1:] for value in row[1:])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -448,7 +450,10 @@ def test_corpus_through_the_cli(name, fmt):
     result = CliRunner().invoke(main, [command, str(CORPUS / name), *options])
     assert result.exit_code == 0, result.output
     assert result.exception is None and "Traceback" not in result.output
-    assert result.stderr == ""
+    if fmt == "dora-b0502":  # the corpus records no codes: the export says which cells it left empty
+        assert all(line.startswith("warning: ") for line in result.stderr.splitlines())
+    else:
+        assert result.stderr == ""
     out = result.stdout
     # in markdown, the ```mermaid block is code (its lines are checked as Mermaid): the strings
     # listed must not appear in the rest

@@ -1,0 +1,296 @@
+"""DORA B_05.02 (docs/dora.md): the codes the chain file records (organizations[].lei and euid,
+entrustments[].ict_service), checked once when the file is read; the rows and ranks of the
+supply chains; and the export, which writes only those codes and says which cells it left empty
+instead of inventing one.
+
+The goldens are in tests/golden/dora-*; rewrite them with UPDATE_GOLDEN=1 and read the diff."""
+import csv
+import io
+import os
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from entrustment_chain.cli.main import main
+from entrustment_chain.graph.io.loader import chain_from_dict, load_chain
+from entrustment_chain.graph.model.chain import ICT_SERVICE_CODES, lei_check
+from entrustment_chain.graph.reports.dora import HEADER, Missing, supply_chains
+
+from conftest import PROCX, ROOT
+
+DORA = ROOT / "fixtures" / "dora"
+COMPLETE = DORA / "complete.yaml"
+INCOMPLETE = DORA / "incomplete.yaml"
+GOLDEN = ROOT / "tests" / "golden"
+UPDATE = os.environ.get("UPDATE_GOLDEN", "") not in ("", "0")
+
+# Published LEIs, as examples of the real format (from the Wikipedia article on the LEI, which
+# docs/dora.md cites); only their check digits are tested here.
+PUBLISHED_LEIS = ("5493000IBP32UQZ0KL24", "213800WSGIIZCXF1P572", "54930084UKLVMY22DS16")
+# The fixture's fictional LEIs (fixtures/dora/complete.yaml): made up, with valid check digits.
+FICTIONAL_LEIS = ("FICTIONBANK000000157", "FICTIONINSUR00000518", "FICTIONSAAS000000252", "FICTIONCLOUD00000390")
+
+
+def golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if UPDATE:
+        path.write_text(text, encoding="utf-8")
+        return
+    assert path.is_file(), f"{path} does not exist; write it with UPDATE_GOLDEN=1 and read it"
+    assert text == path.read_text(encoding="utf-8"), f"output differs from {path.relative_to(ROOT)}"
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def chain(org: dict | None = None, entrustment: dict | None = None):
+    return chain_from_dict({
+        "schema": "entrustment-chain/v1",
+        "organizations": [{"id": "a", "name": "A", **(org or {})}, {"id": "b", "name": "B"}],
+        "entrustments": [{"id": "a-b", "consignor": "a", "contractor": "b", **(entrustment or {})}],
+    })
+
+
+# ---------------------------------------------------------------------------------------------
+# the LEI's check digits (ISO 17442, ISO 7064 MOD 97-10)
+
+@pytest.mark.parametrize("lei", PUBLISHED_LEIS + FICTIONAL_LEIS)
+def test_valid_leis_pass_the_check_and_are_accepted(lei):
+    assert lei_check(lei)
+    assert chain({"lei": lei}).organizations[0].lei == lei
+
+
+@pytest.mark.parametrize("lei", PUBLISHED_LEIS)
+def test_any_digit_mistyped_as_a_digit_or_letter_as_a_letter_is_caught(lei):
+    """MOD 97-10 on the digits the letters expand to (A = 10 … Z = 35): one digit or one letter
+    replaced by another of its kind changes the number by less than 97 times a power of ten, which
+    97 never divides. (A digit typed for a letter changes the number's length, and may pass.)"""
+    digits, letters = "0123456789", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    for i, char in enumerate(lei):
+        for c in (digits if char in digits else letters):
+            if c != char:
+                assert not lei_check(lei[:i] + c + lei[i + 1:]), (i, c)
+
+
+def test_swapped_characters_of_an_lei_are_caught():
+    lei = PUBLISHED_LEIS[1]
+    swapped = lei[:5] + lei[6] + lei[5] + lei[7:]
+    assert swapped != lei and not lei_check(swapped)
+
+
+@pytest.mark.parametrize("value,message", [
+    ("5493000IBP32UQZ0KL25", "its check digits do not hold"),
+    ("5493000ibp32uqz0kl24", "write it in capitals"),
+    ("5493000IBP32UQZ0KL2", "an LEI has 20 characters, this has 19"),
+    ("5493000IBP32UQZ0KLAB", "18 upper-case letters or digits, then two check digits"),
+    ("5493000IBP32UQZ0KL24 ", "an LEI has 20 characters, this has 21"),
+    (5493000, "must be an LEI (ISO 17442), 20 characters, as text"),
+])
+def test_a_bad_lei_is_refused_naming_the_field(value, message):
+    from entrustment_chain.graph.errors import InputError
+
+    with pytest.raises(InputError) as raised:
+        chain({"lei": value})
+    (problem,) = raised.value.problems
+    assert problem.field == "organizations[0].lei" and message in problem.message
+
+
+@pytest.mark.parametrize("value", ["DEK1101R.HRB116737", "ELGEMI.123456789", "NO123456789", "ROONRC.J40/2845/1998"])
+def test_euids_of_eu_and_eea_registers_are_accepted(value):
+    assert chain({"euid": value}).organizations[0].euid == value
+
+
+@pytest.mark.parametrize("value", ["US123456", "GR123456", "DE", "DE 123", "de123", "DE１２３", 123])
+def test_a_bad_euid_is_refused(value):
+    from entrustment_chain.graph.errors import InputError
+
+    with pytest.raises(InputError) as raised:
+        chain({"euid": value})
+    assert raised.value.problems[0].field == "organizations[0].euid"
+
+
+# ---------------------------------------------------------------------------------------------
+# the closed list of Annex III
+
+def test_the_closed_list_is_s01_to_s19():
+    assert ICT_SERVICE_CODES == tuple(f"S{n:02d}" for n in range(1, 20))
+
+
+@pytest.mark.parametrize("code", ICT_SERVICE_CODES)
+def test_every_code_of_annex_iii_is_accepted(code):
+    assert chain(entrustment={"ict_service": code}).entrustments[0].ict_service.value == code
+
+
+BAD_FILE = textwrap.dedent("""\
+    schema: entrustment-chain/v1
+    organizations:
+      - {id: bank, name: Bank, lei: FICTIONBANK000000157}
+      - id: saas
+        name: SaaS
+        lei: FICTIONSAAS000000253
+      - {id: maint, name: Maint, euid: US123}
+    entrustments:
+      - id: bank-saas
+        consignor: bank
+        contractor: saas
+        ict_service: S20
+      - {id: saas-maint, consignor: saas, contractor: maint, ict_service: s14}
+      - {id: bank-maint, consignor: bank, contractor: maint, ict_service: eba_TA:S14}
+    """)
+
+
+def test_validate_names_line_and_field_of_every_bad_code(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(BAD_FILE, encoding="utf-8")
+    result = run("validate", path)
+    assert result.exit_code == 2 and result.stdout == ""
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    allowed = ", ".join(ICT_SERVICE_CODES)
+    assert [e.split(": ", 3)[1:3] for e in errors] == [
+        [f"{path}:6", "organizations[1].lei"],
+        [f"{path}:7", "organizations[2].euid"],
+        [f"{path}:12", "entrustments[0].ict_service"],
+        [f"{path}:13", "entrustments[1].ict_service"],
+        [f"{path}:14", "entrustments[2].ict_service"],
+    ]
+    assert "its check digits do not hold" in errors[0]
+    assert "begins with the code of an EU or EEA state" in errors[1]
+    assert all(f"write one of {allowed}" in e for e in errors[2:])
+    assert "(write it in capitals: 'S14')" in errors[3]
+    assert "(write the code alone, 'S14'" in errors[4]
+    assert result.stderr.endswith("5 problems found; nothing was written.\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# B_05.02
+
+def rows_of(text: str) -> list[list[str]]:
+    rows = list(csv.reader(io.StringIO(text)))
+    assert tuple(rows[0]) == HEADER
+    return rows[1:]
+
+
+def test_complete_fixture_writes_every_code_and_warns_of_nothing(tmp_path):
+    result = run("export", COMPLETE, "--format", "dora-b0502")
+    assert result.exit_code == 0 and result.stderr == ""
+    golden("dora-complete.b0502.csv", result.stdout)
+    rows = rows_of(result.stdout)
+    assert all(row[1] in ICT_SERVICE_CODES and row[2] and row[3] in ("LEI", "EUID") for row in rows)
+    assert all((row[5] == row[6] == "") == (row[4] == "1") for row in rows)
+    assert supply_chains(load_chain(COMPLETE)).missing == ()
+    # --strict has nothing to refuse
+    strict = tmp_path / "b.csv"
+    assert run("export", COMPLETE, "--format", "dora-b0502", "--strict", "-o", strict).exit_code == 0
+    assert strict.read_text(encoding="utf-8") == result.stdout
+
+
+def test_complete_fixture_ranks_and_codes():
+    register = supply_chains(load_chain(COMPLETE))
+    bank = [(r.provider, r.provider_code, r.provider_code_type, r.rank, r.recipient, r.recipient_code)
+            for r in register.rows if r.arrangement == "bank-saas"]
+    assert bank == [
+        ("saas", "FICTIONSAAS000000252", "LEI", 1, None, ""),
+        ("cloud", "FICTIONCLOUD00000390", "LEI", 2, "saas", "FICTIONSAAS000000252"),
+        ("maint", "DEFICTION.HRB000004", "EUID", 2, "saas", "FICTIONSAAS000000252"),  # by access, no LEI: EUID
+        ("dc", "NLFICTION.000000005", "EUID", 3, "cloud", "FICTIONCLOUD00000390"),
+    ]
+    assert {r.ict_service for r in register.rows if r.arrangement == "bank-saas"} == {"S19"}
+    # an organisation with both codes is identified by its LEI
+    both = chain({"lei": FICTIONAL_LEIS[0], "euid": "DEFICTION.1"}, {"personal_data": True})
+    both = chain_from_dict({**both.model_dump(mode="json", by_alias=True, exclude_none=True),
+                            "entrustments": [{"id": "b-a", "consignor": "b", "contractor": "a"}]})
+    (row,) = supply_chains(both).rows
+    assert (row.provider_code, row.provider_code_type) == (FICTIONAL_LEIS[0], "LEI")
+
+
+def test_incomplete_fixture_leaves_cells_empty_and_lists_what_is_missing():
+    result = run("export", INCOMPLETE, "--format", "dora-b0502")
+    assert result.exit_code == 0
+    golden("dora-incomplete.b0502.csv", result.stdout)
+    golden("dora-incomplete.b0502.stderr.txt", result.stderr)
+    rows = rows_of(result.stdout)
+    assert not any("OTHER" in row or "cloud" in row or "insurer-saas" in row[1:] for row in rows)
+    register = supply_chains(load_chain(INCOMPLETE))
+    assert register.to_csv() == result.stdout
+    # every missing code: the CSV line (1 is the header), the columns, the field, its owner
+    lei, service = ("B_05.02.0030", "B_05.02.0040"), ("B_05.02.0020",)
+    recipient = ("B_05.02.0060", "B_05.02.0070")
+    assert register.missing == (
+        Missing(3, lei, "organizations[3].lei", "cloud"),
+        Missing(5, recipient, "organizations[3].lei", "cloud"),
+        Missing(7, service, "entrustments[1].ict_service", "insurer-saas"),
+        Missing(8, service, "entrustments[1].ict_service", "insurer-saas"),
+        Missing(8, lei, "organizations[3].lei", "cloud"),
+        Missing(9, service, "entrustments[1].ict_service", "insurer-saas"),
+        Missing(10, service, "entrustments[1].ict_service", "insurer-saas"),
+        Missing(10, recipient, "organizations[3].lei", "cloud"),
+        Missing(11, lei, "organizations[3].lei", "cloud"),
+        Missing(12, recipient, "organizations[3].lei", "cloud"),
+    )
+    for m in register.missing:
+        row = rows[m.line - 2]
+        assert all(row[HEADER.index(next(h for h in HEADER if h.startswith(c)))] == "" for c in m.columns)
+    # and every empty code cell is listed
+    listed = {(m.line, c) for m in register.missing for c in m.columns}
+    for line, row in enumerate(rows, start=2):
+        for i in (1, 2, 3) + ((5, 6) if row[4] != "1" else ()):
+            assert (row[i] == "") == ((line, HEADER[i].split()[0]) in listed), (line, i)
+
+
+def test_strict_refuses_an_incomplete_register_and_writes_nothing(tmp_path):
+    out = tmp_path / "b.csv"
+    result = run("export", INCOMPLETE, "--format", "dora-b0502", "--strict", "-o", out)
+    assert result.exit_code == 2 and not out.exists() and result.stdout == ""
+    golden("dora-incomplete.strict.stderr.txt", result.stderr.replace(str(INCOMPLETE), "fixtures/dora/incomplete.yaml"))
+    assert result.stderr.endswith("2 problems found; nothing was written.\n")
+
+
+def test_strict_is_for_the_dora_format_only():
+    result = run("export", COMPLETE, "--format", "dot", "--strict")
+    assert result.exit_code == 2 and "--strict applies to --format dora-b0502 only" in result.stderr
+
+
+def test_procx_records_no_codes_and_ranks_procx_1_and_bs_2_for_every_consignor():
+    register = supply_chains(load_chain(PROCX))
+    by_arrangement: dict[str, dict] = {}
+    for r in register.rows:
+        by_arrangement.setdefault(r.arrangement, {})[r.provider] = (r.rank, r.recipient)
+        assert r.cells()[1:4] == ("", "", "") and r.cells()[5:] == ("", "")
+    consignor_arrangements = {ref: v for ref, v in by_arrangement.items() if ref.endswith("-procx")}
+    assert len(consignor_arrangements) == 69
+    assert all(v == {"procx": (1, None), "bs": (2, "procx")} for v in consignor_arrangements.values())
+    assert {m.subject for m in register.missing if m.field.startswith("organizations")} == {"procx", "bs"}
+    assert len({m.subject for m in register.missing if m.field.endswith("ict_service")}) == 69
+
+
+def test_ranks_follow_the_chain():
+    register = supply_chains(load_chain(ROOT / "fixtures" / "teaching" / "multi-level-untold" / "chain.yaml"))
+    city = [(r.provider, r.rank, r.recipient) for r in register.rows if r.arrangement == "city-vendor"]
+    assert city == [("vendor", 1, None), ("sub1", 2, "vendor"), ("sub2", 3, "sub1")]
+
+
+def test_the_library_export_and_as_of_agree_with_the_cli():
+    from datetime import date
+
+    from entrustment_chain.graph.analysis.asof import chain_as_of
+    from entrustment_chain.graph.reports.export import export
+
+    procx = load_chain(PROCX)
+    day = date(2014, 1, 1)
+    assert export(procx, "dora-b0502") == supply_chains(procx).to_csv()
+    then = supply_chains(procx, day)
+    assert export(procx, "dora-b0502", as_of=day) == then.to_csv() == supply_chains(chain_as_of(procx, day)).to_csv()
+    assert len(then.rows) < len(supply_chains(procx).rows)
+    result = run("export", PROCX, "--format", "dora-b0502", "--as-of", "2014-01-01")
+    assert result.stdout == then.to_csv()
+
+
+def test_an_arrangement_id_that_reads_as_a_formula_is_neutralised():
+    register = supply_chains(chain_from_dict({
+        "schema": "entrustment-chain/v1",
+        "organizations": [{"id": "a", "name": "A"}, {"id": "b", "name": "B", "lei": FICTIONAL_LEIS[0]}],
+        "entrustments": [{"id": "=HYPERLINK(\"x\")", "consignor": "a", "contractor": "b", "ict_service": "S01"}],
+    }))
+    assert rows_of(register.to_csv()) == [["'=HYPERLINK(\"x\")", "S01", FICTIONAL_LEIS[0], "LEI", "1", "", ""]]
