@@ -20,25 +20,35 @@ from entrustment_chain.cli.common import (
 @click.command("analyze")
 @input_argument
 @click.option("--backend", type=click.Choice(["networkx", "neo4j"]), default="networkx", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "html"]), default="table",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "html", "sarif", "junit"]),
+              default="table", show_default=True,
+              help="sarif: SARIF 2.1.0 for code scanning; junit: JUnit XML for CI test reports (docs/ci.md).")
 @click.option("--fail-on", type=click.Choice(["low", "medium", "high"]),
-              help="Exit 1 when any finding is at or above this severity.")
+              help="Exit 1 when any finding is at or above this severity (findings a baseline accepts do not count).")
+@click.option("--baseline", type=click.Path(), metavar="ACCEPTED.yaml",
+              help="Findings accepted, with who accepted them, when and why: they are left out of the report "
+                   "and of --fail-on (kept in SARIF as suppressed); stale and expired entries are warned of.")
 @click.option("--dataset", help="Neo4j dataset name (default: the file's path as given).")
 @as_of_option
 @output_option
 @neo4j_options
 @handle_errors
-def command(file: str, backend: str, fmt: str, fail_on: str | None, dataset: str | None, as_of,
-            output: str | None, uri: str, username: str, database: str) -> None:
+def command(file: str, backend: str, fmt: str, fail_on: str | None, baseline: str | None, dataset: str | None,
+            as_of, output: str | None, uri: str, username: str, database: str) -> None:
     """Find undisclosed and unapproved handlers, who could not supervise, and weak contracts."""
+    from entrustment_chain.graph.analysis.baseline import apply_baseline, load_baseline, match_baseline
     from entrustment_chain.graph.analysis.engine import analyze
     from entrustment_chain.graph.analysis.registry import Severity
+    from entrustment_chain.graph.errors import InputError, Problem
     from entrustment_chain.graph.io.loader import input_name, load_chain
     from entrustment_chain.graph.reports import render as report
 
-    check_output(output, file)
+    if file == "-" and baseline == "-":
+        raise InputError([Problem("--baseline", None, "", "standard input can be read once: give the chain file "
+                                  "or the baseline as a file")])
+    check_output(output, file, baseline)
     chain = load_chain(file)
+    accepted = load_baseline(baseline) if baseline is not None else None
     if backend == "neo4j":
         from entrustment_chain.graph.neo4j.backend import Neo4jBackend
 
@@ -47,6 +57,10 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, dataset: str
                              as_of=as_of)
     else:
         result = analyze(chain, source=input_name(file), as_of=as_of)
+    full, match = result, None  # full: every finding (SARIF shows the accepted ones as suppressed)
+    if accepted is not None:
+        match = match_baseline(full, accepted)
+        result = apply_baseline(full, accepted, match=match)
     if as_of is not None:  # the drawings show the chain as it stood that day, as the findings do
         from entrustment_chain.graph.analysis.asof import chain_as_of
 
@@ -60,6 +74,15 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, dataset: str
         from entrustment_chain.graph.reports.html import html
 
         text = html(result, chain)
+    elif fmt == "sarif":  # every finding, those the baseline accepts as suppressed results
+        from entrustment_chain.graph.reports import sarif
+
+        text = sarif.to_text(sarif.analysis_sarif(full, chain, sarif.SourceLines.read(file), match))
+    elif fmt == "junit":
+        from entrustment_chain.graph.reports.junit import analysis_junit
+        from entrustment_chain.graph.reports.sarif import SourceLines
+
+        text = analysis_junit(result, chain, SourceLines.read(file))
     else:
         text = report.analysis_table(result)
     if text is not None:
@@ -70,6 +93,11 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, dataset: str
         more = f" and {len(bound['truncated']) - 5} more" if len(bound["truncated"]) > 5 else ""
         click.echo(f"warning: {len(bound['truncated'])} route(s) pass data on beyond {bound['max_steps']} steps, "
                    f"which are not followed: {routes}{more} (summary.step_bound in the JSON)", err=True)
+    if match is not None:
+        for line in match.warnings():
+            click.echo(line, err=True)
+        click.echo(f"{match.baseline.file}: {len(match.suppressed)} accepted finding(s) left out "
+                   f"(summary.baseline in the JSON)", err=True)
     if fail_on:
         worst = result.worst()
         if worst is not None and worst.order >= Severity(fail_on).order:

@@ -18,8 +18,9 @@ from entrustment_chain.cli.common import (
 @click.option("--add", "proposal", required=True, metavar="FILE_OR_YAML",
               help="The proposal: a chain-file fragment (a file, '-' for standard input, or inline YAML) of "
                    "new organizations, systems, entrustments and access grants.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "sarif", "junit"]), default="table",
+              show_default=True,
+              help="sarif: SARIF 2.1.0 for code scanning; junit: JUnit XML for CI test reports (docs/ci.md).")
 @as_of_option
 @output_option
 @handle_errors
@@ -42,6 +43,13 @@ def command(file: str, proposal: str, fmt: str, as_of, output: str | None) -> No
     result = check(chain, data, name, lines, as_of=as_of)
     if fmt == "json":
         text = report.to_json(result.to_json_dict())
+    elif fmt in ("sarif", "junit"):  # located in the proposal where it is a file, else in the chain file
+        from entrustment_chain.graph.reports import junit, sarif
+
+        sources = sarif.SourceLines.read(file)
+        added = sarif.SourceLines.of(name if name == proposal and proposal != "-" else None, data, lines)
+        text = (sarif.to_text(sarif.check_sarif(result, sources, added)) if fmt == "sarif"
+                else junit.check_junit(result, sources, added))
     else:
         text = report.check_text(result, markdown=fmt == "markdown")
     emit(text, output, (file, proposal))
