@@ -9,6 +9,7 @@ import click
 COMMANDS = {
     "validate": "validate", "analyze": "analyze", "survey": "survey", "check": "check", "breach": "breach",
     "load": "load", "query": "query", "export": "export", "schema": "schema", "generate": "generate", "import-survey": "import_survey", "export-survey": "export_survey",
+    "serve": "serve",
 }
 
 

@@ -1,0 +1,145 @@
+"""What `chain serve` runs with, checked before anything listens: where it binds, the bearer token,
+the body limit, the backends. Plain Python (no FastAPI), so that the command line can refuse a bad
+start-up with exit 2 whether or not the `serve` extra is installed.
+
+The token. A service bound to loopback may run without one (only this machine's users reach it);
+bound anywhere else it must have one. The token comes from a file (``--token-file``) that nobody
+but its owner may read or write (mode 0600 or 0400), or from the environment variable
+``ENTRUSTMENT_CHAIN_TOKEN``; never from the command line, where ``ps`` and the shell history would
+show it. A token is at least 16 visible ASCII characters (``openssl rand -hex 32`` makes one).
+When one is configured, every ``/v1/`` endpoint but ``/v1/health`` requires
+``Authorization: Bearer <token>``, on loopback too.
+
+The body limit. Bodies over ``--max-body`` (default 16 MiB) are refused with 413 before they are
+read in full. A 16 MiB JSON chain holds about 28,000 entrustments (a 58 MB file held 10^5): on
+this project's benchmark machine that is read and analysed in a few seconds within well under a
+gigabyte, while the largest real chains it models (ProCX: 69 consignors, 39 KB) are far smaller.
+YAML bodies keep the loader's own YAML limit as well (2 MiB: YAML is parsed whole in pure Python,
+up to about 525 MB per MiB; ``ENTRUSTMENT_CHAIN_MAX_BYTES`` sets it, as for files).
+"""
+from __future__ import annotations
+
+import ipaddress
+import os
+import stat
+from dataclasses import dataclass, field
+
+from entrustment_chain.graph.errors import InputError, Problem
+from entrustment_chain.graph.io.loader import max_bytes
+from entrustment_chain.graph.neo4j.settings import Settings as Neo4jSettings
+
+TOKEN_ENV = "ENTRUSTMENT_CHAIN_TOKEN"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+DEFAULT_MAX_BODY = 16 << 20
+DEFAULT_JOBS = 2
+MIN_TOKEN = 16
+MAX_TOKEN_FILE = 4096
+BACKENDS = ("networkx", "neo4j")
+HOW_TO_GIVE_A_TOKEN = (f"give a bearer token in a file only you can read (umask 077; openssl rand -hex 32 > "
+                       f"token; chain serve --token-file token) or in the environment variable {TOKEN_ENV}")
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """A checked configuration of the service (make one with :func:`resolve`)."""
+
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    token: str | None = field(default=None, repr=False)  # never shown
+    max_body: int = DEFAULT_MAX_BODY
+    backend: str = "networkx"  # the backend of requests that name none
+    neo4j: Neo4jSettings | None = None  # set when the service may use Neo4j (--backend neo4j)
+    jobs: int = DEFAULT_JOBS  # analyses run at once; further requests wait their turn
+    yaml_limit: int = 2 << 20  # the loader's YAML limit (ENTRUSTMENT_CHAIN_MAX_BYTES)
+    json_limit: int = 2 << 30  # the loader's JSON limit
+
+    def body_limit(self, fmt: str) -> int:
+        """The most bytes a body of this format ("json" or "yaml") may have."""
+        return min(self.max_body, self.yaml_limit if fmt == "yaml" else self.json_limit)
+
+    @property
+    def backends(self) -> tuple[str, ...]:
+        return BACKENDS if self.neo4j is not None else ("networkx",)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding to ``host`` reaches this machine only: ``localhost``, 127.0.0.0/8, ::1."""
+    name = host.strip("[]").lower()
+    if name in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
+
+
+def read_token_file(path: str) -> str:
+    """The token in ``path``: a regular file no one but its owner may read or write, of at most
+    4 KiB; surrounding whitespace (a trailing newline) is not part of the token."""
+    from entrustment_chain.graph.io.loader import open_regular
+
+    name = "--token-file"
+    with open_regular(path, path) as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if mode & 0o077:
+            raise InputError([Problem(name, None, "", f"{path} may be read or written by others than its owner "
+                                      f"(mode {stat.S_IMODE(mode):04o}); make it private: chmod 600 {path}")])
+        raw = handle.read(MAX_TOKEN_FILE + 1)
+    if len(raw) > MAX_TOKEN_FILE:
+        raise InputError([Problem(name, None, "", f"{path} is over {MAX_TOKEN_FILE} bytes; it should hold "
+                                  "the token alone")])
+    try:
+        text = raw.decode("ascii")
+    except UnicodeDecodeError:
+        raise InputError([Problem(name, None, "", f"{path} is not ASCII text; a token is visible ASCII "
+                                  "(openssl rand -hex 32)")]) from None
+    return check_token(text.strip(), f"the token in {path}", name)
+
+
+def check_token(token: str, what: str, where: str) -> str:
+    if len(token) < MIN_TOKEN or not all(33 <= ord(c) <= 126 for c in token):
+        raise InputError([Problem(where, None, "", f"{what} must be at least {MIN_TOKEN} visible ASCII characters "
+                                  "without spaces (openssl rand -hex 32 makes one)")])
+    return token
+
+
+def resolve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, token_file: str | None = None,
+            max_body: int = DEFAULT_MAX_BODY, backend: str = "networkx", jobs: int = DEFAULT_JOBS,
+            neo4j: Neo4jSettings | None = None, environ: dict[str, str] | None = None) -> ServeSettings:
+    """Check a configuration; an :class:`InputError` says what is wrong and how to fix it. The
+    token is read from ``token_file``, else from ``ENTRUSTMENT_CHAIN_TOKEN``; a host other than
+    loopback without a token is refused. ``neo4j`` (the connection settings) is needed for the
+    neo4j backend, and its URI is checked here, before anything is dialled."""
+    env = os.environ if environ is None else environ
+    problems = []
+    if not host:
+        problems.append(Problem("--host", None, "", "is empty; give an address to listen on, e.g. 127.0.0.1"))
+    if not 1 <= port <= 65535:
+        problems.append(Problem("--port", None, "", f"{port} is not a port in 1–65535"))
+    if max_body < 1:
+        problems.append(Problem("--max-body", None, "", f"{max_body} is not a number of bytes (at least 1)"))
+    if jobs < 1:
+        problems.append(Problem("--jobs", None, "", f"{jobs} is not a number of analyses at once (at least 1)"))
+    if backend not in BACKENDS:
+        problems.append(Problem("--backend", None, "", f"{backend!r} is not one of {', '.join(BACKENDS)}"))
+    if problems:
+        raise InputError(problems)
+    if token_file is not None:
+        token: str | None = read_token_file(token_file)
+    elif env.get(TOKEN_ENV) is not None:
+        token = check_token(env[TOKEN_ENV].strip(), f"the token in {TOKEN_ENV}", TOKEN_ENV)
+    else:
+        token = None
+    if token is None and not is_loopback(host):
+        raise InputError([Problem("--host", None, "", f"{host} is not a loopback address, and anyone who can reach "
+                                  f"it could use the service: {HOW_TO_GIVE_A_TOKEN}, or listen on 127.0.0.1 "
+                                  "behind a reverse proxy")])
+    if backend == "neo4j":
+        if neo4j is None:
+            neo4j = Neo4jSettings.resolve()
+        neo4j.address()  # a bad URI is refused now (InputError naming NEO4J_URI / --uri)
+    else:
+        neo4j = None
+    return ServeSettings(host=host, port=port, token=token, max_body=max_body, backend=backend, neo4j=neo4j,
+                         jobs=jobs, yaml_limit=max_bytes("yaml"), json_limit=max_bytes("json"))
