@@ -238,13 +238,13 @@ def check(chain: ChainFile, proposal: Proposal | Mapping[str, Any], name: str | 
     approved it there, and who must do what before anything is signed.
 
     ``proposal`` is a :class:`Proposal` or the same as plain data (a mapping with
-    organizations, systems, entrustments and/or access), validated with the chain: an
-    :class:`InputError` names every problem, with ``name`` as its file (default: the name
-    :meth:`Proposal.read` gave it, else ``<proposal>``) and the line ``lines`` maps its field
-    to (a field's path, as a tuple of keys and indexes, to its line; :meth:`Proposal.read`
-    keeps them). A handler reaches the data while it is held (:mod:`.windows`); with
-    ``as_of``, the chain is taken as it stood on that day (:mod:`.asof`) before the proposal is
-    added to it."""
+    organizations, systems, entrustments and/or access); it is validated with the chain, and an
+    :class:`InputError` names every problem. ``name`` is the file the problems name (default:
+    the one :meth:`Proposal.read` read, else ``<proposal>``); ``lines`` maps a field's path (a
+    tuple of keys and list indexes, as ``("access", 0, "system")``) to its line in that file
+    (:meth:`Proposal.read` keeps them). A handler reaches the data while it is held (see
+    ``windows`` in the findings); with ``as_of``, the chain is taken as it stood on that day
+    before the proposal is added to it."""
     if as_of is not None:
         chain = chain_as_of(chain, as_of)
     if name is None:
