@@ -1,7 +1,12 @@
 """`chain analyze`: the ProCX report in every format, and each teaching case's table."""
+import json
+from importlib import metadata
+
 import pytest
 
 from .conftest import PROCX, TEACHING, run, teaching
+
+ACCEPTED = "fixtures/procx-2024/accepted.yaml"
 
 
 @pytest.mark.parametrize("fmt, name", [("table", "analyze-procx.table.txt"), ("json", "analyze-procx.json"),
@@ -66,3 +71,36 @@ def test_procx_as_of_2023_01_31(golden):
 def test_an_impossible_as_of_date_is_exit_2(value):
     result = run("analyze", PROCX, "--as-of", value)
     assert result.exit_code == 2 and "--as-of" in result.output and "Traceback" not in result.output
+
+
+def sarif_golden_text(text: str) -> str:
+    """A SARIF log with the tool's version replaced by <version>: the one part of it that changes
+    with a release and not with the analysis (checked here against the package's metadata)."""
+    log = json.loads(text)
+    driver = log["runs"][0]["tool"]["driver"]
+    assert driver["version"] == driver["semanticVersion"] == metadata.version("entrustment-chain")
+    driver["version"] = driver["semanticVersion"] = "<version>"
+    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+
+
+def test_procx_sarif(golden):
+    result = run("analyze", PROCX, "--format", "sarif")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    golden("analyze-procx.sarif", sarif_golden_text(result.stdout))
+
+
+def test_procx_junit(golden):
+    result = run("analyze", PROCX, "--format", "junit")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    golden("analyze-procx.junit.xml", result.stdout)
+
+
+def test_procx_with_the_sample_baseline(golden):
+    """fixtures/procx-2024/accepted.yaml accepts four findings: the table leaves them out and
+    standard error says so; --fail-on high still fails (BS is accepted nowhere)."""
+    result = run("analyze", PROCX, "--baseline", ACCEPTED, "--fail-on", "high")
+    assert result.exit_code == 1, result.output
+    assert result.stderr == f"{ACCEPTED}: 4 accepted finding(s) left out (summary.baseline in the JSON)\n"
+    golden("analyze-procx-baseline.table.txt", result.stdout)

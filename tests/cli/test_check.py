@@ -6,6 +6,11 @@ import pytest
 import yaml
 
 from .conftest import PROCX, PROPOSAL_BS, run
+from .test_analyze import sarif_golden_text
+
+# The committed ProCX chain without BS (scripts/regen writes it): SARIF and JUnit name the file
+# and its lines, so the goldens read a file whose path is the same on every machine.
+WITHOUT_BS = "fixtures/procx-2024/chain-without-bs.yaml"
 
 
 @pytest.fixture
@@ -61,3 +66,17 @@ def test_as_of_takes_the_chain_as_it_stood_before_the_proposal(procx_without_bs)
         assert result.exit_code == 1, result.output
         counts[day] = len(json.loads(result.stdout)["consignors_affected"])
     assert counts == {None: 69, "2016-01-01": 63, "2014-01-01": 53}
+
+
+def test_bs_proposal_sarif(golden):
+    result = run("check", WITHOUT_BS, "--add", PROPOSAL_BS, "--format", "sarif")
+    assert result.exit_code == 1, result.output
+    assert result.stderr == ""
+    golden("check-procx-bs.sarif", sarif_golden_text(result.stdout))
+
+
+def test_bs_proposal_junit(golden):
+    result = run("check", WITHOUT_BS, "--add", PROPOSAL_BS, "--format", "junit")
+    assert result.exit_code == 1, result.output
+    assert result.stderr == ""
+    golden("check-procx-bs.junit.xml", result.stdout)
