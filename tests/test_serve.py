@@ -559,3 +559,26 @@ def test_analyze_and_breach_on_neo4j_are_the_networkx_answers(store, neo4j_setti
         assert breach.content == cli("breach", PROCX, *BREACH_ARGS, "--format", "json").stdout_bytes
     finally:
         s.stop()
+
+
+def test_settings_token_sources_and_loopback(tmp_path):
+    """The rules of start-up, on the settings alone (no process)."""
+    from entrustment_chain.graph.errors import InputError
+    from entrustment_chain.service.settings import is_loopback, resolve
+
+    assert all(map(is_loopback, ["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost"]))
+    assert not any(map(is_loopback, ["0.0.0.0", "::", "192.0.2.1", "example.org", "localhost.example.org"]))
+    from_env = resolve(host="0.0.0.0", environ={"ENTRUSTMENT_CHAIN_TOKEN": " " + "t" * 20 + "\n"})
+    assert from_env.token == "t" * 20 and "t" * 20 not in repr(from_env)
+    token = tmp_path / "token"
+    token.write_text("f" * 32)
+    token.chmod(0o400)
+    assert resolve(host="::", token_file=str(token), environ={"ENTRUSTMENT_CHAIN_TOKEN": "e" * 20}).token == "f" * 32
+    token.chmod(0o640)
+    with pytest.raises(InputError, match="mode 0640"):
+        resolve(token_file=str(token), environ={})
+    with pytest.raises(InputError, match="is a folder"):
+        resolve(token_file=str(tmp_path), environ={})
+    assert resolve(environ={}).token is None  # loopback: no token needed
+    with pytest.raises(InputError, match="not a loopback address"):
+        resolve(host="192.0.2.1", environ={})
