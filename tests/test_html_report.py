@@ -1,0 +1,280 @@
+"""The HTML report as a document for management (issue 14): a drawing laid out by Graphviz with
+arrowheads and a label on every arrow, consignors grouped so that 100 of them stay readable, a
+filter by consignor (inline script only, the page whole without it), a header with the time, the
+tool's version and the input's SHA-256, and plain columns with a note when ``dot`` is missing.
+Generated chains of 5, 30 and 100 consignors are rendered in headless Chromium."""
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+from datetime import datetime, timedelta, timezone
+from html.parser import HTMLParser
+from importlib import metadata
+
+import pytest
+
+from entrustment_chain.graph.analysis.engine import analyze
+from entrustment_chain.graph.io.generate import generate
+from entrustment_chain.graph.io.loader import chain_from_dict
+from entrustment_chain.graph.reports import layout
+from entrustment_chain.graph.reports.html import SCRIPT, html
+
+from conftest import PROCX
+from test_exports_more import CHROMIUM_FLAGS
+
+WHEN = datetime(2025, 4, 1, 9, 30, tzinfo=timezone(timedelta(hours=9)))
+SIZES = (5, 30, 100)
+
+
+@pytest.fixture(scope="module")
+def generated():
+    out = {}
+    for n in SIZES:
+        chain = chain_from_dict(generate(n, seed=0))
+        out[n] = (chain, analyze(chain))
+    return out
+
+
+class Elements(HTMLParser):
+    """Every element that carries data-c (boxes, arrows, findings rows), with its attributes, its
+    paths, its tooltip (``title``) and its shown text (``text``: an SVG element's <text>, a row's
+    cells); the markers, and whether the filter is hidden."""
+
+    VOID = ("path", "rect", "meta", "br", "input")
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.items: list[dict] = []
+        self.stack: list[tuple[str, dict | None]] = []
+        self.markers: set[str] = set()
+        self.hidden_filter = None
+
+    def _item(self):
+        return next((item for _, item in reversed(self.stack) if item is not None), None)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "marker":
+            self.markers.add(a["id"])
+        if a.get("id") == "filter":
+            self.hidden_filter = "hidden" in a
+        item = None
+        if "data-c" in a:
+            item = {"tag": tag, **a, "classes": set((a.get("class") or "").split()), "text": "", "title": "",
+                    "paths": []}
+            self.items.append(item)
+        elif tag == "path" and self._item() is not None:
+            self._item()["paths"].append(a)
+        if tag not in self.VOID:
+            self.stack.append((tag, item))
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        item = self._item()
+        if item is None:
+            return
+        if any(tag == "title" for tag, _ in self.stack):
+            item["title"] += data
+        elif item["tag"] == "tr" or any(tag == "text" for tag, _ in self.stack):
+            item["text"] += data
+
+
+def parse(page: str) -> Elements:
+    parsed = Elements()
+    parsed.feed(page)
+    return parsed
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert found, "headless Chromium is needed (apt-get install chromium; scripts/test installs it)"
+    return found
+
+
+def dump(path, tmp_path, fragment: str = "") -> str:
+    result = subprocess.run([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+                             "--virtual-time-budget=5000", "--dump-dom", path.as_uri() + fragment],
+                            capture_output=True, text=True, timeout=180)
+    assert "<svg" in result.stdout, result.stderr[-2000:]
+    return result.stdout
+
+
+def test_graphviz_is_installed():
+    assert layout.dot_program(), "Graphviz is needed (apt-get install graphviz; scripts/test installs it)"
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_the_drawing_has_arrowheads_and_a_label_on_every_arrow(generated, n, tmp_path):
+    chain, analysis = generated[n]
+    page = html(analysis, chain, generated_at=WHEN)
+    svg = page.split('<svg xmlns="http://www.w3.org/2000/svg" class="chain"', 1)[1].split("</svg>", 1)[0]
+    assert 'data-layout="graphviz"' in svg
+    parsed = parse(page)
+    arrows = [x for x in parsed.items if "e" in x["classes"]]
+    boxes = [x for x in parsed.items if "n" in x["classes"]]
+    assert {"ah", "ah-a", "ah-r"} <= parsed.markers
+    assert arrows and boxes
+    for arrow in arrows:
+        (path,) = arrow["paths"]
+        assert path["marker-end"] in ("url(#ah)", "url(#ah-a)", "url(#ah-r)")
+        label = arrow["text"]
+        assert re.match(r"(委託|再委託): \S|データ格納|アクセス\(保守\)|自社データ", label), label
+    labels = " ".join(a["text"] for a in arrows)
+    assert "委託: コールセンター業務" in labels and "再委託: データ入力" in labels and "データ格納" in labels
+    assert "アクセス(保守)" in labels
+    # names, with the ids in parentheses
+    assert any(b["text"] == "事業者k00000(k00000)" for b in boxes)
+    # undisclosed routes red, handlers red
+    assert any("hot" in a["classes"] and a["paths"][0]["marker-end"] == "url(#ah-r)" for a in arrows)
+    assert any("hot" in b["classes"] for b in boxes)
+    # readable at every size: the consignors grouped, so the boxes and arrows stay few
+    assert len(boxes) <= 12 + n // 10 * 3 + 10 and len(arrows) <= 160
+    if n >= 30:
+        (group,) = [b for b in boxes if "group" in b["classes"]]
+        assert f"委託元 {n} 者" in group["text"] and len(group["data-c"].split()) == n
+        assert "1 つの箱にまとめて描いています" in page
+        assert any(re.search(r"×\d+", a["text"]) for a in arrows)
+
+
+def test_procx_groups_the_69_consignors_and_marks_the_route_to_bs(procx_chain, procx_analysis):
+    page = html(procx_analysis, procx_chain, generated_at=WHEN)
+    parsed = parse(page)
+    boxes = {b["id"]: b for b in parsed.items if "n" in b["classes"]}
+    arrows = [a for a in parsed.items if "e" in a["classes"]]
+    (group,) = [b for b in boxes.values() if "group" in b["classes"]]
+    assert "委託元 69 者" in group["text"] and len(group["data-c"].split()) == 69
+    (bs,) = [b for b in boxes.values() if "(bs)" in b["text"]]
+    assert "hot" in bs["classes"] and len(bs["data-r"].split()) == 69
+    hot = {a["text"] for a in arrows if "hot" in a["classes"]}
+    assert hot == {"委託: コールセンター業務 ×69", "データ格納 ×69", "アクセス(保守)"}
+    (maintenance,) = [a for a in arrows if "システム保守運用" in a["text"]]
+    assert "dash" in maintenance["classes"] and "hot" not in maintenance["classes"]
+
+
+def test_header_time_version_and_the_inputs_sha256(procx_chain, procx_analysis, tmp_path, monkeypatch):
+    page = html(procx_analysis, procx_chain, input_file=PROCX, generated_at=WHEN)
+    assert "2025-04-01T09:30:00+09:00" in page
+    assert f"entrustment-chain {metadata.version('entrustment-chain')}" in page
+    assert hashlib.sha256(PROCX.read_bytes()).hexdigest() in page and str(PROCX) in page
+    assert "<code>abc</code>" in html(procx_analysis, procx_chain, input_file=PROCX, input_sha256="abc", generated_at=WHEN)
+    assert "標準入力のため記録なし" in html(procx_analysis, procx_chain, input_file="-", generated_at=WHEN)
+    # without a time given: SOURCE_DATE_EPOCH (reproducible builds), else now
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert "2023-11-14T22:13:20+00:00" in html(procx_analysis, procx_chain)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert datetime.now().astimezone().strftime("%Y-%m-%dT") in html(procx_analysis, procx_chain)
+
+
+def test_the_same_inputs_give_the_same_page(procx_chain, procx_analysis):
+    assert html(procx_analysis, procx_chain, generated_at=WHEN) == html(procx_analysis, procx_chain, generated_at=WHEN)
+
+
+def test_without_javascript_everything_is_shown(generated):
+    chain, analysis = generated[30]
+    page = html(analysis, chain, generated_at=WHEN)
+    parsed = parse(page)
+    assert parsed.hidden_filter is True  # the select box appears only when the script runs
+    assert not any("off" in x["classes"] for x in parsed.items)
+    assert page.count("<script") == 1 and f"<script>{SCRIPT}</script>" in page
+
+
+def _check_filtered(dom: str, index: str, consignor: str, name: str):
+    parsed = parse(dom)
+    assert parsed.hidden_filter is False
+    shown = [x for x in parsed.items if "off" not in x["classes"]]
+    hidden = [x for x in parsed.items if "off" in x["classes"]]
+    assert hidden and shown
+    for x in parsed.items:
+        on = index in x["data-c"].split()
+        assert on == ("off" not in x["classes"]), (x["tag"], x.get("id"), x["data-c"][:80], x["classes"])
+        if "data-r" in x:  # red: undisclosed to this consignor
+            assert ("hot" in x["classes"]) == (on and index in x["data-r"].split()), x.get("id")
+    rows = [x for x in shown if x["tag"] == "tr"]
+    assert rows and all(x["text"].startswith(name) for x in rows)
+    assert any(x["tag"] == "tr" for x in hidden)
+    assert re.search(r'id="shown">図: 組織・システム \d+、矢印 \d+　指摘: \d+ 件<', dom)
+    assert re.search(rf'<option value="{index}" data-id="{re.escape(consignor)}" selected', dom) or \
+        f'value="{index}" data-id="{consignor}"' in dom
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_the_filter_shows_one_consignors_routes_in_chromium(generated, n, tmp_path):
+    chain, analysis = generated[n]
+    report = tmp_path / f"report-{n}.html"
+    report.write_text(html(analysis, chain, generated_at=WHEN), encoding="utf-8")
+    everything = parse(dump(report, tmp_path))
+    assert everything.hidden_filter is False  # the script ran: the filter is shown
+    assert not any("off" in x["classes"] for x in everything.items)
+    consignor = f"c{min(3, n - 1):06d}"
+    options = re.findall(r'<option value="(\d+)" data-id="([^"]+)">', report.read_text(encoding="utf-8"))
+    index = dict((c, i) for i, c in options)[consignor]
+    dom = dump(report, tmp_path, f"#consignor={consignor}")
+    _check_filtered(dom, index, consignor, chain.organizations_by_id[consignor].name)
+    parsed = parse(dom)
+    boxes = [x for x in parsed.items if "n" in x["classes"] and "off" not in x["classes"]]
+    # the consignor's own box, or its group's, now carries its name
+    assert any(consignor in b["text"] for b in boxes if "consignor" in b["classes"]) or \
+        any("picked" in b["classes"] for b in boxes)
+
+
+def test_the_filter_on_procx_shows_b_alone(procx_chain, procx_analysis, tmp_path):
+    report = tmp_path / "procx.html"
+    report.write_text(html(procx_analysis, procx_chain, generated_at=WHEN), encoding="utf-8")
+    dom = dump(report, tmp_path, "#consignor=b")
+    index = re.search(r'<option value="(\d+)" data-id="b"', dom)[1]
+    _check_filtered(dom, index, "b", "B社")
+    (group,) = [x for x in parse(dom).items if "group" in x["classes"]]
+    assert "picked" in group["classes"]
+    assert re.search(r'<text class="one"[^>]*>B社 \(b\)</text>', dom)
+
+
+def test_without_dot_the_drawing_falls_back_to_columns_and_says_so(generated, monkeypatch):
+    chain, analysis = generated[5]
+    said = []
+    monkeypatch.setattr(layout.shutil, "which", lambda name: None)
+    page = html(analysis, chain, generated_at=WHEN, warn=said.append)
+    assert 'data-layout="columns"' in page
+    assert "Graphviz (dot) が見つからないため" in page
+    assert said and "Graphviz 'dot' not found" in said[0]
+    parsed = parse(page)
+    arrows = [x for x in parsed.items if "e" in x["classes"]]
+    assert arrows and all(a["paths"][0]["marker-end"].startswith("url(#ah") for a in arrows)
+    # a dot that fails is reported the same way
+    said.clear()
+    page = html(analysis, chain, generated_at=WHEN, dot="/nonexistent/dot", warn=said.append)
+    assert 'data-layout="columns"' in page and "Graphviz (dot) による配置に失敗した" in page and said
+
+
+def test_dot_never_reads_a_name_as_syntax():
+    """Every label goes to dot as one quoted, escaped string; ids are the drawing's own."""
+    hostile = 'x" ]; a -> b [label="pwn"]; \\N \\l <b>&'
+    text = hostile + "\nnext line"  # free text may hold a line break
+    chain = chain_from_dict({
+        "schema": "entrustment-chain/v1", "title": text,
+        "organizations": [{"id": "c", "name": hostile}, {"id": "k", "name": "K"}, {"id": "v", "name": "V" + hostile}],
+        "systems": [{"id": "s", "name": text}],
+        "entrustments": [{"id": "e1", "consignor": "c", "contractor": "k", "personal_data": True, "work": text,
+                          "systems": ["s"], "informed_subcontractors": [], "approved_subcontractors": []}],
+        "access": [{"organization": "v", "system": "s", "kind": "maintenance"}],
+    })
+    model = layout.drawing_model(chain, analyze(chain))
+    source = layout.dot_source(model)
+    quoted = r'"(?:[^"\\\n]|\\.)*"'
+    for line in source.splitlines()[4:-1]:
+        assert re.fullmatch(rf"  n\d+ \[label={quoted}(?:, shape=cylinder)?\];"
+                            rf"|  n\d+ -> n\d+ \[id=e\d+, label={quoted}\];", line), line
+    placed = layout.graphviz_layout(model)
+    assert set(placed.boxes) == {b.id for b in model.boxes} and set(placed.arrows) == {a.id for a in model.arrows}
+
+
+def test_a_chain_too_large_to_draw_gets_a_note(monkeypatch, generated):
+    chain, analysis = generated[5]
+    monkeypatch.setattr(layout, "MAX_BOXES", 3)
+    page = html(analysis, chain, generated_at=WHEN)
+    assert "図は 3 個" in page and "chain export --format graphml" in page and "<svg" in page  # the legend only
+    assert 'class="chain"' not in page
