@@ -10,6 +10,7 @@ COMMANDS = {
     "validate": "validate", "analyze": "analyze", "survey": "survey", "check": "check", "breach": "breach",
     "load": "load", "query": "query", "export": "export", "schema": "schema", "generate": "generate", "import-survey": "import_survey", "export-survey": "export_survey",
     "serve": "serve",
+    "import-ledger": "import_ledger", "export-ledger": "export_ledger",
 }
 
 
