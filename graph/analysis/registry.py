@@ -24,6 +24,7 @@ class Severity(str, Enum):
 
     @property
     def order(self) -> int:
+        """1 for low, 2 for medium, 3 for high."""
         return {"low": 1, "medium": 2, "high": 3}[self.value]
 
 
