@@ -223,16 +223,21 @@ def through_systems(found: Iterable[HandlerReach], systems: Iterable[str], handl
 class Window(_Result):
     """The days asked about, both included (ISO; null = unbounded)."""
 
-    from_: str | None = Field(None, alias="from")
-    to: str | None = None
+    from_: str | None = Field(None, alias="from", description="First day of the window (ISO 8601, YYYY-MM-DD), "
+                              "from --from (a month or a year: its first day); null = unbounded (no --from). A "
+                              "handling counts when the days the handler could hold the data meet the window.")
+    to: str | None = Field(None, description="Last day of the window, included (ISO 8601, YYYY-MM-DD), from --to "
+                           "(a month or a year: its last day); null = unbounded (no --to).")
 
 
 class Note(_Result):
     """A remark in English and Japanese, with the legal bases it rests on (if it states law)."""
 
-    text: str
-    text_ja: str
-    references: list[LegalReference] = Field(default_factory=list)
+    text: str = Field(description="The remark in English.")
+    text_ja: str = Field(description="The same remark in Japanese.")
+    references: list[LegalReference] = Field(
+        default_factory=list, description="The legal bases the remark rests on, when it states law; empty "
+        "otherwise.")
 
 
 class People(_Result):
@@ -243,12 +248,24 @@ class People(_Result):
     when more than one route has a figure, ``may_include_others`` when one of its entrustments
     also passes on data it holds for others (its figure may count their people)."""
 
-    count: int | None
-    at_least: int | None
-    unknown: int
-    approximate: bool
-    overlap_possible: bool
-    may_include_others: bool = False
+    count: int | None = Field(
+        description="Number of people (本人数): the sum of the recorded data_subjects of the consignor's "
+        "entrustment routes that reach the handler in the window, each route counted once however many "
+        "paths it reaches the handler by; an upper bound when overlap_possible. null when none of them "
+        "records a figure.")
+    at_least: int | None = Field(
+        description="The largest single figure among those routes (本人数 of one contract): a floor, since the "
+        "same people may be in several contracts; null when none records a figure.")
+    unknown: int = Field(description="Number of its routes that reach the handler without a figure (本人数不明): "
+                         "entrustments with no data_subjects, and every route through its own system (which "
+                         "has none). count is then incomplete.")
+    approximate: bool = Field(description="True when one of the summed figures is approximate (約).")
+    overlap_possible: bool = Field(description="True when more than one route has a figure: the same people may "
+                                   "be in several contracts, so count may count them twice.")
+    may_include_others: bool = Field(
+        False, description="True when one of its own entrustments on these routes may also carry data it holds "
+        "for others in this leak (covers is all or names them): its figure may count their people as well "
+        "as its own.")
 
 
 class Threshold(_Result):
@@ -256,21 +273,36 @@ class Threshold(_Result):
     ``met`` is met, possibly_met (only if the same people are not counted twice), not_met or
     unknown; ``reason`` says why, or what would decide it."""
 
-    id: Literal["sensitive", "payment", "wrongful", "people", "ordinance_sensitive"]
-    met: Literal["met", "possibly_met", "not_met", "unknown"]
-    reason: str
-    reason_ja: str
-    reference: LegalReference
+    id: Literal["sensitive", "payment", "wrongful", "people", "ordinance_sensitive"] = Field(
+        description="Which threshold (報告対象事態), by its item of Enforcement Rules Art. 7 (Art. 43 for "
+        "行政機関等): sensitive = item 1, sensitive data (要配慮個人情報); payment = item 2, data whose misuse "
+        "can cause financial damage (財産的被害のおそれ); wrongful = item 3, a leak by wrongful intent (不正の"
+        "目的); people = item 4, more than 1,000 people (100 for a local government or public agency); "
+        "ordinance_sensitive = item 5, 条例要配慮個人情報 (local governments only).")
+    met: Literal["met", "possibly_met", "not_met", "unknown"] = Field(
+        description="met (該当); possibly_met (該当の可能性: people only, when only the sum of several contracts "
+        "exceeds the limit, so it is met only if they hold different people); not_met (非該当); unknown "
+        "(不明: a fact the chain does not hold decides it; ordinance_sensitive is always unknown).")
+    reason: str = Field(description="Why, in English, beginning with the item (item N; for people, with the "
+                        "figures); for unknown, what would decide it (the chain-file field or the option).")
+    reason_ja: str = Field(description="The same in Japanese, beginning with the item (第N号).")
+    reference: LegalReference = Field(description="The rule that sets the threshold: Enforcement Rules Art. 7 "
+                                      "(appi-rule-7) for a business, Art. 43 (appi-rule-43) for a local "
+                                      "government or public agency.")
 
 
 class AdditionalDuty(_Result):
     """A duty beside the APPI report: the My Number Act's report of a leak of specific personal
     information (番号法第29条の4), when the thresholds of its rule are met."""
 
-    id: Literal["my_number"]
-    text: str
-    text_ja: str
-    references: list[LegalReference]
+    id: Literal["my_number"] = Field(description="Which duty: my_number, the report of a leak of specific "
+                                     "personal information (特定個人情報) under 番号法第29条の4; given when the "
+                                     "data includes my_number and the act's rule was in force on the day known "
+                                     "(from 2016-01-01).")
+    text: str = Field(description="What it requires, in English.")
+    text_ja: str = Field(description="The same in Japanese.")
+    references: list[LegalReference] = Field(description="Its legal bases: the My Number Act Art. 29-4 "
+                                             "(bango-art29-4) and the PPC's rule (bango-rule-leak).")
 
 
 class Duty(_Result):
@@ -279,17 +311,31 @@ class Duty(_Result):
     consignors instead of reporting (a business holding their data), or — before the duty came
     in force on the day known — what applied instead (no statutory duty)."""
 
-    kind: Literal["report_to_ppc", "notify_consignor", "no_statutory_duty"]
-    statutory: bool
-    text: str
-    text_ja: str
-    references: list[LegalReference]
-    additional: list[AdditionalDuty] = Field(default_factory=list)
+    kind: Literal["report_to_ppc", "notify_consignor", "no_statutory_duty"] = Field(
+        description="report_to_ppc: when a threshold is met it reports to the PPC (個人情報保護委員会への報告) "
+        "and notifies the people (本人への通知): an end consignor (APPI Art. 26 for a business, Art. 68 for a "
+        "local government or public agency), a local government or public agency holding others' data (Art. "
+        "68), or a business holding data for a consignor in reports_for; notify_consignor: a business "
+        "holding data for its consignors notifies them instead (委託元への通知, Art. 26(1) proviso, Rules Art. "
+        "9); no_statutory_duty: no statutory duty on the day known (before 2022-04-01 for businesses and "
+        "public agencies, 2023-04-01 for local governments), text says what applied instead.")
+    statutory: bool = Field(description="True when a statutory duty applied on the day known (today's law "
+                            "without --known); false exactly when kind is no_statutory_duty.")
+    text: str = Field(description="What it must do, in English, with the articles.")
+    text_ja: str = Field(description="The same in Japanese.")
+    references: list[LegalReference] = Field(description="The legal bases of the duty, as in force on the day "
+                                             "known (today's without --known).")
+    additional: list[AdditionalDuty] = Field(
+        default_factory=list, description="Duties beside the APPI report (the My Number Act's, when the data "
+        "includes my_number); empty otherwise, including when the data categories are not recorded.")
 
 
 class DateRange(_Result):
-    from_: str = Field(alias="from")
-    to: str
+    """A range of days, both included (ISO 8601): in a deadline, the PPC's "promptly" (速やかに),
+    about 3 to 5 days after the day known."""
+
+    from_: str = Field(alias="from", description="First day (ISO 8601, YYYY-MM-DD): the day known + 3 days.")
+    to: str = Field(description="Last day, included (ISO 8601, YYYY-MM-DD): the day known + 5 days.")
 
 
 class FinalDeadline(_Result):
@@ -298,12 +344,16 @@ class FinalDeadline(_Result):
     December – 3 January when ``counted`` falls on a Saturday, a Sunday or in them (``moved``).
     National holidays are not computed: one moves the deadline too."""
 
-    days: int
-    counted: str
-    weekday: str
-    by: str
-    by_weekday: str
-    moved: bool
+    days: int = Field(description="The days allowed for the final report (確報): 30, or 60 for a leak by "
+                      "wrongful intent; counted from the day after the day known (初日不算入, 民法第140条).")
+    counted: str = Field(description="The last day of those days (満了日, ISO 8601): the day known + days.")
+    weekday: str = Field(description="The weekday of counted: Mon, Tue, Wed, Thu, Fri, Sat or Sun.")
+    by: str = Field(description="The deadline (期限, ISO 8601): counted, or when it falls on a Saturday, a Sunday "
+                    "or in 29 December – 3 January, the next day that does not. National holidays are not "
+                    "computed: one also moves the deadline.")
+    by_weekday: str = Field(description="The weekday of by: Mon, Tue, Wed, Thu or Fri.")
+    moved: bool = Field(description="True when by is later than counted (the last day fell on a weekend or in "
+                        "the year's end).")
 
 
 class Deadlines(_Result):
@@ -312,11 +362,24 @@ class Deadlines(_Result):
     leak by wrongful intent, and ``final_if_wrongful`` when the intent is unknown); for a
     notice to consignors instead of a report, "promptly", the same 3 to 5 days."""
 
-    what: Literal["report", "notify_consignor"]
-    preliminary: DateRange
-    final: FinalDeadline | None = None
-    final_if_wrongful: FinalDeadline | None = None
-    references: list[LegalReference]
+    what: Literal["report", "notify_consignor"] = Field(
+        description="report: the deadlines of the report to the PPC (速報 and 確報; duty report_to_ppc); "
+        "notify_consignor: the deadline of the notice to the consignors instead (委託元への通知; duty "
+        "notify_consignor), which has no final report.")
+    preliminary: DateRange = Field(
+        description="\"Promptly\" (速やかに), the PPC's about 3 to 5 days after the day known: for report the "
+        "preliminary report (速報, Rules Art. 8(1); Art. 44 for 行政機関等), for notify_consignor the notice "
+        "(Rules Art. 9).")
+    final: FinalDeadline | None = Field(
+        None, description="The final report (確報, Rules Art. 8(2); Art. 44 for 行政機関等): 60 days with "
+        "--intent wrongful, else 30; null for notify_consignor.")
+    final_if_wrongful: FinalDeadline | None = Field(
+        None, description="With --intent unknown, the 60-day final report that applies if the leak proves to be "
+        "by wrongful intent (final is then the 30-day one); null otherwise and for notify_consignor.")
+    references: list[LegalReference] = Field(
+        description="The legal bases of the deadlines: Rules Art. 8 (a business's report), Art. 44 (a 行政機関等's) "
+        "or Art. 9 (a notice to consignors), and the PPC Guidelines 3-5-3 (the 3–5 days and the moved last "
+        "day).")
 
 
 class Affected(_Result):
@@ -324,34 +387,84 @@ class Affected(_Result):
     the window, an intermediary holding others' data the handler reached, or the handler itself
     (``handler_duty``). ``also`` names its other role when it has both."""
 
-    id: str
-    name: str
-    kind: str
-    role: Literal["consignor", "intermediary", "handler"]
-    also: Literal["consignor", "intermediary"] | None = None
-    status: Literal["certain", "possible"]
-    unknown_period: bool = False  # possible only because a period it rests on is not recorded
-    routes: list[RoutePath]  # shortest first
-    data_subjects: People | None  # null unless an end consignor: others' people are counted at their consignors
-    data: list[str] | None  # the data categories; null = not recorded
-    duty: Duty
-    notifies: list[str]  # whom it notifies (its consignors, along the paths)
-    notified_by: list[str]  # who notifies it (its contractors, along the paths)
-    reports_for: list[str] = Field(default_factory=list)  # consignors for whose data it reports itself
-    thresholds: list[Threshold]  # empty when no statutory duty applied on the day known
-    reporting: Literal["met", "unknown", "not_met", "not_judged"]
-    deadlines: Deadlines | None
-    notes: list[Note] = Field(default_factory=list)
+    id: str = Field(description="The organisation's id.")
+    name: str = Field(description="The organisation's name, as the chain file gives it.")
+    kind: str = Field(description="The organisation's kind (種別): private (民間事業者, 個人情報取扱事業者), "
+                      "local_government (地方公共団体) or public_agency (行政機関等).")
+    role: Literal["consignor", "intermediary", "handler"] = Field(
+        description="Its role in this leak: consignor (委託元: its own data, carried by its own entrustments and "
+        "own systems, reached the handler); intermediary (中間の受託者: it holds others' data the handler "
+        "reached, as the contractor of an entrustment on a path or in a system where it processes entrusted "
+        "data); handler (取扱者: only in handler_duty).")
+    also: Literal["consignor", "intermediary"] | None = Field(
+        None, description="Its other role when the organisation is both a consignor and an intermediary in this "
+        "leak (it then has one entry per role); null otherwise, and always for the handler.")
+    status: Literal["certain", "possible"] = Field(
+        description="certain (確実) when one of its reaches with no unknown period is certain within the window "
+        "(the handling overlaps a recorded period of the entrustments and access); else possible (可能性: the "
+        "data may have been there, e.g. after the contract ended and before a disposal was recorded).")
+    unknown_period: bool = Field(
+        False, description="True when status is possible only because a period it rests on is not recorded "
+        "(期間不明): it would be certain otherwise.")
+    routes: list[RoutePath] = Field(
+        description="The routes by which its data reaches the handler, each with the canonical path and the "
+        "windows (certain and possible, ISO and wareki); for an intermediary, the part of each path along "
+        "which it passes the data on (its onward entrustment or the system the data is in). A window that "
+        "rests on an unrecorded period is shown as possible only. Shortest path first; empty for the handler.")
+    data_subjects: People | None = Field(
+        description="The people (本人数) of its own data, for a consignor; null for an intermediary and the "
+        "handler, whose data's people are counted at their consignors.")
+    data: list[str] | None = Field(
+        description="The categories the data may include (データの種類), among sensitive (要配慮個人情報), "
+        "my_number (特定個人情報), payment and other, in that order: the union of entrustments[].data over its "
+        "routes (a consignor) or over the entrustments whose data it holds (an intermediary or the handler); "
+        "null = not recorded (one of them is null, a consignor has a route through its own system, or the "
+        "data's entrustments are not known); [] = recorded with none.")
+    duty: Duty = Field(description="What it must do about the leak, under the law of the day known.")
+    notifies: list[str] = Field(
+        description="Ids of the organisations it notifies of the leak (通知する相手), sorted: the consignors of "
+        "the entrustments under which it holds the data on the paths (as their contractor, or in a system "
+        "where it processes the data those entrustments place there). Always empty for a consignor entry, "
+        "which reports and notifies the people instead.")
+    notified_by: list[str] = Field(
+        description="Ids of the organisations that notify it (通知を受ける相手), sorted: its contractors on the "
+        "paths, i.e. the contractors of the entrustments on them of which it is the consignor (for an access "
+        "step, the entrustment the grant is under).")
+    reports_for: list[str] = Field(
+        default_factory=list,
+        description="Ids of the consignors for whose data it reports to the PPC itself instead of notifying "
+        "them (an intermediary or the handler with a statutory duty): for a business, consignors that were "
+        "neither a business nor a 行政機関等 on the day known (a local government, for a leak known "
+        "2022-04-01 – 2023-03-31); for a local government or public agency, all its consignors. Empty for a "
+        "consignor and when no statutory duty applied.")
+    thresholds: list[Threshold] = Field(
+        description="The thresholds (報告対象事態) in item order: sensitive, payment, wrongful, people, and "
+        "ordinance_sensitive for a local government; judged on its own data (a consignor) or the data it "
+        "holds (an intermediary or the handler). Empty when no statutory duty applied on the day known.")
+    reporting: Literal["met", "unknown", "not_met", "not_judged"] = Field(
+        description="The thresholds together: met when one is met (該当); unknown when none is met but one is "
+        "unknown or possibly_met (不明); not_met when all are not met (非該当); not_judged when there are none "
+        "(no statutory duty on the day known, 判定しない).")
+    deadlines: Deadlines | None = Field(
+        description="The deadlines counted from the day known; null without --known, without a statutory duty, "
+        "or when reporting is not_met or not_judged.")
+    notes: list[Note] = Field(default_factory=list, description="Remarks on this entry (how its people are "
+                              "counted, proviso notices, access granted under no recorded entrustment …); "
+                              "empty when none.")
 
 
 class PeopleTotal(_Result):
     """The people of the end consignors: the sum of their counts, how many consignors have a
     route without a figure, and whether a figure is approximate or may count people twice."""
 
-    count: int
-    unknown: int
-    approximate: bool
-    overlap_possible: bool
+    count: int = Field(description="Number of people (本人数): the sum of the consignors' data_subjects.count "
+                       "(a consignor without one adds 0); their own data only, intermediaries' and the "
+                       "handler's not counted. 0 when no figure is recorded.")
+    unknown: int = Field(description="Number of consignors with at least one route without a figure (本人数不明"
+                         "の委託元), so count leaves them out in part or in whole.")
+    approximate: bool = Field(description="True when one of the figures is approximate (約).")
+    overlap_possible: bool = Field(description="True when a consignor's figures may count the same people twice "
+                                   "(overlap_possible or may_include_others): count is then an upper bound.")
 
 
 class Totals(_Result):
@@ -359,32 +472,67 @@ class Totals(_Result):
     organisation with both is in each, and in ``both``); ``by_duty`` counts roles; ``by_status``
     counts organisations: certain, possible, and possible only for want of a recorded period."""
 
-    affected: int
-    consignors: int
-    intermediaries: int
-    both: int
-    by_kind: dict[str, int]  # end consignors by kind
-    intermediaries_by_kind: dict[str, int]
-    by_duty: dict[str, int]
-    by_status: dict[str, int]
-    by_reporting: dict[str, int]  # end consignors by whether a threshold is met
-    data_subjects: PeopleTotal
+    affected: int = Field(description="Number of organisations affected, each once whatever its roles; the "
+                          "handler's own entry (handler_duty) is not counted.")
+    consignors: int = Field(description="Number of consignor entries (委託元) in affected.")
+    intermediaries: int = Field(description="Number of intermediary entries (中間の受託者) in affected.")
+    both: int = Field(description="Number of organisations that are both a consignor and an intermediary "
+                      "(counted in each).")
+    by_kind: dict[str, int] = Field(
+        description="Consignor entries by kind (種別): keys private, local_government, public_agency, always all "
+        "three (0 when none).")
+    intermediaries_by_kind: dict[str, int] = Field(
+        description="Intermediary entries by kind: keys private, local_government, public_agency, always all "
+        "three.")
+    by_duty: dict[str, int] = Field(
+        description="Entries of affected (roles; the handler's not counted) by duty kind: keys report_to_ppc, "
+        "notify_consignor, no_statutory_duty, always all three.")
+    by_status: dict[str, int] = Field(
+        description="Organisations by status: certain (one of its entries is certain), possible_unknown_period "
+        "(none is, and one is possible only for want of a recorded period, 期間不明のため可能性), possible (the "
+        "rest); keys certain, possible, possible_unknown_period, always all three.")
+    by_reporting: dict[str, int] = Field(
+        description="Consignor entries by reporting: keys met, unknown, not_met, not_judged, always all four.")
+    data_subjects: PeopleTotal = Field(description="The people (本人数) of the consignors' own data.")
 
 
 class BreachReport(_Result):
-    schema_: str = Field(default=BREACH_SCHEMA, alias="schema")
-    handler: str
-    handler_name: str
-    window: Window
-    systems: list[str] | None
-    known: str | None
-    intent: Literal["wrongful", "accidental", "unknown"]
-    as_of: str | None
-    totals: Totals
-    handler_notifies: list[str]  # whom the handler itself notifies (the consignors it holds the data for)
-    handler_duty: Affected | None = None  # the handler's own duty (role "handler")
-    affected: list[Affected]
-    notes: list[Note] = Field(default_factory=list)
+    schema_: str = Field(default=BREACH_SCHEMA, alias="schema",
+                         description="The document's format and version: always entrustment-chain/breach/v1.")
+    handler: str = Field(description="The id of the organisation that leaked (取扱者, --handler).")
+    handler_name: str = Field(description="The handler's name, as the chain file gives it.")
+    window: Window = Field(description="The days the handler could reach the data that are asked about "
+                           "(--from, --to).")
+    systems: list[str] | None = Field(
+        description="The system ids of --systems, in the order given without repeats: each route is judged by "
+        "its paths through them only; null without --systems.")
+    known: str | None = Field(
+        description="The day the leak became known (事態を知った日, ISO 8601, YYYY-MM-DD; --known): deadlines "
+        "count from it and the law is that of this day. null without --known: no deadlines, today's law.")
+    intent: Literal["wrongful", "accidental", "unknown"] = Field(
+        description="Whether the leak was by wrongful intent (不正の目的, --intent): wrongful, accidental or "
+        "unknown (the default). It decides threshold item 3 and the final report's 30 or 60 days.")
+    as_of: str | None = Field(
+        description="The day (ISO 8601, YYYY-MM-DD; a month or year means its last day) whose records the report "
+        "judges (--as-of): the entrustments and access begun by then, the disposals recorded by then, windows "
+        "cut at it; the window still decides which handlings count. null without --as-of: the records as "
+        "they are.")
+    totals: Totals = Field(description="Counts over affected (集計).")
+    handler_notifies: list[str] = Field(
+        description="Ids of the organisations the handler itself notifies (the consignors it holds the data "
+        "for, on the paths), sorted: handler_duty.notifies; empty when handler_duty is null.")
+    handler_duty: Affected | None = Field(
+        None, description="The handler's own entry (role handler), when it holds the data for a consignor: the "
+        "contractor of an entrustment on a path (the last one, or the one its access grant is under). null "
+        "when no recorded entrustment makes it hold the data for anyone.")
+    affected: list[Affected] = Field(
+        description="Every organisation whose data the handler could reach in the window or that holds such "
+        "data for others, one entry per role (the handler apart): intermediaries first, then consignors, each "
+        "by id.")
+    notes: list[Note] = Field(default_factory=list, description="Remarks on the whole report: how deadlines are "
+                              "counted (or why there are none), national holidays, unrecorded data categories "
+                              "and My Number, the handler's own data, a handler that holds the data for no "
+                              "recorded consignor.")
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True)

@@ -47,73 +47,173 @@ class _Out(BaseModel):
 
 
 class Exclusion(_Out):
-    count: int
-    unanswered: list[str]  # sections of the survey the consignors could not answer
-    notes: list[str] = Field(default_factory=list)  # evidence notes given for those answers
+    """A group of consignors left out of an item's denominator (回答不能), grouped by the sections
+    of the survey they could not answer, as the seed's footnotes group them."""
+
+    count: int = Field(description="Number of consignors (委託元) in this group.")
+    unanswered: list[str] = Field(
+        description="Every section of the survey these consignors could not answer (回答不能), in survey "
+        "order, each one of 1(1), 1(2), 1(3), 1(4), 2(1), 2(2): a section is unanswered when one of its "
+        "answers is null (1(4): 1(3) is null, or 1(3) is yes and no method is recorded; 2(2): "
+        "informed_subcontractors is null). It lists all of them, not only the item's own section.")
+    notes: list[str] = Field(
+        default_factory=list,
+        description="The evidence notes (entrustments[].evidence[].note, 備考) recorded on these consignors' "
+        "entrustments to the contractor, distinct and sorted: typically why they could not answer. "
+        "Empty when none is recorded.")
 
 
 class Item(_Out):
-    section: str
-    label: str
-    evaluated: int
-    yes: int
-    no: int
-    yes_pct: int | None
-    no_pct: int | None
-    excluded: int
-    exclusions: list[Exclusion]
-    no_by_kind: dict[str, int]  # kind of the consignors that answered no
+    """One yes/no item of the seed's 第1 tables over the consignors of the surveyed contractor. A
+    consignor's answer combines its entrustments to the contractor: no if any answers false, else
+    unknown (回答不能) if any is null, else yes."""
+
+    section: str = Field(description="Section of the seed's 第1 this item belongs to: 1(1) safeguard clauses "
+                         "(安全管理措置に関する条項), 1(2) restriction of re-entrustment (再委託の禁止又は制限), "
+                         "1(3) check for re-entrustment (再委託の有無の確認), 2(1) supervision of the contractor "
+                         "(取扱状況の把握).")
+    label: str = Field(description="The item's Japanese label as the seed words it; where it names the "
+                       "contractor, by its short name (the legal form such as 株式会社 dropped and 社 added, "
+                       "e.g. NTTマーケティングアクトProCX社).")
+    evaluated: int = Field(description="Number of consignors (委託元) whose answer is known, yes or no: the "
+                           "denominator (評価対象団体数). evaluated + excluded = consignors.")
+    yes: int = Field(description="Number of evaluated consignors answering yes (あり): every one of their "
+                     "entrustments to the contractor answers true.")
+    no: int = Field(description="Number of evaluated consignors answering no (なし): at least one of their "
+                    "entrustments to the contractor answers false.")
+    yes_pct: int | None = Field(description="yes as a percentage of evaluated, rounded half up to a whole "
+                                "number (0–100); null when evaluated is 0. Rounded on its own, so yes_pct + "
+                                "no_pct may be 101.")
+    no_pct: int | None = Field(description="no as a percentage of evaluated, rounded half up to a whole "
+                               "number (0–100); null when evaluated is 0.")
+    excluded: int = Field(description="Number of consignors left out of the denominator because their answer "
+                          "is unknown (回答不能): none of their entrustments to the contractor answers false "
+                          "and at least one is null.")
+    exclusions: list[Exclusion] = Field(
+        description="The excluded consignors grouped by the sections they could not answer (the counts sum to "
+        "excluded), the group with the most unanswered sections first; empty when none is excluded.")
+    no_by_kind: dict[str, int] = Field(
+        description="The consignors answering no, counted by kind (種別): keys private (民間事業者), "
+        "local_government (地方公共団体), public_agency (行政機関等), in that order; a kind with none is "
+        "left out.")
 
 
 class MethodItem(_Out):
-    section: str = "1(4)"
-    label: str = "再委託があるかについての確認方法"
-    evaluated: int
-    written: int
-    oral: int
-    written_pct: int | None
-    oral_pct: int | None
-    excluded: int
-    not_applicable: int
+    """Item 1(4) of the seed's 第1: how the consignors that checked for re-entrustment (1(3) yes)
+    checked it (確認方法), in writing (書面) or orally (口頭)."""
+
+    section: str = Field("1(4)", description="Section of the seed's 第1: always 1(4).")
+    label: str = Field("再委託があるかについての確認方法", description="The item's Japanese label: always "
+                       "再委託があるかについての確認方法.")
+    evaluated: int = Field(description="Number of consignors (委託元) that answered 1(3) yes and have a "
+                           "recorded method: the denominator (評価対象団体数), written + oral.")
+    written: int = Field(description="Number of those consignors that checked in writing (書面, "
+                         "subcontract_check_method written).")
+    oral: int = Field(description="Number of those consignors that checked orally (口頭, "
+                      "subcontract_check_method oral).")
+    written_pct: int | None = Field(description="written as a percentage of evaluated, rounded half up to a "
+                                    "whole number (0–100); null when evaluated is 0.")
+    oral_pct: int | None = Field(description="oral as a percentage of evaluated, rounded half up to a whole "
+                                 "number (0–100); null when evaluated is 0.")
+    excluded: int = Field(description="Number of consignors left out (回答不能): those whose 1(3) answer is "
+                          "unknown, and those that answered 1(3) yes with no method recorded.")
+    not_applicable: int = Field(description="Number of consignors that answered 1(3) no (made no check, so "
+                                "have no method): not in the denominator. evaluated + excluded + "
+                                "not_applicable = consignors.")
 
 
 class NotInformed(_Out):
-    section: str = "2(2)"
-    evaluated: int
-    count: int
-    excluded: int
-    exclusions: list[Exclusion]
-    handlers: dict[str, int]  # undisclosed handler -> how many evaluated consignors it is hidden from
-    handler_names: dict[str, str]
+    """Item 2(2): among the consignors whose 説明を受けた再委託先 (informed_subcontractors) is known, how
+    many have at least one handler of their data they were never told of."""
+
+    section: str = Field("2(2)", description="Section of the survey: always 2(2) (再委託先（取扱者）についての説明).")
+    evaluated: int = Field(description="Number of consignors (委託元) whose informed_subcontractors is known "
+                           "(not null) on every one of their entrustments to the contractor: the "
+                           "denominator (評価対象団体数).")
+    count: int = Field(description="Number of evaluated consignors with at least one undisclosed handler "
+                       "(説明を受けていない取扱者がいる団体): a finding undisclosed_subcontracting of the "
+                       "analysis of the chain for that consignor, on any of its routes.")
+    excluded: int = Field(description="Number of consignors left out because informed_subcontractors is null "
+                          "(回答不能) on one of their entrustments to the contractor. evaluated + excluded = "
+                          "consignors.")
+    exclusions: list[Exclusion] = Field(
+        description="The excluded consignors grouped by the sections they could not answer (the counts sum to "
+        "excluded), the group with the most unanswered sections first; empty when none is excluded.")
+    handlers: dict[str, int] = Field(
+        description="Each undisclosed handler (取扱者) by organisation id → the number of evaluated consignors "
+        "it is hidden from (has an undisclosed_subcontracting finding for); most first, then by id. Empty "
+        "when count is 0.")
+    handler_names: dict[str, str] = Field(
+        description="The name of each handler in handlers, by the same organisation ids.")
 
 
 class ListedConsignor(_Out):
     """A row of the 第2 tables: the consignor, its kind, data subjects and period."""
 
-    consignor: str
-    name: str
-    kind: str
-    data_subjects: int | None
-    approximate: bool
-    period: str | None
-    period_iso: str | None
-    no_safeguard_clauses: bool
-    no_supervision: bool
+    consignor: str = Field(description="The consignor's (委託元) organisation id.")
+    name: str = Field(description="The consignor's name, as the chain file gives it.")
+    kind: str = Field(description="The consignor's kind (種別): private (民間事業者), local_government "
+                      "(地方公共団体) or public_agency (行政機関等).")
+    data_subjects: int | None = Field(
+        description="Number of people (本人数) whose data the consignor entrusted to the contractor: the sum of "
+        "the recorded data_subjects of its entrustments to the contractor (those without a figure add "
+        "nothing); null when none of them records one.")
+    approximate: bool = Field(description="True when one of the summed figures is approximate (約), so "
+                              "data_subjects is too; false when exact or when there is no figure.")
+    period: str | None = Field(
+        description="The entrustment period (委託期間) in wareki (和暦), as the seed prints it, e.g. 平成 27 年 "
+        "3 月～平成 29 年 3 月 or 平成 27 年 5 月～同年 7 月; the periods of several entrustments to the "
+        "contractor joined by \"; \"; null when no entrustment to the contractor records a period.")
+    period_iso: str | None = Field(
+        description="The same period in ISO 8601 as start/end at the precision recorded (year, year-month or "
+        "day; an open end left empty), e.g. 2015-03/2017-03; null unless exactly one entrustment to the "
+        "contractor records a period.")
+    no_safeguard_clauses: bool = Field(
+        description="True when the consignor answered no to all three safeguard clauses of 1(1) (安全管理条項が"
+        "いずれもなし): it is in no_safeguard_clauses.")
+    no_supervision: bool = Field(
+        description="True when the consignor answered no to all three supervision measures of 2(1) (監督がいずれも"
+        "なし): it is in no_supervision.")
 
 
 class Survey(_Out):
-    schema_: str = Field(default=SURVEY_SCHEMA, alias="schema")
-    contractor: str
-    contractor_name: str
-    consignors: int
-    items: dict[str, Item | MethodItem]
-    no_safeguard_clauses: list[str]
-    no_safeguard_clauses_by_kind: dict[str, int]
-    no_supervision: list[str]
-    no_supervision_by_kind: dict[str, int]
-    not_informed: NotInformed
-    listed: list[ListedConsignor]
-    as_of: str | None = None  # the day the chain was taken as it stood (ISO), if any
+    schema_: str = Field(default=SURVEY_SCHEMA, alias="schema",
+                         description="The document's format and version: always entrustment-chain/survey/v1.")
+    contractor: str = Field(description="The surveyed contractor's (委託先) organisation id (--contractor).")
+    contractor_name: str = Field(description="The surveyed contractor's name, as the chain file gives it.")
+    consignors: int = Field(
+        description="Number of consignors (委託元, 本件委託元の団体数): distinct organisations that are the consignor "
+        "of at least one entrustment to the contractor (with as_of, one begun by that day). Every item counts "
+        "them once, however many entrustments each has.")
+    items: dict[str, Item | MethodItem] = Field(
+        description="The items of the seed's 第1, in survey order, keyed clauses.transfer_safety, "
+        "clauses.storage_safety, clauses.disposal_safety (1(1)), clauses.subcontract_restriction (1(2)), "
+        "supervision.subcontract_check (1(3)), supervision.subcontract_check_method (1(4), the one "
+        "MethodItem), supervision.rules_confirmation, supervision.written_reports, "
+        "supervision.onsite_inspection (2(1)); each key names the entrustments[] field it is answered from.")
+    no_safeguard_clauses: list[str] = Field(
+        description="Ids of the consignors that answered no to all three safeguard clauses of 1(1) "
+        "(transfer_safety, storage_safety, disposal_safety: 安全管理条項がいずれもなし), sorted.")
+    no_safeguard_clauses_by_kind: dict[str, int] = Field(
+        description="no_safeguard_clauses counted by kind (種別): keys private, local_government, "
+        "public_agency, in that order; a kind with none is left out.")
+    no_supervision: list[str] = Field(
+        description="Ids of the consignors that answered no to all three supervision measures of 2(1) "
+        "(rules_confirmation, written_reports, onsite_inspection: 監督がいずれもなし), sorted.")
+    no_supervision_by_kind: dict[str, int] = Field(
+        description="no_supervision counted by kind (種別): keys private, local_government, public_agency, in "
+        "that order; a kind with none is left out.")
+    not_informed: NotInformed = Field(
+        description="Item 2(2): the consignors with a handler of their data they were never told of.")
+    listed: list[ListedConsignor] = Field(
+        description="The rows of the seed's 第2 tables: every consignor in no_safeguard_clauses or "
+        "no_supervision, once, by kind (private, local_government, public_agency), then by data_subjects, "
+        "most first (no figure counted as 0), then by name.")
+    as_of: str | None = Field(
+        None, description="The day (ISO 8601, YYYY-MM-DD; a month or year given to --as-of means its last day) "
+        "the survey takes the chain as it stood: the entrustments begun by then, the undisclosed handlings "
+        "that stood that day. chain survey leaves the key out when the survey is of the chain as recorded "
+        "(no --as-of); null means the same.")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
