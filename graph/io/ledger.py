@@ -233,6 +233,11 @@ class _Reader:
         got = f" (got {show(row.cells.get(field, ''))})" if quote else ""
         self.problems.append(Problem(self.name, row.line, self.titles.get(field, JA_HEADER[field]), message + got))
 
+    def sorted(self) -> list[Problem]:
+        """The problems by row, then column (those of the whole table first)."""
+        order = {title: i for i, title in enumerate(self.table.header)}
+        return sorted(self.problems, key=lambda p: (p.file == self.name, p.line or 0, order.get(p.field, -1)))
+
     # -- the header -------------------------------------------------------------------------
 
     def columns(self) -> None:
@@ -281,7 +286,7 @@ class _Reader:
         self.chains(rows)
         self.disclosure(rows)
         if self.problems:
-            raise InputError(self.problems)
+            raise InputError(self.sorted())
         return self.build(rows)
 
     def cells_of(self, line: int, values: list[str]) -> _Row:
@@ -459,6 +464,9 @@ class _Reader:
     def consignors(self, rows: list[_Row]) -> None:
         cid = self.consignor
         contractors = {row.contractor for row in rows if row.contractor}
+        unread = [str(row.line) for row in rows if row.contractor is None]
+        hint = (f" (unless it is the 委託先 of row{'s' if len(unread) > 1 else ''} {', '.join(unread[:5])}, which could "
+                "not be read)") if unread else ""
         for row in rows:
             value = row.cells.get("consignor", "")
             if not value:
@@ -470,7 +478,7 @@ class _Reader:
                 continue
             if not hits:
                 self.bad(row, "consignor", f"neither the consignor ({self.cname}, 当社) nor the 委託先 of any row of "
-                                           "the register")
+                                           f"the register{hint}")
                 continue
             found = hits.pop()
             if row.entry == "entrustment" and found != cid:
@@ -664,12 +672,21 @@ class _Reader:
                     self.sources[("access", len(data["access"]))] = (row.line, "")
                     data["access"].append(grant)
         if problems:
-            raise InputError(problems)
+            raise InputError(self.sorted())
         try:
             chain_from_dict(data, self.name)
         except InputError as exc:
-            cells = [self.cell_of(p) for p in exc.problems]
-            raise InputError(sorted(cells, key=lambda p: (p.file != self.name, p.line or 0))) from None
+            found = exc.problems
+            # an id refused is refused once: not again in every entrustment and grant that names it
+            if any(re.match(r"organizations\[\d+\]\.id", p.field) for p in found):
+                found = [p for p in found if not re.match(
+                    r"(entrustments\[\d+\]\.(id|consignor|contractor|informed_subcontractors|"
+                    r"approved_subcontractors)|access\[\d+\]\.(organization|under))", p.field)]
+            if any(re.match(r"systems\[\d+\]\.id", p.field) for p in found):
+                found = [p for p in found if not re.match(r"(entrustments\[\d+\]\.systems|access\[\d+\]\.system)",
+                                                          p.field)]
+            self.problems = [self.cell_of(p) for p in found]
+            raise InputError(self.sorted()) from None
         return data
 
     _PATH = re.compile(r"^(organizations|systems|entrustments|access)\[(\d+)\](?:\.([a-z_]+))?(?:\[(\d+)\])?"

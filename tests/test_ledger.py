@@ -1,0 +1,512 @@
+"""The vendor register (委託先管理台帳, graph/io/ledger.py): the sample of 株式会社さくら通販 in, analysed
+and out again byte for byte; every accepted spelling; disclosure and approval per contract; every
+bad cell named; hostile tables refused; the template."""
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from entrustment_chain.cli.main import main
+from entrustment_chain.graph.analysis.engine import analyze
+from entrustment_chain.graph.errors import InputError
+from entrustment_chain.graph.io.ledger import (
+    COLUMNS,
+    HELP_SHEET_TITLE,
+    SHEET_TITLE,
+    export_ledger,
+    import_ledger,
+    write_ledger,
+)
+from entrustment_chain.graph.io.loader import chain_from_dict, load_chain
+from entrustment_chain.graph.io.tables import csv_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_CSV = ROOT / "fixtures" / "ledger" / "sakura-ledger.cp932.csv"
+SAMPLE_XLSX = ROOT / "fixtures" / "ledger" / "sakura-ledger.xlsx"
+SPREADSHEETS = ROOT / "tests" / "bad" / "spreadsheets"
+HEADER = [c.ja for c in COLUMNS]
+
+
+def sample_rows() -> list[list[str]]:
+    return list(csv.reader(io.StringIO(SAMPLE_CSV.read_bytes().decode("cp932"))))
+
+
+def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Path:
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    path.write_bytes(out.getvalue().encode(encoding))
+    return path
+
+
+def write_xlsx(path: Path, rows: list[list], title_rows: list[list] = ()) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in [*title_rows, *rows]:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+def cells(path: Path, sheet: int = 0) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    return [["" if v is None else v for v in row] for row in book.worksheets[sheet].iter_rows(values_only=True)]
+
+
+@pytest.fixture(scope="module")
+def sample():
+    data = import_ledger(SAMPLE_CSV, "sakura")
+    return data, chain_from_dict(data, "sample")
+
+
+def entrustment(data, eid):
+    return next(e for e in data["entrustments"] if e["id"] == eid)
+
+
+def refusal(path, *options) -> list[str]:
+    """Import through the CLI: it must exit 2, write nothing, and name each problem."""
+    target = path.parent / "out.yaml"
+    result = CliRunner().invoke(main, ["import-ledger", str(path), "--consignor", "sakura", "-o", str(target),
+                                       *map(str, options)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output, result.output
+    assert not target.exists()
+    return [line for line in result.stderr.splitlines() if line.startswith("error:")]
+
+
+# ---------------------------------------------------------------------------------------------
+# The sample
+
+
+def test_the_sample_imports_as_the_chain_it_describes(sample):
+    data, chain = sample
+    assert [o["id"] for o in data["organizations"]] == ["sakura", "himawari", "tsubaki", "momiji", "sumire", "aoi",
+                                                         "kaede"]
+    assert chain.organizations_by_id["sakura"].name == "株式会社さくら通販"  # from the 委託 rows' 委託元
+    assert [(e.consignor, e.contractor) for e in chain.entrustments] == [
+        ("sakura", "himawari"), ("sakura", "tsubaki"), ("sakura", "momiji"), ("himawari", "sumire"),
+        ("tsubaki", "aoi"), ("himawari", "kaede")]
+    himawari, tsubaki, momiji = (entrustment(data, f"sakura-{c}") for c in ("himawari", "tsubaki", "momiji"))
+    # told of and approved sumire under the call centre's contract; never told of aoi nor kaede
+    assert himawari["informed_subcontractors"] == ["sumire"] and himawari["approved_subcontractors"] == ["sumire"]
+    assert tsubaki["informed_subcontractors"] == [] and tsubaki["approved_subcontractors"] == []
+    assert momiji["informed_subcontractors"] == [] and momiji["approved_subcontractors"] == []
+    assert "informed_subcontractors" not in entrustment(data, "himawari-sumire")  # lists on the consignor's own
+    assert entrustment(data, "himawari-sumire")["evidence"][:2] == [
+        {"kind": "ledger_informed", "date": "令和3年11月1日"}, {"kind": "ledger_approved", "date": "令和3年11月15日"}]
+    # the maintenance row: an entrustment the call centre marks as no personal data, and access under it
+    kaede = entrustment(data, "himawari-kaede")
+    assert kaede["personal_data"] is False and "systems" not in kaede
+    assert data["access"] == [{"organization": "kaede", "system": "顧客対応システム", "kind": "maintenance",
+                               "under": "himawari-kaede", "period": "令和2年4月～継続中"}]
+    assert himawari["systems"] == ["顧客対応システム"]
+    assert momiji["supervision"]["onsite_inspection"] is None  # 回答不能 is null, not false
+    assert tsubaki["data_subjects"] == {"count": 85000, "approximate": True}
+
+
+def test_analysis_finds_the_untold_subcontractor_and_the_maintenance_firm(sample):
+    _, chain = sample
+    findings = analyze(chain).findings
+    by_rule = {}
+    for f in findings:
+        by_rule.setdefault(f.rule, set()).add((f.consignor, f.handler if f.rule.endswith("subcontracting")
+                                                else f.entrustment))
+    assert by_rule["undisclosed_subcontracting"] == {("sakura", "aoi"), ("sakura", "kaede")}
+    assert by_rule["unapproved_subcontracting"] == {("sakura", "aoi"), ("sakura", "kaede")}
+    assert {f.consignor for f in findings if f.rule == "could_not_supervise"} == {"sakura"}
+    assert by_rule["misclassified_subcontract"] == {("himawari", "himawari-kaede")}
+    assert by_rule["subcontracting_not_checked"] == {("sakura", "sakura-tsubaki")}
+    # sumire was told and approved: no finding names it
+    assert not [f for f in findings if f.handler == "sumire"]
+    assert not [f for f in findings if f.rule == "undisclosed_subcontracting" and f.evidence_unknown]
+
+
+def test_the_sample_comes_back_byte_for_byte(sample):
+    _, chain = sample
+    ledger = export_ledger(chain, "sakura", "sample")
+    assert ledger.left_out == []
+    assert csv_bytes(ledger.rows, "cp932") == SAMPLE_CSV.read_bytes()
+
+
+def test_the_sample_workbook_holds_the_csv_cells_and_reads_as_the_same_chain(sample, tmp_path):
+    """fixtures/ledger/sakura-ledger.xlsx is what scripts/ledger-sample writes from the CSV."""
+    assert cells(SAMPLE_XLSX) == sample_rows()
+    from openpyxl import load_workbook
+
+    assert load_workbook(SAMPLE_XLSX, read_only=True).sheetnames == [SHEET_TITLE, HELP_SHEET_TITLE]
+    data, chain = sample
+    assert import_ledger(SAMPLE_XLSX, "sakura") == data
+    again = tmp_path / "again.xlsx"
+    write_ledger(export_ledger(chain, "sakura").rows, again)
+    assert cells(again) == cells(SAMPLE_XLSX)
+    assert cells(again, 1) == cells(SAMPLE_XLSX, 1)
+
+
+def test_the_generator_writes_the_sample_workbook(tmp_path, monkeypatch):
+    import runpy
+
+    script = runpy.run_path(str(ROOT / "scripts" / "ledger-sample"))
+    target = tmp_path / "made.xlsx"
+    monkeypatch.setitem(script["main"].__globals__, "TARGET", target)
+    script["main"]()
+    assert cells(target) == cells(SAMPLE_XLSX)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "cp932"])
+def test_every_encoding_reads_the_same(sample, tmp_path, encoding):
+    path = write_csv(tmp_path / "t.csv", sample_rows(), encoding)
+    assert import_ledger(path, "sakura") == sample[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# What the register accepts
+
+
+def test_other_spellings_headers_and_a_title_row(sample, tmp_path):
+    """English headers, columns in another order, はい/いいえ, 有/無, ○/×, a title above the header,
+    当社 for the consignor, Excel date cells: the same chain."""
+    rows = sample_rows()
+    english = {c.ja: c.en for c in COLUMNS}
+    spell = {"あり": ["はい", "有", "○", "yes"], "なし": ["いいえ", "無", "×", "no"]}
+    changed = [[english[h] for h in rows[0]]]
+    for n, row in enumerate(rows[1:]):
+        new = []
+        for h, cell in zip(rows[0], row):
+            if cell in spell and h not in ("説明を受けた", "承諾"):
+                cell = spell[cell][n % 4]
+            elif h == "委託元" and cell == "株式会社さくら通販" and n == 1:
+                cell = "当社"
+            new.append(cell)
+        changed.append(new)
+    order = list(reversed(range(len(HEADER))))
+    changed = [[row[i] for i in order] for row in changed]
+    title = [["委託先管理台帳（令和6年4月1日現在）"], ["株式会社さくら通販 個人情報保護管理者"], []]
+    values = [list(r) for r in changed]
+    column = changed[0].index("informed_date")
+    values[4][column] = datetime.datetime(2021, 11, 1)  # an Excel date cell
+    path = write_xlsx(tmp_path / "other.xlsx", values, title)
+    data = import_ledger(path, "sakura", "株式会社さくら通販")
+    assert entrustment(data, "himawari-sumire")["evidence"][0] == {"kind": "ledger_informed", "date": "2021-11-01"}
+    entrustment(data, "himawari-sumire")["evidence"][0]["date"] = "令和3年11月1日"
+    assert data == sample[0]
+
+
+def test_not_applicable_and_unknown_answers(tmp_path):
+    rows = [HEADER[:], ["委託", "", "甲社", "", "該当なし", "当社", "", "", "", "", "", "", "該当なし", "不明", "-", "",
+                        *[""] * 7]]
+    data = import_ledger(write_csv(tmp_path / "t.csv", rows), "sakura", "さくら")
+    e = data["entrustments"][0]
+    assert e["contractor"] == "甲社" and "personal_data" not in e and "clauses" not in e  # all null
+    assert e["informed_subcontractors"] == [] and e["approved_subcontractors"] == []
+    assert data["organizations"][1] == {"id": "甲社", "name": "甲社"}  # no id: the name is the id
+
+
+def test_the_same_organisation_by_id_or_name_in_several_rows(tmp_path):
+    rows = [HEADER[:],
+            ["委託", "b", "乙社", "", "あり", "さくら", "該当なし", "", "該当なし", "", "", "", *["あり"] * 8, "", "", ""],
+            ["委託", "", "乙社", "別の業務", "あり", "さくら", "", "", "", "", "", "", *["あり"] * 8, "", "", ""],
+            ["再委託", "", "丙社", "", "あり", "乙社", "あり", "", "なし", "", "", "", *["あり"] * 8, "", "", ""],
+            ["再委託", "", "丁社", "", "あり", "丙社", "あり", "R3.4.1", "あり", "2021-04-05", "", "", *["あり"] * 8,
+             "", "", ""]]
+    data = import_ledger(write_csv(tmp_path / "t.csv", rows), "sakura")
+    assert [e["id"] for e in data["entrustments"]] == ["sakura-b", "sakura-b-2", "b-丙社", "丙社-丁社"]
+    first, second = data["entrustments"][:2]
+    # 丙社 and 丁社 are under both of the consignor's contracts with 乙社
+    for e in (first, second):
+        assert e["informed_subcontractors"] == ["丙社", "丁社"] and e["approved_subcontractors"] == ["丁社"]
+    chain = chain_from_dict(data, "t")
+    rows_back = export_ledger(chain, "sakura").rows
+    assert [r[1] for r in rows_back[1:]] == ["b", "b", "丙社", "丁社"]
+    assert rows_back[3][HEADER.index("委託元")] == "乙社"
+
+
+def test_unknown_for_a_whole_contract_is_null(tmp_path):
+    rows = sample_rows()
+    for row in rows[1:]:
+        if row[1] == "aoi":
+            row[HEADER.index("説明を受けた")] = row[HEADER.index("承諾")] = "回答不能"
+    data = import_ledger(write_csv(tmp_path / "t.csv", rows), "sakura")
+    tsubaki = entrustment(data, "sakura-tsubaki")
+    assert "informed_subcontractors" not in tsubaki and "approved_subcontractors" not in tsubaki  # null
+    chain = chain_from_dict(data, "t")
+    aoi = [f for f in analyze(chain).findings if f.rule == "undisclosed_subcontracting" and f.handler == "aoi"]
+    assert aoi and aoi[0].evidence_unknown
+    assert csv_bytes(export_ledger(chain, "sakura").rows, "cp932") == csv_bytes(rows, "cp932")
+
+
+def test_into_a_base_file(sample, tmp_path):
+    """The consignor's own system and kinds in the base file; the register's systems name it."""
+    base = {"schema": "entrustment-chain/v1", "title": "さくら通販",
+            "organizations": [{"id": "sakura", "name": "株式会社さくら通販"},
+                              {"id": "himawari", "name": "株式会社ひまわりコールセンター", "country": "JP"}],
+            "systems": [{"id": "crm", "name": "顧客対応システム", "operator": "himawari"}]}
+    path = tmp_path / "base.yaml"
+    path.write_text(yaml.safe_dump(base, allow_unicode=True), encoding="utf-8")
+    data = import_ledger(SAMPLE_CSV, "sakura", base=load_chain(path))
+    assert data["title"] == "さくら通販" and data["organizations"][1]["country"] == "JP"
+    assert entrustment(data, "sakura-himawari")["systems"] == ["crm"]
+    assert data["access"][0]["system"] == "crm"
+    assert [s["id"] for s in data["systems"]] == ["crm", "出荷管理システム"]
+    chain = chain_from_dict(data, "merged")
+    ledger = export_ledger(chain, "sakura")
+    assert csv_bytes(ledger.rows, "cp932") == SAMPLE_CSV.read_bytes()  # the system written by its name
+    assert any("country" in s for s in ledger.left_out) and any("operator" in s for s in ledger.left_out)
+    # the same register into its own output: every contract is there already
+    merged = tmp_path / "merged.yaml"
+    merged.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InputError, match="already has the entrustment"):
+        import_ledger(SAMPLE_CSV, "sakura", base=load_chain(merged))
+
+
+def test_a_named_sheet(sample, tmp_path):
+    from openpyxl import load_workbook
+
+    book = load_workbook(SAMPLE_XLSX)
+    book.move_sheet(SHEET_TITLE, offset=1)  # the register is no longer the first sheet
+    path = tmp_path / "moved.xlsx"
+    book.save(path)
+    assert import_ledger(path, "sakura", sheet=SHEET_TITLE) == sample[0]
+    with pytest.raises(InputError, match="no worksheet '台帳'; its worksheets are '記入方法'、'委託先管理台帳'"):
+        import_ledger(path, "sakura", sheet="台帳")
+    with pytest.raises(InputError, match="this is CSV text"):
+        import_ledger(SAMPLE_CSV, "sakura", sheet=SHEET_TITLE)
+
+
+def test_formulas_round_trip_as_text(tmp_path):
+    """Names that a spreadsheet would run as formulas are written escaped and read back as they
+    were, in CSV and .xlsx."""
+    rows = [HEADER[:],
+            ["委託", "x", '=HYPERLINK("http://evil.example/","x")', "+81-3-0000-0000", "あり", "当社", "該当なし", "",
+             "該当なし", "", "@SUM(1)", "", *["あり"] * 8, "", "", "-2+3"]]
+    data = import_ledger(write_csv(tmp_path / "t.csv", rows), "sakura", "さくら")
+    chain = chain_from_dict(data, "t")
+    out = export_ledger(chain, "sakura").rows
+    assert out[1][2] == rows[1][2] and out[1][10] == "@SUM(1)"
+    written = csv_bytes(out).decode("utf-8-sig")
+    assert "'=HYPERLINK" in written and "'@SUM(1)" in written and "'-2+3" in written
+    for suffix in (".csv", ".xlsx"):
+        path = tmp_path / f"back{suffix}"
+        write_ledger(out, path)
+        assert import_ledger(path, "sakura") == data
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad cells: each named, all at once
+
+
+BAD = [  # (row of the sample, column, value, a fragment of the message)
+    (3, "委託先", "あり", "expected a contractor's name, not an answer"),
+    (2, "授受の安全管理", "たぶん", "expected あり, なし or 回答不能"),
+    (3, "区分", "外注", "expected 委託, 再委託"),
+    (3, "本人数", "たくさん", "expected a number of people"),
+    (4, "説明を受けた日", "令和3年13月1日", "month 13 does not exist"),
+    (5, "委託元", "株式会社どこか", "nor the 委託先 of any row"),
+    (6, "期間", "平成32年", "does not exist"),
+    (6, "確認方法", "電話", "expected 書面 or 口頭"),
+    (2, "説明を受けた", "なし", "write 該当なし"),
+    (1, "システム", "なし", "expected the names of systems"),
+]
+
+
+def test_every_bad_cell_is_named_with_its_row_and_column(tmp_path):
+    rows = sample_rows()
+    for row, column, value, _ in BAD:
+        rows[row][HEADER.index(column)] = value
+    errors = refusal(write_csv(tmp_path / "bad.csv", rows))
+    assert len(errors) == len(BAD), "\n".join(errors)
+    for row, column, value, fragment in BAD:
+        assert any(e.startswith(f"error: {tmp_path / 'bad.csv'}:{row + 1}: {column}: ") and fragment in e
+                   for e in errors), (row, column, errors)
+
+
+@pytest.mark.parametrize("change, column, fragment", [
+    # one subcontractor unknown, the other known, under the same contract of the consignor
+    ({("sumire", "説明を受けた"): "回答不能", ("sumire", "説明を受けた日"): "", ("sumire", "承諾"): "なし",
+      ("sumire", "承諾日"): ""}, "説明を受けた", "known or unknown as a whole"),
+    ({("aoi", "承諾"): "あり"}, "説明を受けた", "approval implies being told"),
+    ({("aoi", "説明を受けた日"): "令和5年1月1日"}, "説明を受けた日", "a date, but 説明を受けた is not あり"),
+    ({("himawari", "承諾日"): "令和3年4月1日"}, "承諾日", "the consignor's own contract has none"),
+    ({("aoi", "説明を受けた"): "該当なし"}, "説明を受けた", "該当なし is for the consignor's own contracts"),
+    ({("aoi", "委託元"): "株式会社さくら通販"}, "委託元", "a 再委託 row's 委託元 is the contractor"),
+    ({("momiji", "委託元"): "株式会社つばき物流"}, "委託元", "a 委託 row is the consignor's own contract"),
+    ({("kaede", "システム"): ""}, "システム", "names the systems the organisation can reach"),
+    ({("aoi", "委託先"): "株式会社さくら通販", ("aoi", "委託先ID"): ""}, "委託先", "the consignor itself"),
+    ({("aoi", "委託先ID"): "tsubaki"}, "委託先ID", "'tsubaki' is named '株式会社つばき物流' in row 3"),
+    ({("kaede", "確認方法"): "書面", ("kaede", "再委託の確認"): "なし"}, "確認方法", "a method is given"),
+    ({("aoi", "委託先"): "株" * 501}, "委託先", "at most 500 characters"),
+    ({("aoi", "備考"): "長" * 2001}, "備考", "at most 2000 characters"),
+    ({("aoi", "委託先ID"): "a\u200bo"}, "委託先ID", "invisible character"),
+])
+def test_disclosure_and_model_problems_are_named(tmp_path, change, column, fragment):
+    rows = sample_rows()
+    for (org, col), value in change.items():
+        row = next(r for r in rows[1:] if r[1] == org)
+        row[HEADER.index(col)] = value
+    errors = refusal(write_csv(tmp_path / "t.csv", rows))
+    assert any(f": {column}: " in e and fragment in e for e in errors), errors
+
+
+def test_a_circle_of_subcontracts_reaches_no_consignor(tmp_path):
+    rows = [HEADER[:],
+            ["委託", "", "乙社", "", "あり", "当社", "該当なし", "", "該当なし", "", *[""] * 13],
+            ["再委託", "", "丙社", "", "あり", "丁社", "なし", "", "なし", "", *[""] * 13],
+            ["再委託", "", "丁社", "", "あり", "丙社", "なし", "", "なし", "", *[""] * 13]]
+    errors = refusal(write_csv(tmp_path / "t.csv", rows))
+    assert len(errors) == 2 and all("form a circle" in e for e in errors), errors
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile tables
+
+
+def test_a_formula_cell_is_refused(tmp_path):
+    rows = [list(r) for r in sample_rows()]
+    rows[2][HEADER.index("委託先")] = "=HYPERLINK(\"http://evil.example/\",\"つばき\")"
+    path = write_xlsx(tmp_path / "formula.xlsx", rows)
+    errors = refusal(path)
+    assert any(":3: 委託先: the cell holds a formula" in e for e in errors), errors
+
+
+def test_a_utf8_file_with_one_cp932_row_is_refused(tmp_path):
+    lines = SAMPLE_CSV.read_bytes().decode("cp932").splitlines(keepends=True)
+    data = b"".join(line.encode("cp932" if n == 4 else "utf-8") for n, line in enumerate(lines))
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(data)
+    errors = refusal(path)
+    assert len(errors) == 1 and ":5: 区分: not UTF-8 (Shift_JIS?), while the rest of the file is UTF-8" in errors[0]
+
+
+def test_a_missing_column_is_refused(tmp_path):
+    rows = [r[:5] + r[6:] for r in sample_rows()]  # no 委託元
+    errors = refusal(write_csv(tmp_path / "t.csv", rows))
+    assert errors == [f"error: {tmp_path / 't.csv'}:1: missing column: 委託元 (row 1 is the header; the register "
+                      "needs 区分, 委託先, 委託元)"]
+
+
+def test_a_duplicate_column_is_refused(tmp_path):
+    rows = [r + [r[HEADER.index("承諾")]] for r in sample_rows()]
+    rows[0][-1] = "approved_subcontractors"
+    errors = refusal(write_csv(tmp_path / "t.csv", rows))
+    assert any(":1: approved_subcontractors: column X (approved_subcontractors) repeats column I (承諾)" in e
+               for e in errors), errors
+
+
+@pytest.mark.parametrize("name, fragment", [("ratio-bomb.xlsx", "over the limit of 100 times"),
+                                            ("entity-bomb.xlsx", "declares a DTD"), ("xxe.xlsx", "declares a DTD"),
+                                            ("far-row.xlsx", "the limit for a vendor register"),
+                                            ("not-a-zip.xlsx", "not an .xlsx workbook")])
+def test_xlsx_bombs_are_refused_before_reading(tmp_path, name, fragment):
+    path = tmp_path / name
+    path.write_bytes((SPREADSHEETS / name).read_bytes())
+    errors = refusal(path)
+    assert len(errors) == 1 and fragment in errors[0], errors
+
+
+def test_a_title_without_a_header_below_it(tmp_path):
+    errors = refusal(write_csv(tmp_path / "t.csv", [["委託先管理台帳"], ["甲社", "乙社"]]))
+    assert any("unknown column '委託先管理台帳'" in e for e in errors), errors
+
+
+def test_only_a_header(tmp_path):
+    errors = refusal(write_csv(tmp_path / "t.csv", [HEADER]))
+    assert any("no entrustment rows below it" in e for e in errors), errors
+
+
+# ---------------------------------------------------------------------------------------------
+# Export of other chain files
+
+
+def test_export_lists_what_the_register_cannot_hold():
+    chain = load_chain(ROOT / "fixtures" / "teaching" / "my-number-payroll" / "chain.yaml")
+    ledger = export_ledger(chain, chain.entrustments[0].consignor)
+    assert any(".data: the register has no column for it" in s for s in ledger.left_out)
+    assert any("country" in s for s in ledger.left_out)
+
+
+def test_export_refuses_a_row_it_cannot_write():
+    chain = load_chain(ROOT / "fixtures" / "teaching" / "two-systems-one-in-time" / "chain.yaml")
+    with pytest.raises(InputError, match="a period other than the entrustment's"):
+        export_ledger(chain, chain.entrustments[0].consignor)
+
+
+def test_export_of_an_unknown_consignor():
+    chain = load_chain(SAMPLE_XLSX.parent.parent / "procx-2024" / "chain.yaml")
+    with pytest.raises(InputError, match="'nobody' is not an organisation"):
+        export_ledger(chain, "nobody")
+    with pytest.raises(InputError, match="'bs' is the consignor of no entrustment"):
+        export_ledger(chain, "bs")
+
+
+def test_every_teaching_case_exports_or_says_why(tmp_path):
+    """A register of each teaching case's first consignor: written and read back as the same
+    table, or refused with a reason; never an internal error."""
+    for path in sorted((ROOT / "fixtures" / "teaching").glob("*/chain.yaml")):
+        chain = load_chain(path)
+        consignor = chain.entrustments[0].consignor
+        try:
+            ledger = export_ledger(chain, consignor, str(path))
+        except InputError as exc:
+            assert all(p.file == str(path) for p in exc.problems)
+            continue
+        table = write_csv(tmp_path / "t.csv", ledger.rows)
+        again = chain_from_dict(import_ledger(table, consignor, chain.organizations_by_id[consignor].name), "again")
+        assert export_ledger(again, consignor).rows == ledger.rows, path
+
+
+# ---------------------------------------------------------------------------------------------
+# The template
+
+
+def test_the_template(tmp_path):
+    from openpyxl import load_workbook
+
+    target = tmp_path / "template.xlsx"
+    result = CliRunner().invoke(main, ["export-ledger", "--template", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    book = load_workbook(target)
+    assert book.sheetnames == [SHEET_TITLE, HELP_SHEET_TITLE]
+    sheet = book[SHEET_TITLE]
+    assert [c.value for c in sheet[1]] == HEADER and sheet.max_row == 1
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:W1"
+    assert all(c.font.bold for c in sheet[1])
+    assert sheet.column_dimensions["C"].width == 26
+    lists = {str(v.sqref).split(":")[0]: v.formula1 for v in sheet.data_validations.dataValidation}
+    assert lists["A2"] == '"委託,再委託,保守,運用,開発,支援,管理者権限,その他のアクセス"'
+    assert lists["E2"] == '"あり,なし,回答不能"' and lists["G2"] == '"あり,なし,回答不能,該当なし"'
+    assert lists["U2"] == '"書面,口頭"'
+    assert set(lists) == {"A2", "E2", "G2", "I2", *[f"{c}2" for c in "MNOPQRST"], "U2"}
+    help_rows = cells(target, 1)
+    assert help_rows[0][:3] == ["列", "列名", "英語名（見出しに使えます）"]
+    assert [r[1] for r in help_rows[1:len(COLUMNS) + 1]] == HEADER
+    assert all(r[6] for r in help_rows[1:len(COLUMNS) + 1])  # every column explained
+    # filled in, the template imports
+    for n, row in enumerate(sample_rows()[1:], start=2):
+        for column, value in enumerate(row, start=1):
+            sheet.cell(row=n, column=column, value=value)
+    book.save(target)
+    assert import_ledger(target, "sakura") == import_ledger(SAMPLE_CSV, "sakura")
+
+
+def test_template_usage_errors(tmp_path):
+    result = CliRunner().invoke(main, ["export-ledger", str(SAMPLE_CSV), "--template", "-o", str(tmp_path / "t.xlsx")])
+    assert result.exit_code == 2 and "--template writes an empty register" in result.output
+    result = CliRunner().invoke(main, ["export-ledger", "-o", str(tmp_path / "t.xlsx")])
+    assert result.exit_code == 2 and "give the chain FILE and --consignor" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_commands_do_not_import_openpyxl_for_help():
+    code = ("import sys; from click.testing import CliRunner; from entrustment_chain.cli.main import main; "
+            "CliRunner().invoke(main, ['import-ledger', '--help']); CliRunner().invoke(main, ['export-ledger', '--help']); "
+            "print('openpyxl' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
