@@ -46,7 +46,8 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, baseline: st
     if file == "-" and baseline == "-":
         raise InputError([Problem("--baseline", None, "", "standard input can be read once: give the chain file "
                                   "or the baseline as a file")])
-    check_output(output, file, baseline)
+    inputs = (file, baseline)  # what -o may not be
+    check_output(output, *inputs)
     chain = load_chain(file)
     accepted = load_baseline(baseline) if baseline is not None else None
     if backend == "neo4j":
@@ -66,7 +67,7 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, baseline: st
 
         chain = chain_as_of(chain, as_of)
     if fmt == "json":  # written finding by finding: large chains have millions
-        emit_stream(result.write_json, output, (file,))
+        emit_stream(result.write_json, output, inputs)
         text = None
     elif fmt == "markdown":
         text = report.analysis_markdown(result, chain)
@@ -77,16 +78,20 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, baseline: st
     elif fmt == "sarif":  # every finding, those the baseline accepts as suppressed results
         from entrustment_chain.graph.reports import sarif
 
-        text = sarif.to_text(sarif.analysis_sarif(full, chain, sarif.SourceLines.read(file), match))
+        sources = sarif.SourceLines.read(file)
+        emit_stream(lambda out: sarif.write_analysis_sarif(out, full, chain, sources, match), output, inputs)
+        text = None
     elif fmt == "junit":
-        from entrustment_chain.graph.reports.junit import analysis_junit
+        from entrustment_chain.graph.reports.junit import write_analysis_junit
         from entrustment_chain.graph.reports.sarif import SourceLines
 
-        text = analysis_junit(result, chain, SourceLines.read(file))
+        sources = SourceLines.read(file)
+        emit_stream(lambda out: write_analysis_junit(out, result, chain, sources), output, inputs)
+        text = None
     else:
         text = report.analysis_table(result)
     if text is not None:
-        emit(text, output, (file,))
+        emit(text, output, inputs)
     bound = result.summary["step_bound"]
     if bound["truncated"]:  # never silent: say which routes go further than both backends follow
         routes = ", ".join(f"{x['consignor']} by {x['route']}" for x in bound["truncated"][:5])

@@ -288,3 +288,29 @@ def test_sarif_to_a_file_is_the_same(tmp_path):
     result = CliRunner().invoke(main, ["analyze", CHAIN, "--format", "sarif", "-o", str(target)])
     assert result.exit_code == 0 and result.output == ""
     assert json.loads(target.read_text(encoding="utf-8")) == sarif("analyze", CHAIN)
+
+
+@pytest.mark.parametrize("baseline", [None, ACCEPTED])
+def test_the_streamed_log_is_the_log(baseline):
+    """The CLI writes the log result by result (write_analysis_sarif); it is the library's
+    analysis_sarif as to_text writes it."""
+    from entrustment_chain.graph.analysis.baseline import load_baseline, match_baseline
+    from entrustment_chain.graph.analysis.engine import analyze
+    from entrustment_chain.graph.io.loader import load_chain
+    from entrustment_chain.graph.reports import sarif as report
+
+    chain = load_chain(CHAIN)
+    analysis = analyze(chain, source=CHAIN)
+    match = match_baseline(analysis, load_baseline(baseline)) if baseline else None
+    expected = report.to_text(report.analysis_sarif(analysis, chain, report.SourceLines.read(CHAIN), match))
+    args = ["analyze", CHAIN, "--format", "sarif"] + (["--baseline", baseline] if baseline else [])
+    assert CliRunner().invoke(main, args).stdout == expected
+
+
+def test_a_chain_without_findings_has_an_empty_result_list(validator, tmp_path):
+    path = tmp_path / "chain.yaml"
+    path.write_text("schema: entrustment-chain/v1\norganizations:\n  - {id: a, name: A社, kind: private}\n",
+                    encoding="utf-8")
+    log = sarif("analyze", str(path), code=0)
+    assert_valid(validator, log)
+    assert log["runs"][0]["results"] == []

@@ -279,6 +279,7 @@ class BaselineMatch:
         for i in self.expired:
             entry = self.baseline.entries[i]
             where = _where(self.baseline, i)
+            assert entry.expires is not None  # expired
             what = ("the finding is reported again" if i in self.occurs
                     else "the finding no longer occurs either: remove the entry")
             out.append(f"warning: {where}: the acceptance of {entry.describe()} by {entry.accepted_by} expired "

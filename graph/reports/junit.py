@@ -9,15 +9,19 @@ passed. ``check``: one suite, one test case per gained (consignor, handler), fai
 something must be done before signing. Test cases are named by organisation names with their ids
 in parentheses; ``file`` and ``line`` say where in the chain file the finding is (as SARIF does).
 
-The XML is built with :mod:`xml.etree.ElementTree`, which escapes markup; characters XML 1.0
-cannot hold at all (control characters a JSON chain file may carry in a name) are written as
-U+FFFD. No time or host is written: the same input gives the same bytes.
+Every element is made with :mod:`xml.etree.ElementTree`, which escapes markup, and written test
+case by test case (a large chain has millions of findings); characters XML 1.0 cannot hold at all
+(control characters) are written as U+FFFD. No time or host is written: the same input gives the
+same bytes.
 """
 from __future__ import annotations
 
+import bisect
+import io
 import re
 import xml.etree.ElementTree as ET
-from typing import Any
+from collections import Counter
+from typing import IO, Any, Iterable, Iterator, Sequence
 
 from entrustment_chain.graph.analysis.findings import Analysis, Finding
 from entrustment_chain.graph.analysis.messages import path_text
@@ -29,10 +33,10 @@ from entrustment_chain.graph.reports.sarif import (
     GAINED_HANDLER,
     SourceLines,
     finding_place,
-    step_place,
     gained_message_en,
     gained_message_ja,
     gained_rule,
+    step_place,
 )
 
 # What XML 1.0 cannot hold: C0 controls but tab, LF and CR; lone surrogates; U+FFFE and U+FFFF.
@@ -84,49 +88,88 @@ def _failure_text(f: Finding) -> str:
     return "\n".join(lines)
 
 
-def _document(suites: ET.Element) -> str:
-    ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
-def _suite(name: str, cases: list[ET.Element], properties: dict[str, str]) -> ET.Element:
-    failures = sum(1 for case in cases if case.find("failure") is not None)
-    suite = _element("testsuite", {"name": name, "tests": len(cases), "failures": failures, "errors": 0,
-                                   "skipped": 0, "time": "0"})
-    props = ET.SubElement(suite, "properties")
-    for key, value in properties.items():
+def _open_tag(tag: str, attributes: dict[str, Any]) -> str:
+    """``<tag a="…">``, its attributes escaped by ElementTree."""
+    text = ET.tostring(_element(tag, attributes), encoding="unicode")
+    return text[: -len(" />")] + ">"
+
+
+def _piece(element: ET.Element, level: int) -> str:
+    """One element at nesting ``level``, indented as ElementTree indents a whole document."""
+    ET.indent(element, space="  ", level=level)
+    return "  " * level + ET.tostring(element, encoding="unicode") + "\n"
+
+
+def _suite_attributes(name: str, tests: int, failures: int) -> dict[str, Any]:
+    return {"name": name, "tests": tests, "failures": failures, "errors": 0, "skipped": 0, "time": "0"}
+
+
+def _properties(values: dict[str, str]) -> ET.Element:
+    props = ET.Element("properties")
+    for key, value in values.items():
         props.append(_element("property", {"name": key, "value": value}))
-    suite.extend(cases)
-    return suite
+    return props
 
 
-def _suites(name: str, suites: list[ET.Element]) -> ET.Element:
-    root = _element("testsuites", {
-        "name": name, "tests": sum(int(s.get("tests")) for s in suites),
-        "failures": sum(int(s.get("failures")) for s in suites), "errors": 0, "time": "0"})
-    root.extend(suites)
-    return root
+def _write(out: IO[str], name: str,
+           suites: Sequence[tuple[dict[str, Any], dict[str, str], Iterable[ET.Element]]]) -> None:
+    """A document of ``suites`` ((attributes, properties, test cases)), written case by case: the
+    counts are given up front, the cases made as they are written."""
+    out.write(_DECLARATION)
+    out.write(_open_tag("testsuites", {"name": name, "tests": sum(a["tests"] for a, _, _ in suites),
+                                       "failures": sum(a["failures"] for a, _, _ in suites), "errors": 0,
+                                       "time": "0"}) + "\n")
+    for attributes, properties, cases in suites:
+        out.write("  " + _open_tag("testsuite", attributes) + "\n")
+        out.write(_piece(_properties(properties), 2))
+        for case in cases:
+            out.write(_piece(case, 2))
+        out.write("  </testsuite>\n")
+    out.write("</testsuites>\n")
 
 
-def analysis_junit(analysis: Analysis, chain: ChainFile, sources: SourceLines | None = None) -> str:
-    """JUnit XML of an analysis (after a baseline, its suppressed findings are not there)."""
-    names = {org.id: org.name for org in chain.organizations}
+def _finding_cases(findings: Iterable[Finding], names: dict[str, str], sources: SourceLines | None,
+                   rule_id: str) -> Iterator[ET.Element]:
     path = sources.path if sources is not None else None
-    by_rule: dict[str, list[ET.Element]] = {rule_id: [] for rule_id in RULES}
-    for f in analysis.findings:
+    empty = True
+    for f in findings:
+        empty = False
         case = _element("testcase", {"name": finding_name(f, names), "classname": f.rule, "file": path,
                                      "line": sources.line(*finding_place(f)) if sources is not None else None,
                                      "time": "0"})
         case.append(_element("failure", {"type": f.severity.value, "message": f.message_ja}, _failure_text(f)))
-        by_rule[f.rule].append(case)
-    suites = []
-    for rule_id, cases in by_rule.items():
-        rule = RULES[rule_id]
-        if not cases:
-            cases = [_element("testcase", {"name": NO_FINDINGS, "classname": rule_id, "file": path, "time": "0"})]
-        suites.append(_suite(rule_id, cases, {"severity": rule.severity.value, "title_ja": rule.title_ja,
-                                              "title_en": rule.title_en, "per": rule.per.value}))
-    return _document(_suites("entrustment-chain analyze", suites))
+        yield case
+    if empty:
+        yield _element("testcase", {"name": NO_FINDINGS, "classname": rule_id, "file": path, "time": "0"})
+
+
+def write_analysis_junit(out: IO[str], analysis: Analysis, chain: ChainFile, sources: SourceLines | None = None) -> None:
+    """Write the JUnit XML of an analysis finding by finding (after a baseline, its suppressed
+    findings are not there). ``sources``: the chain file's lines, for ``file`` and ``line``."""
+    names = {org.id: org.name for org in chain.organizations}
+    counts = Counter(analysis.findings.rules())
+    records = analysis.findings.records
+    suites: list[tuple[dict[str, Any], dict[str, str], Iterable[ET.Element]]] = []
+    for index, (rule_id, rule) in enumerate(RULES.items()):
+        found = counts.get(rule_id, 0)
+        # the findings are in report order, by rule: each suite reads its own run of them
+        start = bisect.bisect_left(records, index, key=lambda r: r.rule)
+        findings = (analysis.findings[i] for i in range(start, start + found))
+        suites.append((_suite_attributes(rule_id, max(found, 1), found),
+                       {"severity": rule.severity.value, "title_ja": rule.title_ja, "title_en": rule.title_en,
+                        "per": rule.per.value},
+                       _finding_cases(findings, names, sources, rule_id)))
+    _write(out, "entrustment-chain analyze", suites)
+
+
+def analysis_junit(analysis: Analysis, chain: ChainFile, sources: SourceLines | None = None) -> str:
+    """:func:`write_analysis_junit` as a string."""
+    out = io.StringIO()
+    write_analysis_junit(out, analysis, chain, sources)
+    return out.getvalue()
 
 
 def _gained_text(g: GainedHandler) -> str:
@@ -160,5 +203,8 @@ def check_junit(result: CheckResult, sources: SourceLines | None = None, proposa
     if not cases:
         cases = [_element("testcase", {"name": "新たな取扱者なし (no new handler)", "classname": GAINED_HANDLER,
                                        "time": "0"})]
-    suite = _suite("gained_handlers", cases, {"consignors_affected": str(len(result.consignors_affected))})
-    return _document(_suites("entrustment-chain check", [suite]))
+    failures = sum(1 for case in cases if case.find("failure") is not None)
+    out = io.StringIO()
+    _write(out, "entrustment-chain check", [(_suite_attributes("gained_handlers", len(cases), failures),
+                                             {"consignors_affected": str(len(result.consignors_affected))}, cases)])
+    return out.getvalue()

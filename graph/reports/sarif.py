@@ -33,7 +33,7 @@ import os
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable
+from typing import IO, Any, Iterable, Iterator
 from urllib.parse import quote
 
 from entrustment_chain.graph import schema as S
@@ -371,17 +371,41 @@ def _related(f: Finding, primary: tuple[str, str], artifacts: _Artifacts, source
     return out
 
 
-def analysis_sarif(analysis: Analysis, chain: ChainFile, sources: SourceLines | None = None,
-                   match: BaselineMatch | None = None) -> dict:
-    """The SARIF log of an analysis (every finding, those ``match`` suppresses with their
-    suppressions). ``sources``: the chain file's lines (:meth:`SourceLines.read`)."""
-    names = {org.id: org.name for org in chain.organizations}
-    artifacts = _Artifacts()
-    artifacts.add(sources.uri if sources else None, "analysisTarget")
-    baseline_uri = artifact_uri(match.baseline.file) if match and match.baseline.file != "<stdin>" else None
-    artifacts.add(baseline_uri, "userSpecifiedConfiguration")
-    results = []
-    for index, f in enumerate(analysis.findings):
+class _AnalysisLog:
+    """The SARIF log of an analysis, made result by result (a large chain has millions)."""
+
+    def __init__(self, analysis: Analysis, chain: ChainFile, sources: SourceLines | None,
+                 match: BaselineMatch | None):
+        self.analysis, self.sources, self.match = analysis, sources, match
+        self.names = {org.id: org.name for org in chain.organizations}
+        self.artifacts = _Artifacts()
+        self.artifacts.add(sources.uri if sources else None, "analysisTarget")
+        self.baseline_uri = (artifact_uri(match.baseline.file) if match and match.baseline.file != "<stdin>"
+                             else None)
+        self.artifacts.add(self.baseline_uri, "userSpecifiedConfiguration")
+
+    def head(self) -> dict:
+        """The log without its results (``results`` holds :data:`_RESULTS`)."""
+        analysis, match = self.analysis, self.match
+        summary = apply_baseline(analysis, match.baseline, match=match).summary if match else analysis.summary
+        run: dict[str, Any] = {
+            "tool": {"driver": _driver([rule_descriptor(r) for r in RULES.values()])},
+            "invocations": [_invocation(analysis, match, self.artifacts, self.baseline_uri)],
+            "language": LANGUAGE,
+            "artifacts": self.artifacts.items,
+            "results": _RESULTS,
+            "properties": {"source": analysis.source, "backend": analysis.backend, "summary": summary},
+        }
+        if not self.artifacts.items:
+            del run["artifacts"]
+        return _log(run)
+
+    def results(self) -> Iterator[dict]:
+        for index, f in enumerate(self.analysis.findings):
+            yield self.result(index, f)
+
+    def result(self, index: int, f: Finding) -> dict:
+        artifacts, sources, names, match = self.artifacts, self.sources, self.names, self.match
         rule = RULES[f.rule]
         primary = finding_place(f)
         logical = [_org(f.consignor, names.get(f.consignor))]
@@ -405,7 +429,8 @@ def analysis_sarif(analysis: Analysis, chain: ChainFile, sources: SourceLines | 
             result["relatedLocations"] = related
         if match is not None:
             accepted = match.suppressed.get(index)
-            result["suppressions"] = [] if accepted is None else [_suppression(match, accepted, artifacts, baseline_uri)]
+            result["suppressions"] = ([] if accepted is None
+                                      else [_suppression(match, accepted, artifacts, self.baseline_uri)])
         properties: dict[str, Any] = {
             "message_en": f.message,
             "severity": f.severity.value,
@@ -422,19 +447,39 @@ def analysis_sarif(analysis: Analysis, chain: ChainFile, sources: SourceLines | 
         if when:
             properties["windows_ja"] = when
         result["properties"] = properties
-        results.append(result)
-    summary = apply_baseline(analysis, match.baseline, match=match).summary if match else analysis.summary
-    run: dict[str, Any] = {
-        "tool": {"driver": _driver([rule_descriptor(r) for r in RULES.values()])},
-        "invocations": [_invocation(analysis, match, artifacts, baseline_uri)],
-        "language": LANGUAGE,
-        "artifacts": artifacts.items,
-        "results": results,
-        "properties": {"source": analysis.source, "backend": analysis.backend, "summary": summary},
-    }
-    if not artifacts.items:
-        del run["artifacts"]
-    return _log(run)
+        return result
+
+
+# stands for the results while the rest of a log is written (never a value of a log)
+_RESULTS = "\x00results\x00"
+
+
+def analysis_sarif(analysis: Analysis, chain: ChainFile, sources: SourceLines | None = None,
+                   match: BaselineMatch | None = None) -> dict:
+    """The SARIF log of an analysis (every finding, those ``match`` suppresses with their
+    suppressions). ``sources``: the chain file's lines (:meth:`SourceLines.read`)."""
+    log = _AnalysisLog(analysis, chain, sources, match)
+    head = log.head()
+    head["runs"][0]["results"] = list(log.results())
+    return head
+
+
+def write_analysis_sarif(out: IO[str], analysis: Analysis, chain: ChainFile, sources: SourceLines | None = None,
+                         match: BaselineMatch | None = None) -> None:
+    """Write :func:`analysis_sarif` as :func:`to_text` would, one result at a time, without
+    holding the log (a result is a few kilobytes; a large chain has millions of findings)."""
+    log = _AnalysisLog(analysis, chain, sources, match)
+    before, after = to_text(log.head()).split(json.dumps(_RESULTS), 1)
+    line = before.rsplit("\n", 1)[-1]
+    indent = line[: len(line) - len(line.lstrip())] + "  "
+    out.write(before)
+    first = True
+    for result in log.results():
+        out.write(("[\n" if first else ",\n") + indent)
+        out.write(json.dumps(result, ensure_ascii=False, indent=2).replace("\n", "\n" + indent))
+        first = False
+    out.write("[]" if first else "\n" + indent[:-2] + "]")
+    out.write(after)
 
 
 def _suppression(match: BaselineMatch, index: int, artifacts: _Artifacts, baseline_uri: str | None) -> dict:
