@@ -201,8 +201,17 @@ def test_other_spellings_headers_and_a_title_row(sample, tmp_path):
     assert data == sample[0]
 
 
+@pytest.mark.parametrize("title", [[["委託先管理台帳（令和6年4月1日現在）"], []], [["委託先管理台帳", "", ""]]])
+def test_a_title_above_the_header_of_a_csv(sample, tmp_path, title):
+    path = tmp_path / "t.csv"
+    out = io.StringIO()
+    csv.writer(out).writerows([*title, *sample_rows()])
+    path.write_bytes(out.getvalue().encode("cp932"))
+    assert import_ledger(path, "sakura") == sample[0]
+
+
 def test_not_applicable_and_unknown_answers(tmp_path):
-    rows = [HEADER[:], ["委託", "", "甲社", "", "該当なし", "当社", "", "", "", "", "", "", "該当なし", "不明", "-", "",
+    rows = [HEADER[:], ["委託", "", "甲社", "", "", "当社", "", "", "", "", "", "", "該当なし", "不明", "-", "",
                         *[""] * 7]]
     data = import_ledger(write_csv(tmp_path / "t.csv", rows), "sakura", "さくら")
     e = data["entrustments"][0]
@@ -343,6 +352,7 @@ def test_every_bad_cell_is_named_with_its_row_and_column(tmp_path):
     ({("aoi", "委託先"): "株式会社さくら通販", ("aoi", "委託先ID"): ""}, "委託先", "the consignor itself"),
     ({("aoi", "委託先ID"): "tsubaki"}, "委託先ID", "'tsubaki' is named '株式会社つばき物流' in row 3"),
     ({("kaede", "確認方法"): "書面", ("kaede", "再委託の確認"): "なし"}, "確認方法", "a method is given"),
+    ({("kaede", "個人データの有無"): "該当なし"}, "個人データの有無", "該当なし says neither"),
     ({("aoi", "委託先"): "株" * 501}, "委託先", "at most 500 characters"),
     ({("aoi", "備考"): "長" * 2001}, "備考", "at most 2000 characters"),
     ({("aoi", "委託先ID"): "a\u200bo"}, "委託先ID", "invisible character"),

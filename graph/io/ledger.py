@@ -319,7 +319,10 @@ class _Reader:
             field, kind, value = column.en, column.kind, cells.get(column.en, "")
             if kind in ("tri", "clauses", "supervision"):
                 found, ok = _tri(value)
-                if not ok:
+                if kind == "tri" and value.strip().lower() in NOT_APPLICABLE:
+                    self.bad(row, field, "該当なし says neither: なし (the contract handles no personal data) or 回答不能 "
+                                         "(unknown)?")
+                elif not ok:
                     self.bad(row, field, _TRI_EXPECTED)
                 elif kind == "tri":
                     if found is not None:
