@@ -52,14 +52,18 @@ svg text{font-family:"Noto Sans CJK JP","Hiragino Sans","Yu Gothic",sans-serif}
 .e.hot text{fill:#a00;font-weight:bold}
 .off{display:none}.filtered .e .cnt{display:none}
 .legend{margin:.3em 0}
-@media print{#filter{display:none}.drawing{overflow:visible;border:none}svg.chain{max-width:100%;height:auto}
-details{display:block}details>*{display:block}}
+@media print{#filter{display:none}.drawing{overflow:visible;border:none}svg.chain{max-width:100%;height:auto}}
 """
 # The filter: the select box is shown only when this runs; it hides what is not on the chosen
 # consignor's routes (data-c lists the consignors' indices), colours red what is undisclosed to
 # that consignor (data-r), and hides the other consignors' findings.
 SCRIPT = """
 (function () {
+  // printed, every rule's findings are open
+  window.addEventListener('beforeprint', function () {
+    var all = document.querySelectorAll('details.rule');
+    for (var d = 0; d < all.length; d++) all[d].open = true;
+  });
   var select = document.getElementById('consignor'), box = document.getElementById('filter');
   if (!select || !box) return;
   box.hidden = false;

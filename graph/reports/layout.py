@@ -159,7 +159,8 @@ def drawing_model(chain: ChainFile, analysis: Analysis) -> Model:
     entrusting = {e.consignor for e in chain.entrustments}
     # the end consignors (as the summary counts them), then whoever else a finding is about
     ends = sorted((o for o in entrusting if o not in contractors and o in orgs), key=lambda o: (orgs[o].name, o))
-    others = sorted({f.consignor for f in analysis.findings if f.consignor not in ends and f.consignor in orgs},
+    # (the findings' records: a large chain has millions of findings, not built here)
+    others = sorted({r.consignor for r in analysis.findings.records} - set(ends) & orgs.keys(),
                     key=lambda o: (orgs[o].name, o))
     filtered = (ends + others)[:MAX_FILTERED]
     index = {c: i for i, c in enumerate(filtered)}
