@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from entrustment_chain.cli.main import main
 from entrustment_chain.graph.analysis.engine import analyze
@@ -487,7 +488,7 @@ def test_the_template(tmp_path):
     assert book.sheetnames == [SHEET_TITLE, HELP_SHEET_TITLE]
     sheet = book[SHEET_TITLE]
     assert [c.value for c in sheet[1]] == HEADER and sheet.max_row == 1
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:W1"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:W1"
     assert all(c.font.bold for c in sheet[1])
     assert sheet.column_dimensions["C"].width == 26
     lists = {str(v.sqref).split(":")[0]: v.formula1 for v in sheet.data_validations.dataValidation}
@@ -520,3 +521,59 @@ def test_the_commands_do_not_import_openpyxl_for_help():
             "CliRunner().invoke(main, ['import-ledger', '--help']); CliRunner().invoke(main, ['export-ledger', '--help']); "
             "print('openpyxl' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+# ---------------------------------------------------------------------------------------------
+# A fuzzer: the sample with cells, rows and columns changed is imported or refused cleanly, and
+# what is imported exports and reads back as the same register
+
+JUNK = st.one_of(st.text(max_size=6), st.sampled_from(
+    ["", "あり", "なし", "回答不能", "該当なし", "○", "×", "はい", "当社", "株式会社さくら通販", "株式会社ひまわりコールセンター",
+     "株式会社つばき物流", "himawari", "tsubaki", "sakura", "委託", "再委託", "保守", "管理者権限", "顧客対応システム",
+     "平成32年", "令和3年4月～継続中", "R3.4.1", "約 1,000 人", "=1+1", "'=x", "\x07", "a\u200bb", "、", "書面"]))
+EDITS = st.lists(st.tuples(st.sampled_from(["cell", "cell", "cell", "drop-row", "dup-row", "drop-column"]),
+                           st.integers(0, 10**6), st.integers(0, 10**6), JUNK), max_size=6)
+
+
+def _edit(rows, edits):
+    rows = [list(r) for r in rows]
+    for kind, a, b, junk in edits:
+        r, c = 1 + a % (len(rows) - 1) if len(rows) > 1 else 0, b % len(rows[0])
+        if kind == "cell" and len(rows) > 1:
+            rows[r][c] = junk
+        elif kind == "drop-row" and len(rows) > 2:
+            rows.pop(r)
+        elif kind == "dup-row" and len(rows) > 1:
+            rows.insert(r, list(rows[r]))
+        elif kind == "drop-column" and len(rows[0]) > 1:
+            rows = [row[:c] + row[c + 1:] for row in rows]
+    return rows
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(EDITS, st.sampled_from(["utf-8", "cp932", "xlsx"]))
+def test_edited_registers_are_imported_or_refused_cleanly(tmp_path_factory, edits, how):
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    rows = _edit(sample_rows(), edits)
+    folder = tmp_path_factory.mktemp("fuzz")
+    if how == "xlsx":
+        path = write_xlsx(folder / "t.xlsx", [[ILLEGAL_CHARACTERS_RE.sub("", c) for c in row] for row in rows])
+    else:
+        out = io.StringIO()
+        csv.writer(out).writerows(rows)
+        path = folder / "t.csv"
+        path.write_bytes(out.getvalue().encode(how, "replace"))
+    try:
+        data = import_ledger(path, "sakura")
+    except InputError as error:
+        assert error.problems and all(p.file == str(path) for p in error.problems), error.problems
+        event("refused")
+        return
+    event("imported")
+    chain = chain_from_dict(data, "imported")
+    ledger = export_ledger(chain, "sakura")
+    back = write_csv(folder / "back.csv", ledger.rows)
+    again = chain_from_dict(import_ledger(back, "sakura"), "again")
+    assert export_ledger(again, "sakura").rows == ledger.rows

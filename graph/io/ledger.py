@@ -145,7 +145,9 @@ ACCESS_KINDS = {k.value for k in AccessKind}
 LEDGER_YES = YES | {"はい"}
 LEDGER_NO = NO | {"いいえ"}
 NOT_APPLICABLE = {"該当なし", "not applicable", "n/a"}
-ANSWER_WORDS = LEDGER_YES | LEDGER_NO | (UNKNOWN - {""}) | NOT_APPLICABLE
+# Answers that are no one's name: found in a name's column, the columns are probably shifted. (Not
+# the ASCII ones: "n", "y" or "-" may well be an id.)
+ANSWER_WORDS = {w for w in LEDGER_YES | LEDGER_NO | UNKNOWN | NOT_APPLICABLE if w and not w.isascii()}
 OWN = {"当社", "自社"}  # the consignor itself, in 委託元
 METHODS = {"書面": "written", "written": "written", "口頭": "oral", "oral": "oral"}
 METHOD_JA = {"written": "書面", "oral": "口頭"}
@@ -436,6 +438,8 @@ class _Reader:
             elif same:
                 row.contractor = same[0]
                 self.org_line.setdefault(same[0], row.line)
+            elif name == cid:
+                self.bad(row, "name", f"{cid!r} is the consignor (--consignor): it is not its own contractor")
             else:
                 self.adopt(row, name, name)
             if row.contractor == cid:
