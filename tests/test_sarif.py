@@ -314,3 +314,17 @@ def test_a_chain_without_findings_has_an_empty_result_list(validator, tmp_path):
     log = sarif("analyze", str(path), code=0)
     assert_valid(validator, log)
     assert log["runs"][0]["results"] == []
+
+
+def test_a_json_chain_file_too_large_for_a_line_map_is_named_without_lines(validator, tmp_path, monkeypatch):
+    from entrustment_chain.graph.analysis.onboarding import dump_chain
+    from entrustment_chain.graph.io.loader import load_chain
+    from entrustment_chain.graph.reports import sarif as report
+
+    path = tmp_path / "chain.json"
+    path.write_text(json.dumps(dump_chain(load_chain(PROCX)), ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr(report, "MAX_LINE_MAP_BYTES", path.stat().st_size - 1)
+    log = sarif("analyze", str(path))
+    assert_valid(validator, log)
+    for result in log["runs"][0]["results"]:
+        assert result["locations"][0]["physicalLocation"] == {"artifactLocation": {"uri": path.as_uri(), "index": 0}}
