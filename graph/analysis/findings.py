@@ -16,7 +16,7 @@ from entrustment_chain.graph.analysis import windows as W
 from entrustment_chain.graph.analysis.asof import disposed_by
 from entrustment_chain.graph.analysis.routes import Route
 from entrustment_chain.graph.analysis.windows import Windows
-from entrustment_chain.graph.analysis.registry import RULE_IDS, RULE_INDEX, RULES, Severity, rule
+from entrustment_chain.graph.analysis.registry import RULE_IDS, RULE_INDEX, RULES, RuleId, Severity, rule
 from entrustment_chain.graph.analysis.backend import Row
 from entrustment_chain.graph.analysis.legal import legal_bases
 from entrustment_chain.graph.analysis.messages import messages
@@ -51,6 +51,7 @@ class Step(_Result):
 
     @classmethod
     def of(cls, step: PathStep) -> "Step":
+        """The step as reports show it, from the library's inner step."""
         return cls(type=step.type, key=step.key, source=step.source, target=step.target,
                    entrustment=step.entrustment, system=step.system)
 
@@ -131,6 +132,7 @@ class Finding(_Result):
                                     "consignor's data on which the rule holds, each with its path and windows.")
 
     def sort_key(self) -> tuple:
+        """Report order: by rule (as the registry lists them), consignor, handler, entrustment."""
         return (RULE_INDEX[self.rule], self.consignor, self.handler or "", self.entrustment or "")
 
     def identity(self) -> tuple:
@@ -362,6 +364,10 @@ class FindingList(Sequence[Finding]):
 
 
 class Analysis(_Result):
+    """The result of ``chain analyze`` (findings/v1): the counts, every finding, and per handler
+    whose data it can reach. ``analyze(chain)`` makes it; ``write_json`` writes it as the CLI
+    does, one finding at a time."""
+
     schema_: str = Field(default=FINDINGS_SCHEMA, alias="schema",
                          description="The document's version: entrustment-chain/findings/v1.")
     source: str | None = Field(None, description="The chain file analysed, as given (null: not from a file).")
@@ -380,6 +386,7 @@ class Analysis(_Result):
         return list(findings)
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The findings/v1 document as a dict (the whole of it in memory; see :meth:`write_json`)."""
         return self.model_dump(mode="json", by_alias=True)
 
     def write_json(self, out: IO[str]) -> None:
@@ -405,12 +412,15 @@ class Analysis(_Result):
             out.write("\n  ]")
         out.write("\n}\n")
 
-    def by_rule(self, rule_id: str) -> list[Finding]:
-        """The findings of one rule (a :class:`KeyError` naming the rules for an unknown id)."""
+    def by_rule(self, rule_id: RuleId | str) -> list[Finding]:
+        """The findings of one rule, by its :class:`RuleId` or its id as a string;
+        :class:`UnknownRule` (a ValueError and a KeyError) naming the rules and the closest one for
+        an id that is not one."""
         index = RULE_INDEX[rule(rule_id).id]
         return [self.findings[i] for i, r in enumerate(self.findings.records) if r.rule == index]
 
     def worst(self) -> Severity | None:
+        """The highest severity among the findings; None when there are none."""
         return max((RULES[r].severity for r in set(self.findings.rules())), key=lambda s: s.order, default=None)
 
 
