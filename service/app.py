@@ -32,17 +32,18 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from entrustment_chain import __version__
-from entrustment_chain.graph.analysis.breach import BREACH_SCHEMA, BreachReport, breach, check_input
+from entrustment_chain.graph.analysis.breach import BreachReport, breach, check_input
 from entrustment_chain.graph.analysis.engine import analyze
-from entrustment_chain.graph.analysis.findings import FINDINGS_SCHEMA, Analysis
-from entrustment_chain.graph.analysis.onboarding import CHECK_SCHEMA, CheckResult, check
+from entrustment_chain.graph.analysis.findings import Analysis
+from entrustment_chain.graph.analysis.onboarding import CheckResult, check
 from entrustment_chain.graph.analysis.registry import RULES
-from entrustment_chain.graph.analysis.survey import SURVEY_SCHEMA, Survey, survey
+from entrustment_chain.graph.analysis.survey import Survey, survey
 from entrustment_chain.graph.errors import DatabaseError, InputError, Problem
 from entrustment_chain.graph.model.chain import ChainFile
 from entrustment_chain.graph.neo4j.backend import Neo4jBackend
 from entrustment_chain.graph.neo4j.store import Neo4jStore
 from entrustment_chain.graph.reports.breach import breach_json
+from entrustment_chain.graph.reports.documents import output_versions, pin_version
 from entrustment_chain.graph.reports.render import to_json
 from entrustment_chain.service.inputs import (
     BODY,
@@ -184,8 +185,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 DATABASE: dict[int | str, dict[str, Any]] = {503: {"model": ErrorDocument, "description": "Neo4j could not be reached or failed; the detail "
                                                          "says what to check."}}
-VERSIONS = {"Analysis": FINDINGS_SCHEMA, "CheckResult": CHECK_SCHEMA, "Survey": SURVEY_SCHEMA,
-            "BreachReport": BREACH_SCHEMA}
 
 
 def _finish_openapi(schema: dict[str, Any]) -> dict[str, Any]:
@@ -197,12 +196,8 @@ def _finish_openapi(schema: dict[str, Any]) -> dict[str, Any]:
     for name, definition in {**chain.pop("$defs", {}), "ChainFile": chain}.items():
         if components.setdefault(name, definition) != definition:
             raise RuntimeError(f"two schemas are called {name}")  # caught by the tests
-    for name, version in VERSIONS.items():
-        model = components[name]
-        model["properties"]["schema"] = {**model["properties"]["schema"], "const": version}
-        model["properties"]["schema"].pop("default", None)
-        if "schema" not in model.setdefault("required", []):
-            model["required"].insert(0, "schema")
+    for name, version in output_versions().items():
+        pin_version(components[name], version)
     for path in schema.get("paths", {}).values():
         for operation in path.values():
             for status, response in operation.get("responses", {}).items():

@@ -70,12 +70,24 @@ def json_schema(name: str) -> dict[str, Any]:
     version = document.version_string()
     # "entrustment-chain/findings/v1" is published as .../findings-v1.json
     schema_id = generated.pop("$id", None) or BASE_ID + "-".join(version.split("/")[1:]) + ".json"
-    if version is not None:  # the version every document of this schema carries, and no other
-        properties = generated["properties"]
-        properties["schema"] = {**properties["schema"], "const": version}
-        properties["schema"].pop("default", None)
-        required = generated.setdefault("required", [])
-        if "schema" not in required:
-            required.insert(0, "schema")
+    if version is not None:
+        pin_version(generated, version)
     generated.setdefault("description", document.what)
     return {"$schema": DRAFT_2020_12, "$id": schema_id, **generated}
+
+
+def pin_version(schema: dict[str, Any], version: str) -> None:
+    """Make ``schema`` (of an output document's model) require its ``schema`` field to be
+    ``version`` and no other; the HTTP service's OpenAPI document pins its components so too."""
+    properties = schema["properties"]
+    properties["schema"] = {**properties["schema"], "const": version}
+    properties["schema"].pop("default", None)
+    required = schema.setdefault("required", [])
+    if "schema" not in required:
+        required.insert(0, "schema")
+
+
+def output_versions() -> dict[str, str]:
+    """The version of each output document, by its model's class name (``{"Analysis":
+    "entrustment-chain/findings/v1", …}``)."""
+    return {d.model_class().__name__: d.version_string() for d in DOCUMENTS.values() if d.version is not None}
