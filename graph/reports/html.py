@@ -299,20 +299,24 @@ def html(analysis: Analysis, chain: ChainFile, *, input_file: str | os.PathLike[
                        f"<td>{escape(exposure_subjects_ja(x))}</td></tr>")
         out.append("</table>")
     out.append("<h2>指摘</h2>")
+    shown: dict[str, list[int]] = {rule_id: [] for rule_id in RULES}  # the rows of each rule, by position
+    for k, rule_id in enumerate(analysis.findings.rules()):
+        if len(shown[rule_id]) < MAX_FINDING_ROWS:
+            shown[rule_id].append(k)
     for rule in RULES.values():
-        found = analysis.by_rule(rule.id)
-        if not found:
+        total = s["by_rule"][rule.id]
+        if not shown[rule.id]:
             continue
         out.append(f'<details class="rule"{" open" if rule.severity.value == "high" else ""}><summary>'
-                   f'{escape(rule.title_ja)}（<code>{rule.id}</code>、{len(found)} 件）</summary><table>'
+                   f'{escape(rule.title_ja)}（<code>{rule.id}</code>、{total} 件）</summary><table>'
                    "<tr><th>委託元</th><th>内容</th><th>期間</th><th>根拠</th></tr>")
-        for f in found[:MAX_FINDING_ROWS]:
+        for f in (analysis.findings[k] for k in shown[rule.id]):
             unknown = ' <span class="unknown">※証跡不明</span>' if f.evidence_unknown else ""
             refs = "、".join(f'<a href="{escape(b.ref)}">{escape(b.ja)}</a>' for b in f.legal_references)
             out.append(f'<tr data-c="{index.get(f.consignor, "")}"><td>{name(f.consignor)}</td>'
                        f"<td>{escape(f.message_ja)}{unknown}</td><td>{escape(windows_ja(f))}</td><td>{refs}</td></tr>")
-        if len(found) > MAX_FINDING_ROWS:
-            out.append(f"<tr><td colspan=4>… and {len(found) - MAX_FINDING_ROWS} more (see --format json)</td></tr>")
+        if total > MAX_FINDING_ROWS:
+            out.append(f"<tr><td colspan=4>… and {total - MAX_FINDING_ROWS} more (see --format json)</td></tr>")
         out.append("</table></details>")
     out.append(f"<script>{SCRIPT}</script>")
     out.append("</body></html>\n")

@@ -22,7 +22,6 @@ consignors' indices), so that the report can show one consignor's routes alone.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 from collections import defaultdict, deque
@@ -165,15 +164,25 @@ def drawing_model(chain: ChainFile, analysis: Analysis) -> Model:
     filtered = (ends + others)[:MAX_FILTERED]
     index = {c: i for i, c in enumerate(filtered)}
     notes = []
+    options = [(c, orgs[c].name) for c in filtered]
+    n_ends = len([c for c in filtered if c in ends])
+    # Too large even with every end consignor in one box: say so before any work
+    ends_set = set(ends)
+    at_least = 1 + len(chain.organizations) - len(ends_set) + len(chain.systems)
+    if at_least > MAX_BOXES:
+        return Model([], [], options, n_ends, notes,
+                     too_big=f"委託元をまとめても {at_least:,} 個の組織・システムになり、図は {MAX_BOXES} 個までです。")
     if len(ends) + len(others) > MAX_FILTERED:
         notes.append(f"委託元の絞り込みは先頭の {MAX_FILTERED:,} 者のみ（全 {len(ends) + len(others):,} 者）。")
 
     hot_steps: dict[int, set[tuple[str, str]]] = defaultdict(set)
     hot_handlers: dict[str, set[int]] = defaultdict(set)
-    for f in analysis.by_rule("undisclosed_subcontracting"):
-        i = index.get(f.consignor)
-        if i is None:
+    records = analysis.findings.records
+    for k, rule_id in enumerate(analysis.findings.rules()):  # only the findings of the filter's consignors
+        if rule_id != "undisclosed_subcontracting" or records[k].consignor not in index:
             continue
+        f = analysis.findings[k]
+        i = index[f.consignor]
         hot_handlers[f.handler].add(i)
         for route in f.routes:
             hot_steps[i].update((step.type, step.key) for step in route.path)
@@ -284,7 +293,7 @@ def drawing_model(chain: ChainFile, analysis: Analysis) -> Model:
         notes.append(f"委託にもアクセスにも現れない組織・システム {alone:,} 個は描いていません。")
 
     if len(nodes_used) > MAX_BOXES or len(keyed) > MAX_ARROWS:
-        return Model([], [], [(c, orgs[c].name) for c in filtered], len([c for c in filtered if c in ends]), notes,
+        return Model([], [], options, n_ends, notes,
                      too_big=f"{len(nodes_used):,} 個の組織・システムと {len(keyed):,} 本の矢印になり、"
                              f"図は {MAX_BOXES} 個・{MAX_ARROWS} 本までです。")
 
@@ -324,7 +333,7 @@ def drawing_model(chain: ChainFile, analysis: Analysis) -> Model:
             (f" … (+{len(ids) - 50})" if len(ids) > 50 else "")
         arrows.append(Arrow(f"e{i}", box_id[source], box_id[target], label, kind, title, steps, dashed, count,
                             members, hot_of(steps)))
-    return Model(boxes, arrows, [(c, orgs[c].name) for c in filtered], len([c for c in filtered if c in ends]), notes)
+    return Model(boxes, arrows, options, n_ends, notes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -350,9 +359,6 @@ def dot_program() -> str | None:
     return shutil.which("dot")
 
 
-_POINT = re.compile(r"(-?[\d.]+(?:e-?\d+)?),(-?[\d.]+(?:e-?\d+)?)")
-
-
 def graphviz_layout(model: Model, program: str | None = None, timeout: float = DOT_TIMEOUT) -> Placed:
     """Lay the model out with Graphviz ``dot`` (layered, left to right); raises OSError,
     subprocess.SubprocessError or ValueError when dot is missing, fails or times out."""
@@ -372,13 +378,11 @@ def graphviz_layout(model: Model, program: str | None = None, timeout: float = D
         return x - x0 + pad, height - (y - y0) + pad
 
     boxes = {}
-    names = {}
     for obj in data.get("objects", []):
         if "pos" not in obj:
             continue
         x, y = (float(v) for v in obj["pos"].split(","))
         boxes[obj["name"]] = (*flip(x, y), float(obj["width"]) * 72, float(obj["height"]) * 72)
-        names[obj["_gvid"]] = obj["name"]
     arrows = {}
     for edge in data.get("edges", []):
         points = edge["pos"].split()
