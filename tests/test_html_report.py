@@ -278,3 +278,36 @@ def test_a_chain_too_large_to_draw_gets_a_note(monkeypatch, generated):
     page = html(analysis, chain, generated_at=WHEN)
     assert "図は 3 個" in page and "chain export --format graphml" in page and "<svg" in page  # the legend only
     assert 'class="chain"' not in page
+
+
+def test_disclosed_access_is_amber_and_undisclosed_red():
+    chain = chain_from_dict({
+        "schema": "entrustment-chain/v1",
+        "organizations": [{"id": "told", "name": "説明を受けた市"}, {"id": "untold", "name": "説明のない町"},
+                          {"id": "k", "name": "委託先"}, {"id": "v", "name": "保守業者"}],
+        "systems": [{"id": "s1", "name": "システム1", "operator": "k"}, {"id": "s2", "name": "システム2", "operator": "k"}],
+        "entrustments": [
+            {"id": "e1", "consignor": "told", "contractor": "k", "personal_data": True, "work": "窓口", "systems": ["s1"],
+             "informed_subcontractors": ["v"], "approved_subcontractors": ["v"]},
+            {"id": "e2", "consignor": "untold", "contractor": "k", "personal_data": True, "work": "窓口",
+             "systems": ["s2"], "informed_subcontractors": [], "approved_subcontractors": []}],
+        "access": [{"organization": "v", "system": "s1", "kind": "maintenance"},
+                   {"organization": "v", "system": "s2", "kind": "operation"}],
+    })
+    parsed = parse(html(analyze(chain), chain, generated_at=WHEN))
+    arrows = {a["text"]: a for a in parsed.items if "e" in a["classes"]}
+    assert arrows["アクセス(保守)"]["classes"] >= {"acc"} and "hot" not in arrows["アクセス(保守)"]["classes"]
+    assert arrows["アクセス(保守)"]["paths"][0]["marker-end"] == "url(#ah-a)"
+    assert "hot" in arrows["アクセス(運用)"]["classes"]
+    (v,) = [b for b in parsed.items if b.get("text") == "保守業者(v)"]
+    assert "hot" in v["classes"]  # a handler of the town's data it was not told of
+
+
+def test_findings_tables_show_their_first_rows_and_say_how_many_more(procx_chain, procx_analysis, monkeypatch):
+    from entrustment_chain.graph.reports import html as report
+
+    monkeypatch.setattr(report, "MAX_FINDING_ROWS", 3)
+    page = report.html(procx_analysis, procx_chain, generated_at=WHEN)
+    assert "委託元に知らされていない再委託（取扱者）（<code>undisclosed_subcontracting</code>、69 件）" in page
+    assert "… and 66 more (see --format json)" in page
+    assert len([x for x in parse(page).items if x["tag"] == "tr"]) <= 3 * 12
