@@ -20,12 +20,13 @@ from entrustment_chain.cli.common import (
 @handle_errors
 def command(file: str, contractor: str, fmt: str, as_of, output: str | None) -> None:
     """The regulator-style survey (第1 tables, 第2 lists) of one contractor's consignors."""
-    from entrustment_chain.graph.reports import render as report
-    from entrustment_chain.graph.io.loader import load_chain
     from entrustment_chain.graph.analysis.survey import survey
+    from entrustment_chain.graph.io.loader import load_chain
+    from entrustment_chain.graph.reports import survey_report as report
+    from entrustment_chain.graph.reports.render import to_json
 
     check_output(output, file)
     result = survey(load_chain(file), contractor, as_of=as_of)
-    render = {"json": lambda s: report.to_json(s.to_json_dict()), "markdown": report.survey_markdown,
+    render = {"json": lambda s: to_json(s.to_json_dict()), "markdown": report.survey_markdown,
               "table": report.survey_table}[fmt]
     emit(render(result), output, (file,))

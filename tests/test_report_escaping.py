@@ -42,7 +42,8 @@ from entrustment_chain.graph.errors import InputError
 from entrustment_chain.graph.io.loader import chain_from_dict
 from entrustment_chain.graph.reports.export import export, to_graphml
 from entrustment_chain.graph.reports.html import SCRIPT as REPORT_SCRIPT, html
-from entrustment_chain.graph.reports.render import analysis_markdown, check_text, md, survey_markdown
+from entrustment_chain.graph.reports.render import analysis_markdown, check_text, md
+from entrustment_chain.graph.reports.survey_report import survey_markdown
 
 from markdown_it import MarkdownIt  # a CommonMark parser (the test extra): the reports are read as one
 

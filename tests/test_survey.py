@@ -5,7 +5,7 @@ import pytest
 
 from entrustment_chain.graph.io.loader import chain_from_dict
 from entrustment_chain.graph.analysis.onboarding import dump_chain
-from entrustment_chain.graph.reports.render import survey_markdown
+from entrustment_chain.graph.reports.survey_report import survey_markdown
 from entrustment_chain.graph.analysis.survey import pct, survey
 
 from conftest import ROOT
