@@ -10,7 +10,7 @@ from typing import IO, Annotated, Any, Callable, Iterable, Iterator, NamedTuple,
 
 from typing_extensions import NotRequired, TypedDict
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, with_config
 
 from entrustment_chain.graph.analysis import windows as W
 from entrustment_chain.graph.analysis.asof import disposed_by
@@ -149,20 +149,22 @@ def _spans(w: RouteWindows | None) -> tuple:
             w.unknown_period)
 
 
-class _Summary(TypedDict):
-    # a summary is a plain dict at run time; these declare its shape for the published schema
-    # (``chain schema --of findings``) and are checked when an Analysis is made
-    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+# A summary is a plain dict at run time; these typed dicts declare its shape for the published
+# schema (``chain schema --of findings``), and it is checked when an Analysis is made. Each refuses
+# keys it does not declare (with_config: a config attribute would be a key to type checkers).
+_SUMMARY = with_config(ConfigDict(extra="forbid"))
 
 
-class TruncatedRoute(_Summary):
+@_SUMMARY
+class TruncatedRoute(TypedDict):
     """A route whose data goes on beyond the step bound both backends share."""
 
     consignor: Annotated[str, Field(description="The consignor, by id.")]
     route: Annotated[str, Field(description="The route (an entrustment's or a system's id).")]
 
 
-class StepBound(_Summary):
+@_SUMMARY
+class StepBound(TypedDict):
     """Paths are followed up to this many steps by both backends; the routes whose data goes further."""
 
     max_steps: Annotated[int, Field(description="The step bound both backends share.")]
@@ -170,7 +172,8 @@ class StepBound(_Summary):
         "The routes whose data is passed on beyond it (their handlers beyond it are not in the findings).")]
 
 
-class EntrustmentsStanding(_Summary):
+@_SUMMARY
+class EntrustmentsStanding(TypedDict):
     """How the entrustments stood on the as-of day."""
 
     in_force: Annotated[int, Field(description="Begun and not ended.")]
@@ -181,7 +184,8 @@ class EntrustmentsStanding(_Summary):
     period_unknown: Annotated[int, Field(description="With no period recorded.")]
 
 
-class UndisclosedHandlings(_Summary):
+@_SUMMARY
+class UndisclosedHandlings(TypedDict):
     """The undisclosed handlings on the as-of day: certain or possible, and how many of them rest
     on an unrecorded period."""
 
@@ -190,7 +194,8 @@ class UndisclosedHandlings(_Summary):
     period_unknown: Annotated[int, Field(description="Of those, resting on an unrecorded period.")]
 
 
-class AsOfSummary(_Summary):
+@_SUMMARY
+class AsOfSummary(TypedDict):
     """The chain as it stood on one day (``--as-of``)."""
 
     date: Annotated[str, Field(description="The day (ISO 8601).")]
@@ -199,7 +204,8 @@ class AsOfSummary(_Summary):
         "The undisclosed handlings that day.")]]
 
 
-class AcceptedFinding(_Summary):
+@_SUMMARY
+class AcceptedFinding(TypedDict):
     """An accepted finding of a baseline (``--baseline``) that no longer occurs."""
 
     rule: Annotated[str, Field(description="The rule's id.")]
@@ -211,7 +217,8 @@ class AcceptedFinding(_Summary):
     reason: Annotated[str, Field(description="Why.")]
 
 
-class BaselineSummary(_Summary):
+@_SUMMARY
+class BaselineSummary(TypedDict):
     """What a baseline did: the findings it suppressed, and its entries that no longer occur."""
 
     file: Annotated[str, Field(description="The baseline file, as given.")]
@@ -220,7 +227,8 @@ class BaselineSummary(_Summary):
     stale: Annotated[list[AcceptedFinding], Field(description="Its entries that no longer occur.")]
 
 
-class Summary(_Summary):
+@_SUMMARY
+class Summary(TypedDict):
     """The counts of an analysis. ``consignors`` counts end consignors, ``intermediaries`` the
     contractors that answer for data they hold for others; ``by_rule`` has every rule."""
 

@@ -22,3 +22,4 @@ check(chain, Proposal(), as_of="2023-01-31")  # E: arg-type
 affected: list[int] = check(chain, {}).consignors_affected  # E: assignment
 when: date = result.summary["as_of"]  # E: assignment
 result.summary["by_rules"]  # E: typeddict-item
+result.summary["__pydantic_config__"]  # E: typeddict-item
