@@ -458,6 +458,76 @@ def test_export_of_an_unknown_consignor():
         export_ledger(chain, "bs")
 
 
+def sample_with(*, organizations=(), entrustments=(), access=()):
+    """The imported sample with organisations, entrustments and access grants added."""
+    data = import_ledger(SAMPLE_CSV, "sakura")
+    data["organizations"] += organizations
+    data["entrustments"] += entrustments
+    data["access"] += access
+    return chain_from_dict(data, "sample+")
+
+
+BOTAN = {"id": "botan", "name": "株式会社ぼたんサポート"}
+
+
+def test_access_under_no_entrustment_is_named_not_dropped():
+    """botan can reach the shipping system, which holds sakura's data (analyze reports it), but
+    its access is recorded under no contract: the register cannot write it as a row, and says so."""
+    chain = sample_with(organizations=[BOTAN], access=[
+        {"organization": "botan", "system": "出荷管理システム", "kind": "support"}])
+    assert any(f.rule == "undisclosed_subcontracting" and (f.consignor, f.handler) == ("sakura", "botan")
+               for f in analyze(chain).findings)
+    ledger = export_ledger(chain, "sakura")
+    assert csv_bytes(ledger.rows, "cp932") == SAMPLE_CSV.read_bytes()
+    assert ledger.left_out == [
+        "access[1] (botan → 出荷管理システム, support) is granted under no entrustment (under is null): a register "
+        "writes access as the row of the contract it is granted under, so 'botan', which can reach '出荷管理システム', "
+        "a system holding the data of 'sakura', has no row for it"]
+
+
+def test_access_under_a_contract_of_an_organisation_outside_the_register_is_named():
+    chain = sample_with(organizations=[BOTAN, {"id": "ume", "name": "梅商事"}],
+                        entrustments=[{"id": "ume-botan", "consignor": "ume", "contractor": "botan"}],
+                        access=[{"organization": "botan", "system": "顧客対応システム", "kind": "support",
+                                 "under": "ume-botan"}])
+    ledger = export_ledger(chain, "sakura")
+    assert len(ledger.rows) == 7
+    assert ledger.left_out == [
+        "access[1] (botan → 顧客対応システム, support) is granted under ume-botan, a contract of 'ume', which is the "
+        "委託先 of no row of the register: a register writes access as the row of the contract it is granted "
+        "under, so 'botan', which can reach '顧客対応システム', a system holding the data of 'sakura', has no row for it"]
+
+
+def test_a_handler_without_a_row_who_passes_the_data_on_is_named_with_its_contract():
+    chain = sample_with(organizations=[BOTAN, {"id": "kiku", "name": "菊"}],
+                        entrustments=[{"id": "botan-kiku", "consignor": "botan", "contractor": "kiku"}],
+                        access=[{"organization": "botan", "system": "出荷管理システム"}])
+    left_out = export_ledger(chain, "sakura").left_out
+    assert len(left_out) == 2 and left_out[0].startswith("access[1] (botan → 出荷管理システム, other)")
+    assert left_out[1] == (
+        "entrustments[6] (botan-kiku): 'botan' passes the data of 'sakura' on to 'kiku', but is the 委託先 of no row of "
+        "the register (it reaches the data through access the register cannot hold), so no row can name it as "
+        "the 委託元")
+
+
+def test_access_to_a_system_holding_the_data_is_a_row_whatever_its_contract_covers(tmp_path):
+    """tsubaki's support contract with botan carries another consignor's data only, but botan can
+    reach the shipping system, which holds sakura's: the register writes the row (and says that it
+    has no column for covers)."""
+    chain = sample_with(organizations=[BOTAN, {"id": "ume", "name": "梅商事"}],
+                        entrustments=[{"id": "ume-tsubaki", "consignor": "ume", "contractor": "tsubaki"},
+                                      {"id": "tsubaki-botan", "consignor": "tsubaki", "contractor": "botan",
+                                       "covers": ["ume"], "personal_data": False}],
+                        access=[{"organization": "botan", "system": "出荷管理システム", "kind": "support",
+                                 "under": "tsubaki-botan"}])
+    ledger = export_ledger(chain, "sakura")
+    assert ledger.rows[-1][:6] == ["支援", "botan", "株式会社ぼたんサポート", "", "なし", "株式会社つばき物流"]
+    assert ledger.rows[-1][HEADER.index("説明を受けた")] == "なし"
+    assert ledger.left_out == ["entrustments[7] (tsubaki-botan).covers: the register has no column for it"]
+    again = chain_from_dict(import_ledger(write_csv(tmp_path / "t.csv", ledger.rows), "sakura"), "again")
+    assert export_ledger(again, "sakura").rows == ledger.rows
+
+
 def test_every_teaching_case_exports_or_says_why(tmp_path):
     """A register of each teaching case's first consignor: written and read back as the same
     table, or refused with a reason; never an internal error."""

@@ -780,17 +780,14 @@ def export_ledger(chain: ChainFile, consignor: str, source: str = "<chain>") -> 
         raise InputError([Problem("--consignor", None, "consignor",
                                   f"{consignor!r} is not an organisation of {source}")])
     entrustments = chain.entrustments
-    order = _scope(chain, consignor)
+    scope = _scope(chain, consignor)
+    order = scope.order
     if not any(entrustments[i].consignor == consignor for i in order):
         raise InputError([Problem("--consignor", None, "consignor",
                                   f"{consignor!r} is the consignor of no entrustment in {source}")])
-    in_scope = {entrustments[i].id for i in order}
-    grants: dict[str, list[int]] = {}
-    for k, grant in enumerate(chain.access):
-        if grant.under in in_scope:
-            grants.setdefault(grant.under, []).append(k)
+    grants = scope.grants
     problems: list[Problem] = []
-    left_out: list[str] = []
+    left_out: list[str] = list(scope.lost)
 
     def where(i: int) -> str:
         return f"entrustments[{i}] ({entrustments[i].id})"
@@ -932,29 +929,90 @@ def export_ledger(chain: ChainFile, consignor: str, source: str = "<chain>") -> 
     return Ledger(rows, left_out)
 
 
-def _scope(chain: ChainFile, consignor: str) -> list[int]:
-    """The entrustments of the register, by index in the file's order: the consignor's own, and
-    those of every organisation they reach that carry its data on (``covers``)."""
+@dataclass
+class _Scope:
+    """What a consignor's register holds of a chain file: the entrustments written as rows (by
+    index, in the file's order), the access grants written on each row (by the entrustment's id),
+    and a sentence for each handler of the consignor's data that the register cannot hold."""
+
+    order: list[int]
+    grants: dict[str, list[int]]
+    lost: list[str]
+
+
+def _scope(chain: ChainFile, consignor: str) -> _Scope:
+    """The register of ``consignor``: its own entrustments, those of every organisation they reach
+    that carry its data on (``covers``), and the access to the systems that hold its data (the
+    systems of those entrustments, and its own systems marked ``personal_data``).
+
+    Access is written as the row of the entrustment it is granted ``under`` (whatever that
+    entrustment covers), when a row of the register can name that entrustment's consignor (the
+    consignor, or the contractor of another row). Access to a system holding the consignor's
+    data that cannot be such a row (granted under no entrustment, or under the contract of an
+    organisation the register does not have) is named in ``lost``, and so is every entrustment by
+    which such a handler passes the data on: the register never drops a handler unseen."""
     entrustments = chain.entrustments
+    index = {e.id: i for i, e in enumerate(entrustments)}
     by_consignor: dict[str, list[int]] = {}
     for i, e in enumerate(entrustments):
         by_consignor.setdefault(e.consignor, []).append(i)
-    scope: set[int] = set()
-    reached = {consignor}
-    queue = [consignor]
-    while queue:
-        org = queue.pop()
-        for i in by_consignor.get(org, []):
-            e = entrustments[i]
-            if e.contractor == consignor:
-                continue
-            if org != consignor and e.covers != "all" and consignor not in e.covers:
-                continue  # it carries others' data on, not the consignor's
-            scope.add(i)
-            if e.contractor not in reached:
+
+    def carries(i: int) -> bool:
+        e = entrustments[i]
+        return e.contractor != consignor and (e.consignor == consignor or e.covers == "all" or consignor in e.covers)
+
+    rows: set[int] = set()
+    named = {consignor}     # what a row's 委託元 can name: the consignor and the contractor of a row
+    reached = {consignor}   # who holds the consignor's data (as far as the file says)
+    held = {s.id for s in chain.systems if s.operator == consignor and s.personal_data}
+    changed = True
+    while changed:
+        changed = False
+        for org in list(reached):
+            for i in by_consignor.get(org, []):
+                if i in rows or not carries(i):
+                    continue
+                e = entrustments[i]
+                if org in named:
+                    rows.add(i)
+                    named.add(e.contractor)
+                changed |= e.contractor not in reached or not held.issuperset(e.systems)
                 reached.add(e.contractor)
-                queue.append(e.contractor)
-    return sorted(scope)
+                held.update(e.systems)
+        for grant in chain.access:
+            if grant.system not in held or grant.organization == consignor:
+                continue
+            i = index.get(grant.under or "")
+            if i is not None and i not in rows and entrustments[i].consignor in named:
+                rows.add(i)
+                named.add(grant.organization)
+                changed = True
+            if grant.organization not in reached:
+                reached.add(grant.organization)
+                changed = True
+    row_ids = {entrustments[i].id: i for i in rows}
+    grants: dict[str, list[int]] = {}
+    lost: list[str] = []
+    for k, grant in enumerate(chain.access):
+        if grant.under in row_ids:
+            grants.setdefault(grant.under, []).append(k)
+        elif grant.system in held and grant.organization != consignor:
+            what = f"access[{k}] ({grant.organization} → {grant.system}, {grant.kind.value})"
+            if grant.under is None:
+                why = "is granted under no entrustment (under is null)"
+            else:
+                e = entrustments[index[grant.under]]
+                why = (f"is granted under {e.id}, a contract of {e.consignor!r}, which is the 委託先 of no row of "
+                       "the register")
+            lost.append(f"{what} {why}: a register writes access as the row of the contract it is granted under, "
+                        f"so {grant.organization!r}, which can reach {grant.system!r}, a system holding the "
+                        f"data of {consignor!r}, has no row for it")
+    for i, e in enumerate(entrustments):
+        if e.consignor in reached and e.consignor not in named and carries(i):
+            lost.append(f"entrustments[{i}] ({e.id}): {e.consignor!r} passes the data of {consignor!r} on to "
+                        f"{e.contractor!r}, but is the 委託先 of no row of the register (it reaches the data "
+                        "through access the register cannot hold), so no row can name it as the 委託元")
+    return _Scope(sorted(rows), grants, lost)
 
 
 def _roots(chain: ChainFile, consignor: str, order: list[int]) -> dict[int, set[int]]:

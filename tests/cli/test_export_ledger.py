@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from .conftest import EXPECTED, ROOT, run
+from .conftest import EXPECTED, INPUTS, ROOT, run
 
 CHAIN = "tests/cli/expected/import-ledger-sakura.yaml"
 SAMPLE = ROOT / "fixtures" / "ledger" / "sakura-ledger.cp932.csv"
@@ -58,6 +58,16 @@ def test_what_the_register_cannot_hold_is_listed(golden, tmp_path):
     result = run("export-ledger", "fixtures/teaching/my-number-payroll/chain.yaml", "--consignor", "town", "-o", target)
     assert result.exit_code == 0, result.output
     golden("export-ledger-left-out.txt", result.stderr.replace(str(tmp_path), "<tmp>"))
+
+
+def test_access_the_register_cannot_hold_is_named(golden, tmp_path):
+    """botan can reach a system holding sakura's data under no recorded contract: analyze reports
+    it, and export-ledger, which has no row for it, says so (the table is still written)."""
+    target = tmp_path / "t.csv"
+    result = run("export-ledger", f"{INPUTS}/ledger-access-unrecorded.yaml", "--consignor", "sakura", "-o", target)
+    assert result.exit_code == 0, result.output
+    golden("export-ledger-access-unrecorded.txt", result.stderr.replace(str(tmp_path), "<tmp>"))
+    assert target.read_bytes() == (EXPECTED / "export-ledger-sakura.csv").read_bytes()
 
 
 @pytest.mark.parametrize("consignor", ["nobody", "kaede"])
