@@ -74,7 +74,7 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, baseline: st
     elif fmt == "html":
         from entrustment_chain.graph.reports.html import html
 
-        text = html(result, chain)
+        text = html(result, chain, input_file=file)
     elif fmt == "sarif":  # every finding, those the baseline accepts as suppressed results
         from entrustment_chain.graph.reports import sarif
 

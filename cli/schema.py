@@ -8,8 +8,8 @@ from entrustment_chain.graph.reports.documents import DOCUMENTS
 
 @click.command("schema")
 @click.option("--of", "of", type=click.Choice(list(DOCUMENTS)), default="chain", show_default=True,
-              help="Which document: the chain file (input), or the JSON output of analyze (findings), check, "
-                   "survey or breach.")
+              help="Which document: the chain file or a baseline file (inputs), or the JSON output of analyze "
+                   "(findings), check, survey or breach.")
 @handle_errors
 def command(of: str) -> None:
     """Print the JSON Schema (draft 2020-12) of a document: the chain file v1 (by default), for

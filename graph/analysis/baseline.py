@@ -35,19 +35,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from entrustment_chain.graph.analysis.findings import (
     AcceptedFinding,
     Analysis,
     BaselineSummary,
-    FindingList,
     Record,
     summarize,
 )
 from entrustment_chain.graph.analysis.registry import RULE_IDS, RULES, Per, rule
 from entrustment_chain.graph.errors import InputError, Problem
-from entrustment_chain.graph.io.loader import _pydantic_problems, input_name, read_text
+from entrustment_chain.graph.io.loader import pydantic_problems, input_name, read_text
 from entrustment_chain.graph.io.sourcemap import SourceError, SourceErrors, format_path, line_of, parse_json, parse_yaml
 from entrustment_chain.graph.model.chain import Id, Name, Text
 from entrustment_chain.graph.model.wareki import WarekiError, parse_date
@@ -78,14 +77,18 @@ class AcceptedEntry(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    rule: str
-    consignor: Id
-    handler: Id | None = None
-    entrustment: Id | None = None
-    accepted_by: Name
-    accepted_on: Day
-    reason: Reason
-    expires: Day | None = None
+    rule: str = Field(description="The rule of the finding (its id, docs/rules.md).",
+                      json_schema_extra={"enum": list(RULE_IDS)})
+    consignor: Id = Field(description="The finding's consignor (委託元), by id.")
+    handler: Id | None = Field(default=None, description="The handler, by id: required for the rules with one "
+                                                         "finding per consignor × handler, absent for the others.")
+    entrustment: Id | None = Field(default=None, description="The entrustment, by id: required for the rules with "
+                                                             "one finding per entrustment, absent for the others.")
+    accepted_by: Name = Field(description="Who accepted it (a person or a role).")
+    accepted_on: Day = Field(description="The day it was accepted: ISO (2024-05-01) or wareki (令和6年5月1日).")
+    reason: Reason = Field(description="Why it was accepted (受容の理由).")
+    expires: Day | None = Field(default=None, description="The last day the acceptance holds; after it the finding "
+                                                          "is reported again (and a warning says so).")
 
     @field_validator("rule")
     @classmethod
@@ -125,8 +128,8 @@ class BaselineFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    version: Literal[1]
-    accepted: list[AcceptedEntry]
+    version: Literal[1] = Field(description="The version of the baseline format: 1.")
+    accepted: list[AcceptedEntry] = Field(description="The accepted findings, one entry each.")
 
 
 @dataclass(frozen=True)
@@ -198,7 +201,7 @@ def baseline_from_dict(data: Any, name: str = "<baseline>", lines: dict | None =
         parsed = BaselineFile.model_validate(data)
     except ValidationError as exc:
         parsed = None
-        problems += _pydantic_problems(exc, data, name, lines)
+        problems += pydantic_problems(exc, data, name, lines)
     # what an entry must and may name by its rule, checked on every entry that is valid on its own
     # (so that one round names every problem)
     items = data.get("accepted")
@@ -323,11 +326,9 @@ def apply_baseline(analysis: Analysis, baseline: Baseline, today: date | None = 
     ``summary["baseline"]`` saying what the baseline did. ``match`` is a :func:`match_baseline`
     already made for this analysis and baseline (else it is made, on ``today``)."""
     match = match or match_baseline(analysis, baseline, today)
-    records = analysis.findings.records
-    kept = [r for i, r in enumerate(records) if i not in match.suppressed] if match.suppressed else list(records)
     # the findings keep the maker of the whole analysis: a could_not_supervise finding is dated by
     # all of the consignor's undisclosed handlings, suppressed or not (findings.conduct_dates)
-    findings = FindingList(kept, analysis.findings._make)
+    findings = analysis.findings.keep(lambda i: i not in match.suppressed)
     summary: dict[str, Any] = dict(analysis.summary)
     summary.update(summarize(findings, analysis.summary["consignors"], analysis.summary["handlers"]))
     summary["baseline"] = match.summary()

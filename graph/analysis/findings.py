@@ -366,6 +366,11 @@ class FindingList(Sequence[Finding]):
                  tuple((route.kind, route.id, len(path), _window_spans(w)) for route, path, w in route_triples(r)))
                 for r in self._records)
 
+    def keep(self, keep: Callable[[int], bool]) -> "FindingList":
+        """The findings whose index ``keep`` accepts, made by this list's maker (so that a
+        could_not_supervise finding stays dated by all of the analysis's handlings)."""
+        return FindingList([r for i, r in enumerate(self._records) if keep(i)], self._make)
+
     def rules(self) -> Iterator[str]:
         """The rule of each finding, without building the findings."""
         return (RULE_IDS[r.rule] for r in self._records)

@@ -25,7 +25,7 @@ from entrustment_chain.graph.analysis.network import build_graph
 from entrustment_chain.graph.analysis.routes import ENTRUSTMENT, SYSTEM, Route, Routes
 from entrustment_chain.graph.analysis.windows import Windows
 from entrustment_chain.graph.errors import InputError, Problem
-from entrustment_chain.graph.io.loader import STDIN, _pydantic_problems, chain_from_dict, input_name, read_text
+from entrustment_chain.graph.io.loader import STDIN, pydantic_problems, chain_from_dict, input_name, read_text
 from entrustment_chain.graph.io.sourcemap import SourceError, parse_yaml
 from entrustment_chain.graph.model.chain import Access, ChainFile, Entrustment, Organization, System
 
@@ -66,7 +66,7 @@ class Proposal(BaseModel):
         try:
             proposal = cls.model_validate(data)
         except ValidationError as exc:
-            raise InputError(list(_pydantic_problems(exc, data, name, lines))) from None
+            raise InputError(list(pydantic_problems(exc, data, name, lines))) from None
         proposal._name, proposal._lines = name, dict(lines)
         return proposal
 

@@ -343,10 +343,13 @@ def _validate(data: dict, name: str, lines: dict) -> tuple[ChainFile | None, lis
     try:
         return ChainFile.model_validate(data), []
     except ValidationError as exc:
-        return None, list(_pydantic_problems(exc, data, name, lines))
+        return None, list(pydantic_problems(exc, data, name, lines))
 
 
-def _pydantic_problems(exc: ValidationError, data: dict, name: str, lines: dict) -> Iterable[Problem]:
+def pydantic_problems(exc: ValidationError, data: dict, name: str, lines: dict) -> Iterable[Problem]:
+    """The problems of a pydantic validation of ``data`` (read from ``name``, whose ``lines`` map
+    each path in the data to its line): each names the file, line and field, as the chain file's
+    are named; the baseline and proposal readers use it too."""
     errors = []
     for error in exc.errors(include_url=False):
         errors.append((_data_path(data, error["loc"], error["type"]), error))

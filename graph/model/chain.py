@@ -387,6 +387,9 @@ class OrgKind(str, Enum):
 
 
 KIND_JA = {"private": "民間事業者", "local_government": "地方公共団体", "public_agency": "行政機関等"}
+# access kinds as Japanese reports name them (アクセス(保守) …)
+ACCESS_KIND_JA = {"maintenance": "保守", "operation": "運用", "development": "開発", "support": "支援",
+                  "administration": "管理者権限", "other": "その他"}
 
 
 class Organization(_Strict):

@@ -6,9 +6,9 @@ version string (the ``schema`` field every output carries). ``chain schema --of 
 models, and the tests validate every output against these schemas, so a model that changes
 shape changes its published schema with it.
 
-The chain file is read: its schema is the *validation* schema (what a file may hold). The
-outputs are written: theirs are *serialisation* schemas (what a document holds), with the
-``schema`` field pinned to the document's version, so that a validator refuses a document of
+The chain file and the baseline file are read: theirs are *validation* schemas (what a file may
+hold). The outputs are written: theirs are *serialisation* schemas (what a document holds), with
+the ``schema`` field pinned to the document's version, so that a validator refuses a document of
 another version instead of misreading it.
 """
 from __future__ import annotations
@@ -48,6 +48,9 @@ class Document:
 DOCUMENTS: dict[str, Document] = {d.name: d for d in (
     Document("chain", "model.chain:ChainFile", None, "validation",
              "chain file v1, the input (YAML or JSON)"),
+    Document("baseline", "analysis.baseline:BaselineFile", None, "validation",
+             "a baseline file (--baseline): the findings the organisation has accepted, each with who, when "
+             "and why"),
     Document("findings", "analysis.findings:Analysis", "analysis.findings:FINDINGS_SCHEMA", "serialization",
              "chain analyze --format json"),
     Document("check", "analysis.onboarding:CheckResult", "analysis.onboarding:CHECK_SCHEMA", "serialization",
@@ -69,7 +72,8 @@ def json_schema(name: str) -> dict[str, Any]:
     generated = document.model_class().model_json_schema(by_alias=True, mode=document.mode)
     version = document.version_string()
     # "entrustment-chain/findings/v1" is published as .../findings-v1.json
-    schema_id = generated.pop("$id", None) or BASE_ID + "-".join(version.split("/")[1:]) + ".json"
+    schema_id = generated.pop("$id", None) or (BASE_ID + "-".join(version.split("/")[1:]) + ".json" if version
+                                                else f"{BASE_ID}{name}-v1.json")
     if version is not None:
         pin_version(generated, version)
     generated.setdefault("description", document.what)

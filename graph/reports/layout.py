@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.analysis.findings import Analysis
-from entrustment_chain.graph.model.chain import ChainFile, Entrustment
+from entrustment_chain.graph.model.chain import ACCESS_KIND_JA, ChainFile, Entrustment
 from entrustment_chain.graph.reports.export import _dot_id
 
 # consignor boxes (one per shape) and their arrows beyond which the end consignors become one box
@@ -44,8 +44,6 @@ DOT_TIMEOUT = 60  # seconds
 NAME_CHARS = 26  # a box's name is cut to this many characters (the full name is its tooltip)
 WORK_CHARS = 14  # and an arrow's work
 
-ACCESS_JA = {"maintenance": "保守", "operation": "運用", "development": "開発", "support": "支援",
-             "administration": "管理者権限", "other": "その他"}
 FONT = "Noto Sans CJK JP"
 
 
@@ -214,7 +212,7 @@ def drawing_model(chain: ChainFile, analysis: Analysis) -> Model:
             raw[(target, S.system_node(system_id), "データ格納", "place", False)].append(
                 (e.id, "", {(S.PLACES_DATA_IN, S.places_key(e.id, system_id))}))
     for key, g in zip(chain.grant_keys, chain.access):
-        label = f"アクセス({ACCESS_JA[g.kind.value]})"
+        label = f"アクセス({ACCESS_KIND_JA[g.kind.value]})"
         raw[(S.system_node(g.system), S.org_node(g.organization), label, "access", False)].append(
             (key, "", {(S.ACCESSIBLE_BY, key)}))
     for operator, system_ids in own_systems.items():
