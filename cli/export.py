@@ -20,25 +20,31 @@ from entrustment_chain.cli.common import (
               help="dora-b0502: write nothing and exit 2 when a row would lack a code (an arrangement without "
                    "entrustments[].ict_service, a provider without organizations[].lei or euid); without it, "
                    "such cells are left empty and a warning names them.")
+@click.option("--entity", "entities", multiple=True, metavar="ID",
+              help="dora-b0502: the financial entity whose arrangements to write, by organisation id "
+                   "(repeat for several); by default every organisation that entrusts work and is no "
+                   "entrustment's contractor.")
 @as_of_option
 @output_option
 @handle_errors
-def command(file: str, fmt: str, dataset: str | None, strict: bool, as_of, output: str | None) -> None:
+def command(file: str, fmt: str, dataset: str | None, strict: bool, entities: tuple[str, ...], as_of,
+            output: str | None) -> None:
     """Write the chain graph for yEd/Gephi, Graphviz, Markdown, any Neo4j, or as JSON (undisclosed
     paths are marked), or the DORA Register of Information B_05.02 rows (CSV)."""
     from entrustment_chain.graph.io.loader import input_name, load_chain
 
     from entrustment_chain.graph.schema import default_dataset
 
-    if strict and fmt != "dora-b0502":
-        raise click.UsageError("--strict applies to --format dora-b0502 only")
+    for flag, given in (("--strict", strict), ("--entity", entities)):
+        if given and fmt != "dora-b0502":
+            raise click.UsageError(f"{flag} applies to --format dora-b0502 only")
     check_output(output, file)
     chain = load_chain(file)
     if fmt == "dora-b0502":
         from entrustment_chain.graph.errors import InputError
         from entrustment_chain.graph.reports.dora import supply_chains
 
-        register = supply_chains(chain, as_of)
+        register = supply_chains(chain, as_of, entities or None)
         if strict and register.missing:
             raise InputError(register.problems(input_name(file)))
         emit(register.to_csv(), output, (file,))

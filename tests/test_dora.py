@@ -22,6 +22,10 @@ from conftest import PROCX, ROOT
 DORA = ROOT / "fixtures" / "dora"
 COMPLETE = DORA / "complete.yaml"
 INCOMPLETE = DORA / "incomplete.yaml"
+OWN_ACCESS = DORA / "own-access.yaml"
+ACCESS_DEEPER = DORA / "access-deeper.yaml"
+UNRANKED = DORA / "unranked.yaml"
+NOT_PERSONAL = DORA / "not-personal.yaml"
 GOLDEN = ROOT / "tests" / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN", "") not in ("", "0")
 
@@ -220,14 +224,12 @@ def test_incomplete_fixture_leaves_cells_empty_and_lists_what_is_missing():
     assert register.missing == (
         Missing(3, lei, "organizations[3].lei", "cloud"),
         Missing(5, recipient, "organizations[3].lei", "cloud"),
+        Missing(6, service, "entrustments[1].ict_service", "insurer-saas"),
         Missing(7, service, "entrustments[1].ict_service", "insurer-saas"),
+        Missing(7, lei, "organizations[3].lei", "cloud"),
         Missing(8, service, "entrustments[1].ict_service", "insurer-saas"),
-        Missing(8, lei, "organizations[3].lei", "cloud"),
         Missing(9, service, "entrustments[1].ict_service", "insurer-saas"),
-        Missing(10, service, "entrustments[1].ict_service", "insurer-saas"),
-        Missing(10, recipient, "organizations[3].lei", "cloud"),
-        Missing(11, lei, "organizations[3].lei", "cloud"),
-        Missing(12, recipient, "organizations[3].lei", "cloud"),
+        Missing(9, recipient, "organizations[3].lei", "cloud"),
     )
     for m in register.missing:
         row = rows[m.line - 2]
@@ -253,14 +255,17 @@ def test_strict_is_for_the_dora_format_only():
 
 
 def test_procx_records_no_codes_and_ranks_procx_1_and_bs_2_for_every_consignor():
-    register = supply_chains(load_chain(PROCX))
+    procx = load_chain(PROCX)
+    register = supply_chains(procx)
     by_arrangement: dict[str, dict] = {}
     for r in register.rows:
         by_arrangement.setdefault(r.arrangement, {})[r.provider] = (r.rank, r.recipient)
         assert r.cells()[1:4] == ("", "", "") and r.cells()[5:] == ("", "")
-    consignor_arrangements = {ref: v for ref, v in by_arrangement.items() if ref.endswith("-procx")}
-    assert len(consignor_arrangements) == 69
-    assert all(v == {"procx": (1, None), "bs": (2, "procx")} for v in consignor_arrangements.values())
+    # every arrangement is one of the 69 consignors' own entrustments to ProCX, and nothing else:
+    # ProCX's own contract with BS (procx-bs) is ProCX's, not a financial entity's
+    assert set(by_arrangement) == {e.id for e in procx.entrustments if e.contractor == "procx"}
+    assert len(by_arrangement) == 69 and "procx-bs" not in by_arrangement
+    assert all(v == {"procx": (1, None), "bs": (2, "procx")} for v in by_arrangement.values())
     assert {m.subject for m in register.missing if m.field.startswith("organizations")} == {"procx", "bs"}
     assert len({m.subject for m in register.missing if m.field.endswith("ict_service")}) == 69
 
@@ -294,3 +299,55 @@ def test_an_arrangement_id_that_reads_as_a_formula_is_neutralised():
         "entrustments": [{"id": "=HYPERLINK(\"x\")", "consignor": "a", "contractor": "b", "ict_service": "S01"}],
     }))
     assert rows_of(register.to_csv()) == [["'=HYPERLINK(\"x\")", "S01", FICTIONAL_LEIS[0], "LEI", "1", "", ""]]
+
+
+def supply(register, arrangement: str | None = None) -> dict[str, list[tuple]]:
+    """The rows by arrangement: (provider, rank, recipient), in the order written."""
+    out: dict[str, list[tuple]] = {}
+    for r in register.rows:
+        out.setdefault(r.arrangement, []).append((r.provider, r.rank, r.recipient))
+    return out if arrangement is None else out.get(arrangement, [])
+
+
+# ---------------------------------------------------------------------------------------------
+# whose arrangements: the financial entity's, never a provider's own subcontracts
+
+@pytest.mark.parametrize("path", [COMPLETE, INCOMPLETE])
+def test_only_the_financial_entitys_own_arrangements_are_written(path):
+    """B_05.02.0010 must be an arrangement of B_02.01, which holds the financial entity's contracts
+    with its direct ICT providers; rank 1 is that direct provider. The SaaS provider's contract with
+    its IaaS provider (saas-cloud) is a link of the entity's supply chain, not an arrangement."""
+    c = load_chain(path)
+    register = supply_chains(c)
+    assert list(supply(register)) == ["bank-saas", "insurer-saas"]
+    contractors = {e.contractor for e in c.entrustments}
+    for r in register.rows:
+        e = c.entrustments_by_id[r.arrangement]
+        assert e.consignor in ("bank", "insurer") and e.consignor not in contractors
+        assert (r.rank == 1) == (r.provider == e.contractor)
+    result = run("export", path, "--format", "dora-b0502")
+    assert {row[0] for row in rows_of(result.stdout)} == {"bank-saas", "insurer-saas"}
+
+
+def test_entity_names_the_financial_entity():
+    whole = run("export", COMPLETE, "--format", "dora-b0502")
+    insurer = run("export", COMPLETE, "--format", "dora-b0502", "--entity", "insurer")
+    assert insurer.exit_code == 0 and insurer.stderr == ""
+    assert {row[0] for row in rows_of(insurer.stdout)} == {"insurer-saas"}
+    assert insurer.stdout == supply_chains(load_chain(COMPLETE), entities=["insurer"]).to_csv()
+    # several (a group's register): as many --entity as entities; both are the default here
+    both = run("export", COMPLETE, "--format", "dora-b0502", "--entity", "insurer", "--entity", "bank")
+    assert both.stdout == whole.stdout
+    # an organisation that is itself a provider, named explicitly: its own contracts are its arrangements
+    saas = supply(supply_chains(load_chain(COMPLETE), entities=["saas"]))
+    assert saas["saas-cloud"] == [("cloud", 1, None), ("dc", 2, "cloud")]
+    assert "bank-saas" not in saas
+
+
+def test_entity_must_be_an_organisation_of_the_file(tmp_path):
+    out = tmp_path / "b.csv"
+    result = run("export", COMPLETE, "--format", "dora-b0502", "--entity", "nobody", "-o", out)
+    assert result.exit_code == 2 and not out.exists() and result.stdout == ""
+    assert "error: --entity: entity: 'nobody' is not an organization of this chain file" in result.stderr
+    result = run("export", COMPLETE, "--format", "dot", "--entity", "bank")
+    assert result.exit_code == 2 and "--entity applies to --format dora-b0502 only" in result.stderr

@@ -2,9 +2,13 @@
 Implementing Regulation (EU) 2024/2956 (the ITS on the register of information) lays it out;
 docs/dora.md gives the mapping and its sources.
 
-One row per contractual arrangement and provider in its supply chain: for each consignor's
-entrustment (the arrangement), its contractor at rank 1 and every further handler of the
-consignor's data that the entrustment's route reaches (see ..analysis.routes), ranked by the
+One row per contractual arrangement and provider in its supply chain. The arrangements are the
+financial entity's own entrustments (B_02.01 holds only its contracts with its direct providers):
+by default those of every organisation that entrusts work and is no entrustment's contractor
+(:func:`financial_entities`), or of the ``entities`` named; a provider's own subcontract is never
+an arrangement, only a link of the entity's supply chain. For each, its contractor at rank 1 and
+every further handler of the entity's data that the entrustment's route reaches (see
+..analysis.routes), ranked by the
 chain: a handler's rank is one more than the rank of the organisation it serves (the consignor
 of the entrustment it was given, or, for access to a system, the organisation the access was
 granted under or the system's operator).
@@ -25,6 +29,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -34,7 +39,7 @@ from entrustment_chain.graph.analysis.findings import Analysis
 from entrustment_chain.graph.analysis.flow import prepare_flow, reach
 from entrustment_chain.graph.analysis.network import build_graph
 from entrustment_chain.graph.analysis.routes import ENTRUSTMENT, Route
-from entrustment_chain.graph.errors import Problem
+from entrustment_chain.graph.errors import InputError, Problem
 from entrustment_chain.graph.model.chain import ChainFile, Organization
 
 HEADER = (
@@ -203,8 +208,32 @@ def _lines(lines: list[int], limit: int) -> str:
     return shown + (f" … ({len(parts) - limit} more)" if len(parts) > limit else "")
 
 
-def supply_chains(chain: ChainFile, as_of: date | None = None) -> SupplyChains:
-    """B_05.02 for ``chain`` (as it stood on ``as_of``, when given)."""
+def financial_entities(chain: ChainFile) -> list[str]:
+    """The organisations whose arrangements B_05.02 lists unless told otherwise: those that entrust
+    work and are no entrustment's contractor, in id order. They are the summary's end consignors
+    (an intermediary holds data entrusted to it, :meth:`..analysis.routes.Routes.is_intermediary`),
+    less any organisation contracted only for work marked ``personal_data: false``: DORA is not
+    about personal data, and a contractor is a provider whatever the work handles."""
+    contractors = {e.contractor for e in chain.entrustments}
+    return sorted({e.consignor for e in chain.entrustments} - contractors)
+
+
+def _entities(chain: ChainFile, entities: Iterable[str] | None) -> list[str]:
+    if entities is None:
+        return financial_entities(chain)
+    named = list(dict.fromkeys(entities))
+    unknown = [Problem("--entity", None, "entity", f"{x!r} is not an organization of this chain file")
+               for x in named if x not in chain.organizations_by_id]
+    if unknown:
+        raise InputError(unknown)
+    return sorted(named)
+
+
+def supply_chains(chain: ChainFile, as_of: date | None = None, entities: Iterable[str] | None = None) -> SupplyChains:
+    """B_05.02 for ``chain`` (as it stood on ``as_of``, when given): the arrangements of the
+    financial ``entities`` (organisation ids; by default :func:`financial_entities`), each with
+    its supply chain. An id that names no organisation of the file is an :class:`InputError`."""
+    chosen = _entities(chain, entities)
     if as_of is not None:
         chain = chain_as_of(chain, as_of)
     prepared = prepare_flow(build_graph(chain))
@@ -233,7 +262,7 @@ def supply_chains(chain: ChainFile, as_of: date | None = None) -> SupplyChains:
         if recipient is not None and not r_code:
             missing.append(Missing(line, RECIPIENT_COLUMNS, f"organizations[{org_index[recipient]}].lei", recipient))
 
-    for c in sorted({e.consignor for e in chain.entrustments}):
+    for c in chosen:
         for e in sorted(own_by_consignor[c], key=lambda x: x.id):
             service = e.ict_service.value if e.ict_service is not None else ""
             ranks = {e.contractor: 1}
