@@ -528,6 +528,28 @@ def test_access_to_a_system_holding_the_data_is_a_row_whatever_its_contract_cove
     assert export_ledger(again, "sakura").rows == ledger.rows
 
 
+def test_an_intermediarys_own_lists_are_named_not_dropped(tmp_path):
+    """himawari was told of (and approved) kiku, sumire's subcontractor, under its contract with
+    sumire. The register records what sakura was told of only: read back, himawari's lists are
+    unknown, and analyze would report kiku against himawari; export says so."""
+    chain = sample_with(organizations=[{"id": "kiku", "name": "菊"}],
+                        entrustments=[{"id": "sumire-kiku", "consignor": "sumire", "contractor": "kiku",
+                                       "informed_subcontractors": []}])
+    data = chain.model_dump(mode="json", by_alias=True, exclude_none=True)
+    himawari_sumire = entrustment(data, "himawari-sumire")
+    himawari_sumire["informed_subcontractors"] = himawari_sumire["approved_subcontractors"] = ["kiku"]
+    chain = chain_from_dict(data, "told")
+    assert not [f for f in analyze(chain).findings if f.consignor == "himawari" and f.handler == "kiku"]
+    ledger = export_ledger(chain, "sakura")
+    assert ledger.left_out == [
+        f"entrustments[{i}] ({eid}).{key} is {value}: what {who!r} {verb} under its own contract; the register "
+        f"records what 'sakura' {verb} only, and reads it back as null (unknown)"
+        for i, eid, who, key, verb, value in [
+            (3, "himawari-sumire", "himawari", "informed_subcontractors", "was told of", "['kiku']"),
+            (3, "himawari-sumire", "himawari", "approved_subcontractors", "approved", "['kiku']"),
+            (6, "sumire-kiku", "sumire", "informed_subcontractors", "was told of", "[]")]]
+
+
 def test_every_teaching_case_exports_or_says_why(tmp_path):
     """A register of each teaching case's first consignor: written and read back as the same
     table, or refused with a reason; never an internal error."""

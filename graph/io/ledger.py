@@ -903,7 +903,13 @@ def export_ledger(chain: ChainFile, consignor: str, source: str = "<chain>") -> 
     # what the consignor's lists say of organisations without a row under that entrustment
     for i in order:
         e = entrustments[i]
-        if e.consignor != consignor:
+        if e.consignor != consignor:  # an intermediary's own lists: the register has no column for them
+            for key, verb in (("informed_subcontractors", "was told of"), ("approved_subcontractors", "approved")):
+                value = getattr(e, key)
+                if value is not None:
+                    left_out.append(f"{where(i)}.{key} is {value}: what {e.consignor!r} {verb} under its own "
+                                    f"contract; the register records what {consignor!r} {verb} only, and reads it "
+                                    "back as null (unknown)")
             continue
         under = {entrustments[j].contractor for j in order if j != i and i in roots[j]}
         for key in ("informed_subcontractors", "approved_subcontractors"):
