@@ -21,15 +21,19 @@ def command(file: str, consignor: str, consignor_name: str | None, base: str | N
     """A chain file from a vendor register (委託先管理台帳: CSV in UTF-8 or Shift_JIS, or .xlsx), one
     row per entrustment: the consignor's contractors (委託), their subcontractors (再委託) and
     organisations with access to a system (保守 …). Every bad cell is reported with its row and
-    column; nothing is written if any is bad. docs/ledger.md describes the columns."""
+    column; nothing is written if any is bad. What the register does not say and the analysis will
+    show (a contractor's own lists, in a register of three levels) is noted on standard error.
+    docs/ledger.md describes the columns."""
     from entrustment_chain.graph.io.generate import dump_yaml
-    from entrustment_chain.graph.io.ledger import import_ledger
+    from entrustment_chain.graph.io.ledger import read_ledger
     from entrustment_chain.graph.io.loader import load_chain
 
     check_output(output, file, base)
-    # a valid chain file, or nothing is written: import_ledger validates what it builds
-    data = import_ledger(file, consignor, consignor_name, load_chain(base) if base else None, sheet)
+    # a valid chain file, or nothing is written: read_ledger validates what it builds
+    imported = read_ledger(file, consignor, consignor_name, load_chain(base) if base else None, sheet)
 
     buffer = io.StringIO()
-    dump_yaml(data, buffer)
+    dump_yaml(imported.data, buffer)
     emit(buffer.getvalue(), output, (file, base))
+    for sentence in imported.notes:
+        click.echo(f"note: {sentence}", err=True)

@@ -24,6 +24,7 @@ from entrustment_chain.graph.io.ledger import (
     SHEET_TITLE,
     export_ledger,
     import_ledger,
+    read_ledger,
     write_ledger,
 )
 from entrustment_chain.graph.io.loader import chain_from_dict, load_chain
@@ -238,6 +239,22 @@ def test_the_same_organisation_by_id_or_name_in_several_rows(tmp_path):
     rows_back = export_ledger(chain, "sakura").rows
     assert [r[1] for r in rows_back[1:]] == ["b", "b", "丙社", "丁社"]
     assert rows_back[3][HEADER.index("委託元")] == "乙社"
+
+
+def test_a_register_of_three_levels_notes_the_lists_it_cannot_fill(tmp_path):
+    """sumire passes the work on to kiku: what himawari was told of under its contract with sumire
+    is no column of the register, so that contract's lists stay null, and the import says so."""
+    assert read_ledger(SAMPLE_CSV, "sakura").notes == []
+    rows = sample_rows() + [["再委託", "kiku", "株式会社きく情報処理", "", "あり", "有限会社すみれテレサービス", "あり",
+                             "", "あり", "", *[""] * 13],
+                            ["再委託", "ran", "蘭", "", "あり", "kiku", "あり", "", "なし", "", *[""] * 13]]
+    imported = read_ledger(write_csv(tmp_path / "t.csv", rows), "sakura")
+    assert entrustment(imported.data, "sakura-himawari")["approved_subcontractors"] == ["sumire", "kiku"]
+    assert "informed_subcontractors" not in entrustment(imported.data, "himawari-sumire")
+    assert imported.notes == [
+        "the register says what sakura was told of and approved, not what its contractors were: the lists of "
+        "himawari-sumire, sumire-kiku stay null (unknown), and chain analyze reports the organisations below them "
+        "as undisclosed to himawari, sumire, the evidence unknown (docs/ledger.md#intermediaries)"]
 
 
 def test_unknown_for_a_whole_contract_is_null(tmp_path):

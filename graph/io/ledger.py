@@ -206,6 +206,7 @@ class _Row:
     approved: str | None = None
     systems: list[str] = dataclass_field(default_factory=list)
     entrustment: dict[str, Any] = dataclass_field(default_factory=dict)
+    entrustment_id: str | None = None   # once built
     roots: set[int] = dataclass_field(default_factory=set)
 
     @property
@@ -289,7 +290,29 @@ class _Reader:
         self.disclosure(rows)
         if self.problems:
             raise InputError(self.sorted())
-        return self.build(rows)
+        data = self.build(rows)
+        self.notes = self.unanswered(rows)
+        return data
+
+    def unanswered(self, rows: list[_Row]) -> list[str]:
+        """A note on the intermediate contracts (a contractor's own, with rows below it) whose
+        lists the register cannot fill: they stay null, and analyze reports the organisations
+        below them as undisclosed to that contractor, the evidence unknown (docs/ledger.md)."""
+        passing = {row.consignor for row in rows if row.consignor}
+        below = [row for row in rows if row.consignor not in (None, self.consignor) and row.contractor in passing
+                 and row.entrustment_id]
+        if not below:
+            return []
+
+        def some(items: list[str]) -> str:
+            return ", ".join(items[:5]) + (f" and {len(items) - 5} more" if len(items) > 5 else "")
+
+        ids = [row.entrustment_id or "" for row in below]
+        whom = list(dict.fromkeys(row.consignor or "" for row in below))
+        return [f"the register says what {self.consignor} was told of and approved, not what its contractors were: "
+                f"the lists of {some(ids)} stay null (unknown), and chain analyze reports the organisations below "
+                f"{'them' if len(ids) > 1 else 'it'} as undisclosed to {some(whom)}, the evidence unknown "
+                "(docs/ledger.md#intermediaries)"]
 
     def cells_of(self, line: int, values: list[str]) -> _Row:
         row = _Row(line, {f: values[i] for i, f in enumerate(self.fields) if f})
@@ -644,6 +667,7 @@ class _Reader:
             while eid in taken:
                 eid, n = f"{stem}-{n}", n + 1
             taken.add(eid)
+            row.entrustment_id = eid
             e: dict[str, Any] = {"id": eid, "consignor": row.consignor, "contractor": row.contractor}
             fields = row.entrustment
             for key in ("work", "personal_data", "period", "data_subjects"):
@@ -737,13 +761,31 @@ class _Reader:
         return Problem(self.name, None, problem.field, message)
 
 
+@dataclass
+class ImportedLedger:
+    """A register as import reads it: the chain file (as data), and notes on what the register
+    does not say that the analysis of that file will show (each a sentence)."""
+
+    data: dict[str, Any]
+    notes: list[str]
+
+
+def read_ledger(path: str | Path, consignor: str, consignor_name: str | None = None,
+                base: ChainFile | None = None, sheet: str | None = None) -> ImportedLedger:
+    """:func:`import_ledger`, with its notes: the intermediate contracts whose lists the register
+    cannot fill (docs/ledger.md, "What the contractors were told")."""
+    table = read_table(path, LEDGER, sheet=sheet, is_header=_is_header)
+    reader = _Reader(table, consignor, consignor_name, base)
+    data = reader.read()
+    return ImportedLedger(data, reader.notes)
+
+
 def import_ledger(path: str | Path, consignor: str, consignor_name: str | None = None,
                   base: ChainFile | None = None, sheet: str | None = None) -> dict[str, Any]:
     """A chain file (as data) from a vendor register of ``consignor``; with ``base``, merged into
     that chain. Every bad cell is reported at once, with its row and column (:class:`InputError`);
     the data is a valid chain file."""
-    table = read_table(path, LEDGER, sheet=sheet, is_header=_is_header)
-    return ledger_from_table(table, consignor, consignor_name, base)
+    return read_ledger(path, consignor, consignor_name, base, sheet).data
 
 
 def ledger_from_table(table: Table, consignor: str, consignor_name: str | None = None,

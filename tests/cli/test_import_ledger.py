@@ -40,6 +40,20 @@ def test_analyze_the_imported_register(golden):
     assert "aoi" in findings and "kaede" in findings and "sumire" not in findings
 
 
+def test_a_register_of_three_levels_notes_what_it_cannot_say(golden, tmp_path):
+    """kiku works for sumire, himawari's subcontractor; sakura was told of it and approved it. What
+    himawari was told of under its contract with sumire the register does not say: the file keeps
+    it unknown, and import says that analyze will report kiku against himawari."""
+    target = tmp_path / "out.yaml"
+    result = run("import-ledger", f"{INPUTS}/ledger-three-levels.csv", "--consignor", "sakura", "-o", target)
+    assert result.exit_code == 0 and result.stdout == "", result.output
+    golden("import-ledger-three-levels.txt", result.stderr)
+    analysed = run("analyze", target)
+    findings = analysed.stdout.split("exposure")[0]
+    assert "himawari     kiku" in findings and "(evidence unknown)" in findings
+    assert "sakura       kiku" not in findings
+
+
 def test_bad_cells_are_all_reported_and_nothing_written(golden, tmp_path):
     target = tmp_path / "out.yaml"
     result = run("import-ledger", f"{INPUTS}/ledger-bad-cells.csv", "--consignor", "sakura", "-o", target)
