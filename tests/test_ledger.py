@@ -295,6 +295,34 @@ def test_into_a_base_file(sample, tmp_path):
         import_ledger(SAMPLE_CSV, "sakura", base=load_chain(merged))
 
 
+def test_into_a_base_file_that_has_the_organisation_under_another_id(tmp_path):
+    """The base file has 株式会社もみじ印刷 as mj, and the contract with it; the register writes
+    momiji. Adding it would make two organisations of one name and two contracts: refused, at
+    the cell."""
+    base = {"schema": "entrustment-chain/v1", "title": "さくら通販",
+            "organizations": [{"id": "sakura", "name": "株式会社さくら通販"}, {"id": "mj", "name": "株式会社もみじ印刷"}],
+            "entrustments": [{"id": "sakura-mj", "consignor": "sakura", "contractor": "mj"}]}
+    path = tmp_path / "base.yaml"
+    path.write_text(yaml.safe_dump(base, allow_unicode=True), encoding="utf-8")
+    table = tmp_path / "sample.csv"
+    table.write_bytes(SAMPLE_CSV.read_bytes())
+    errors = refusal(table, "--into", path)
+    assert errors == [
+        f"error: {table}:4: 委託先ID: the base file names this organisation 'mj': "
+        "write that id in 委託先ID, or, if it is another organisation of the same name, tell the two apart in 委託先 "
+        "(got 'momiji')"]
+    # every cell that writes the id is named (a subcontract under momiji too)
+    rows = sample_rows() + [["再委託", "momiji", "株式会社もみじ印刷", "", "あり", "株式会社つばき物流", "なし", "", "なし", "",
+                             *[""] * 13]]
+    errors = refusal(write_csv(tmp_path / "t.csv", rows), "--into", path)
+    assert [e.split(": ")[1] for e in errors] == [f"{tmp_path / 't.csv'}:4", f"{tmp_path / 't.csv'}:8"], errors
+    # with the base's id written, the contract already in the base file is refused as such
+    rows = sample_rows()
+    rows[3][1] = "mj"
+    errors = refusal(write_csv(tmp_path / "t.csv", rows), "--into", path)
+    assert len(errors) == 1 and "already has the entrustment of 'sakura' to 'mj' (sakura-mj)" in errors[0], errors
+
+
 def test_a_named_sheet(sample, tmp_path):
     from openpyxl import load_workbook
 

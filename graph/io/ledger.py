@@ -471,11 +471,18 @@ class _Reader:
 
     def adopt(self, row: _Row, org_id: str, name: str) -> None:
         known = self.orgs.get(org_id)
+        field = "contractor" if row.cells.get("contractor") else "name"
         if known is not None and known != name:
             where = f"row {self.org_line[org_id]}" if org_id in self.org_line else "the base file"
-            field = "contractor" if row.cells.get("contractor") else "name"
             self.bad(row, field, f"{org_id!r} is named {known!r} in {where}: one organisation, one name")
             return
+        same = [i for i, n in self.base_orgs.items() if n == name and i != org_id]
+        if same and org_id not in self.base_orgs:
+            # a second organisation of that name, and the base's contracts with it not seen as the same
+            these = (f"this organisation {same[0]!r}: write that id" if len(same) == 1 else
+                     f"organisations of this name {', '.join(map(repr, same))}: write one of those ids")
+            self.bad(row, field, f"the base file names {these} in {self.title('contractor')}, or, if it is another "
+                                 f"organisation of the same name, tell the two apart in {self.title('name')}")
         self.orgs.setdefault(org_id, name)
         self.org_line.setdefault(org_id, row.line)
         row.contractor = org_id
