@@ -257,6 +257,35 @@ def test_a_register_of_three_levels_notes_the_lists_it_cannot_fill(tmp_path):
         "as undisclosed to himawari, sumire, the evidence unknown (docs/ledger.md#intermediaries)"]
 
 
+def test_a_separator_inside_brackets_does_not_separate_systems(tmp_path):
+    """顧客対応システム（受注、問合せ） is one system, in import and export alike."""
+    rows = sample_rows()
+    system = "顧客対応システム（受注、問合せ）"
+    for row in rows[1:]:
+        if row[1] in ("himawari", "kaede"):
+            row[HEADER.index("システム")] = system
+    rows[2][HEADER.index("システム")] = "出荷管理システム、「倉庫,検品」端末【西、東】"
+    data = import_ledger(write_csv(tmp_path / "t.csv", rows), "sakura")
+    assert entrustment(data, "sakura-himawari")["systems"] == [system]
+    assert entrustment(data, "sakura-tsubaki")["systems"] == ["出荷管理システム", "「倉庫,検品」端末【西、東】"]
+    assert [a["system"] for a in data["access"]] == [system]
+    assert csv_bytes(export_ledger(chain_from_dict(data, "t"), "sakura").rows, "cp932") == csv_bytes(rows, "cp932")
+
+
+@pytest.mark.parametrize("value, fragment", [
+    ("顧客対応システム（受注、問合せ", "the bracket （ is not closed"),
+    ("顧客対応システム受注）、問合せ", "） closes a bracket that was not opened"),
+    ("顧客対応システム（受注」", "」 closes the bracket （"),
+])
+def test_a_bracket_not_closed_in_systems_is_refused(tmp_path, value, fragment):
+    rows = sample_rows()
+    rows[1][HEADER.index("システム")] = value
+    errors = refusal(write_csv(tmp_path / "t.csv", rows))
+    assert errors == [f"error: {tmp_path / 't.csv'}:2: システム: {fragment}: the systems are separated by 、 , ; ， "
+                      f"outside brackets, so where one ends is not certain; close the bracket, or leave it out (got "
+                      f"{value!r})"]
+
+
 def test_unknown_for_a_whole_contract_is_null(tmp_path):
     rows = sample_rows()
     for row in rows[1:]:

@@ -191,8 +191,34 @@ def _told(value: str) -> str | None:
     return "unknown" if found is None else ("yes" if found else "no")
 
 
+# Brackets inside which a separator does not separate: 顧客対応システム（受注、問合せ） is one system.
+# Full-width and ASCII round brackets pair with each other, as they are often typed.
+BRACKETS = {"（": "）", "(": ")", "「": "」", "『": "』", "【": "】"}
+_CLOSES = {"）": "）", ")": "）", "」": "」", "』": "』", "】": "】"}
+
+
 def split_list(value: str) -> list[str]:
-    return [v.strip() for v in re.split(f"[{SEPARATORS}]", value) if v.strip()]
+    """The items of a cell, separated by 、 , ; or ， outside brackets (（）()「」『』【】). A
+    bracket that is not closed, or closed without being opened, is a :class:`ValueError` saying so
+    (the cell cannot be split with certainty)."""
+    items, current, open_ = [], [], []
+    for ch in value:
+        if ch in BRACKETS:
+            open_.append(ch)
+        elif ch in _CLOSES:
+            if not open_ or _CLOSES[BRACKETS[open_[-1]]] != _CLOSES[ch]:
+                raise ValueError(f"{ch} closes a bracket that was not opened" if not open_ else
+                                 f"{ch} closes the bracket {open_[-1]}")
+            open_.pop()
+        elif ch in SEPARATORS and not open_:
+            items.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    if open_:
+        raise ValueError(f"the bracket {open_[-1]} is not closed")
+    items.append("".join(current))
+    return [v.strip() for v in items if v.strip()]
 
 
 @dataclass
@@ -382,7 +408,13 @@ class _Reader:
                 else:
                     e["data_subjects"] = subjects
             elif kind == "systems" and value:
-                items = split_list(value)
+                try:
+                    items = split_list(value)
+                except ValueError as exc:
+                    self.bad(row, field, f"{exc}: the systems are separated by {' '.join(SEPARATORS)} outside "
+                                         "brackets, so where one ends is not certain; close the bracket, or leave it "
+                                         "out")
+                    items = []
                 for item in items:
                     if _is_answer(item):
                         self.bad(row, field, f"expected the names of systems, not the answer {item!r} (are the columns "
@@ -869,10 +901,15 @@ def export_ledger(chain: ChainFile, consignor: str, source: str = "<chain>") -> 
             name = systems[sid].name
             alone = sum(systems[o].name == name for o in used) == 1 and not (name in used and name != sid)
             cell = name if alone else sid
-            if any(ch in cell for ch in SEPARATORS) or cell != cell.strip() or not cell:
+            try:
+                alone_in_a_cell = split_list(cell) == [cell]
+            except ValueError:
+                alone_in_a_cell = False
+            if not alone_in_a_cell:
                 problems.append(Problem(source, None, where(i), (
-                    f"its system {cell!r} holds one of {' '.join(SEPARATORS)} (which separate the systems of a "
-                    "register's cell) or spaces at its ends: it cannot be written in a register")))
+                    f"its system {cell!r} holds one of {' '.join(SEPARATORS)} outside brackets (which separate the "
+                    "systems of a register's cell), a bracket not closed, or spaces at its ends: it cannot be "
+                    "written in a register")))
             cells.append(cell)
         return "、".join(cells)
 
