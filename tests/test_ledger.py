@@ -441,6 +441,45 @@ def test_disclosure_and_model_problems_are_named(tmp_path, change, column, fragm
     assert any(f": {column}: " in e and fragment in e for e in errors), errors
 
 
+SERIAL = ("'44515' looks like an Excel date serial, which would be 2021-11-15 (令和3年11月15日): the cell has lost "
+          "its date format. Format the cell as a date (セルの書式設定 → 日付), or write the date (令和3年11月15日); a "
+          "number is not read as a date (got '44515')")
+
+
+@pytest.mark.parametrize("how", ["csv", "xlsx"])
+def test_an_excel_date_serial_is_named_as_one_and_not_read_as_a_date(tmp_path, how):
+    """A date cell that lost its format holds 44515: said to be the serial of 2021-11-15, not
+    converted; in a period too."""
+    rows = sample_rows()
+    rows[4][HEADER.index("説明を受けた日")] = "44515"
+    rows[4][HEADER.index("期間")] = "44515"
+    if how == "csv":
+        path = write_csv(tmp_path / "t.csv", rows)
+    else:
+        values = [list(r) for r in rows]
+        values[4][HEADER.index("説明を受けた日")] = values[4][HEADER.index("期間")] = 44515  # a number cell
+        path = write_xlsx(tmp_path / "t.xlsx", values)
+    assert refusal(path) == [f"error: {path}:5: 説明を受けた日: {SERIAL}", f"error: {path}:5: 期間: {SERIAL}"]
+
+
+def test_a_date_on_the_consignors_own_row_is_one_problem(tmp_path):
+    rows = sample_rows()
+    rows[1][HEADER.index("説明を受けた日")] = "44515"
+    rows[1][HEADER.index("承諾日")] = "令和3年13月1日"
+    path = write_csv(tmp_path / "t.csv", rows)
+    assert refusal(path) == [
+        f"error: {path}:2: 説明を受けた日: a date, but the consignor's own contract has none (got '44515')",
+        f"error: {path}:2: 承諾日: a date, but the consignor's own contract has none (got '令和3年13月1日')"]
+
+
+@pytest.mark.parametrize("value", ["445150", "44515日", "R3.11.15x"])
+def test_other_numbers_in_a_date_column_are_not_called_serials(tmp_path, value):
+    rows = sample_rows()
+    rows[4][HEADER.index("説明を受けた日")] = value
+    errors = refusal(write_csv(tmp_path / "t.csv", rows))
+    assert len(errors) == 1 and "Excel" not in errors[0] and "説明を受けた日" in errors[0], errors
+
+
 def test_a_circle_of_subcontracts_reaches_no_consignor(tmp_path):
     rows = [HEADER[:],
             ["委託", "", "乙社", "", "あり", "当社", "該当なし", "", "該当なし", "", *[""] * 13],

@@ -46,6 +46,7 @@ from entrustment_chain.graph.io.tables import (
     TableKind,
     answer,
     append_text_rows,
+    excel_serial_hint,
     format_subjects,
     letter,
     parse_subjects,
@@ -313,6 +314,7 @@ class _Reader:
         self.organisations(rows)
         self.consignors(rows)
         self.chains(rows)
+        self.dates(rows)
         self.disclosure(rows)
         if self.problems:
             raise InputError(self.sorted())
@@ -390,17 +392,12 @@ class _Reader:
                 if state is None:
                     self.bad(row, field, "expected あり, なし, 回答不能 or 該当なし (or はい/いいえ, 有/無, ○/×, yes/no/unknown)")
                 setattr(row, "told" if kind == "told" else "approved", state)
-            elif kind == "date" and value:
-                try:
-                    parse_date(value)
-                except WarekiError as exc:
-                    self.bad(row, field, str(exc))
             elif kind == "period" and value:
                 try:
                     parse_period(value)
                     e["period"] = value
                 except WarekiError as exc:
-                    self.bad(row, field, str(exc))
+                    self.bad(row, field, excel_serial_hint(value) or str(exc))
             elif kind == "subjects" and value and value.strip().lower() not in UNKNOWN | NOT_APPLICABLE:
                 subjects, message = parse_subjects(value)
                 if message:
@@ -592,6 +589,25 @@ class _Reader:
                 self.bad(row, "consignor", f"{row.consignor!r} is not reached from the consignor: the rows above it "
                                            "form a circle that no 委託 row starts")
 
+    def dates(self, rows: list[_Row]) -> None:
+        """説明を受けた日 and 承諾日: a date where 説明を受けた (承諾) is あり on a row under a contract
+        of the consignor; one problem per cell (a date where none belongs is not also read)."""
+        for row in rows:
+            for field, attr in (("informed_date", "told"), ("approved_date", "approved")):
+                value, state = row.cells.get(field, ""), getattr(row, attr)
+                if not value:
+                    continue
+                own = row.consignor == self.consignor
+                if row.consignor is not None and state is not None and (own or state != "yes"):
+                    column = "informed_subcontractors" if attr == "told" else "approved_subcontractors"
+                    why = "the consignor's own contract has none" if own else f"{self.title(column)} is not あり"
+                    self.bad(row, field, f"a date, but {why}")
+                    continue
+                try:
+                    parse_date(value)
+                except WarekiError as exc:
+                    self.bad(row, field, excel_serial_hint(value) or str(exc))
+
     def disclosure(self, rows: list[_Row]) -> None:
         """説明を受けた and 承諾 against each row's place in the chain, and each root's lists."""
         cid = self.consignor
@@ -609,11 +625,6 @@ class _Reader:
                 elif not own and state == "na":
                     self.bad(row, field, "該当なし is for the consignor's own contracts; was the consignor told of "
                                          "(did it approve) this one? あり, なし or 回答不能")
-            for field, state in (("informed_date", "told"), ("approved_date", "approved")):
-                if row.cells.get(field) and (own or getattr(row, state) != "yes"):
-                    column = "informed_subcontractors" if state == "told" else "approved_subcontractors"
-                    why = "the consignor's own contract has none" if own else f"{self.title(column)} is not あり"
-                    self.bad(row, field, f"a date, but {why}")
             if not own and row.approved == "yes" and row.told in ("no", "unknown", "empty"):
                 self.bad(row, "informed_subcontractors", f"{self.title('approved_subcontractors')} is あり, and "
                                                          "approval implies being told: write あり")

@@ -681,6 +681,27 @@ def answer(value: str, yes: set[str] = YES, no: set[str] = NO, unknown: set[str]
     return None, False
 
 
+_SERIAL = re.compile(r"^[0-9]{5}(\.[0-9]+)?$")
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)  # serial 1 is 1900-01-01, counting Excel's 1900-02-29
+
+
+def excel_serial_hint(value: str) -> str | None:
+    """When ``value``, which is not a date, looks like an Excel date serial (a date cell that lost
+    its date format, e.g. 44515): a message saying so, with the date it would be. Five digits,
+    1927-05-18 to 2173-10-14: a table's dates fall there, and shorter numbers are years or
+    counts. The number is never taken for the date: the cell is to be formatted as one."""
+    text = value.strip().translate(str.maketrans("０１２３４５６７８９．", "0123456789."))
+    if not _SERIAL.match(text):
+        return None
+    from entrustment_chain.graph.model.wareki import PartialDate
+
+    day = _EXCEL_EPOCH + datetime.timedelta(days=int(float(text)))
+    wareki = PartialDate(day.year, day.month, day.day).wareki().replace(" ", "")
+    return (f"{value.strip()!r} looks like an Excel date serial, which would be {day.isoformat()} ({wareki}): the "
+            "cell has lost its date format. Format the cell as a date (セルの書式設定 → 日付), or write the date "
+            f"({wareki}); a number is not read as a date")
+
+
 def parse_subjects(value: str) -> tuple[dict[str, Any] | None, str | None]:
     """A number of people as a table writes it (``約 231,000 人``, ``231000``): the chain file's
     ``data_subjects`` ({count, approximate}), or the message saying why it is not one."""
