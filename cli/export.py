@@ -45,7 +45,7 @@ def command(file: str, fmt: str, dataset: str | None, strict: bool, entities: tu
         from entrustment_chain.graph.reports.dora import supply_chains
 
         register = supply_chains(chain, as_of, entities or None)
-        if strict and register.missing:
+        if strict and register.refused:
             raise InputError(register.problems(input_name(file)))
         emit(register.to_csv(), output, (file,))
         for warning in register.warnings():
@@ -53,6 +53,10 @@ def command(file: str, fmt: str, dataset: str | None, strict: bool, entities: tu
         if register.missing:
             click.echo("warning: no code was invented for these cells (not OTHER, not a chain-file id); "
                        "record the fields above (docs/dora.md), or use --strict to refuse an incomplete "
+                       "B_05.02", err=True)
+        elif register.refused:
+            click.echo("warning: no rank was guessed for the organisations left out above; record how they "
+                       "serve the arrangement (docs/dora.md), or use --strict to refuse an incomplete "
                        "B_05.02", err=True)
         return
     from entrustment_chain.graph.reports.export import export

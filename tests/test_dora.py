@@ -351,3 +351,95 @@ def test_entity_must_be_an_organisation_of_the_file(tmp_path):
     assert "error: --entity: entity: 'nobody' is not an organization of this chain file" in result.stderr
     result = run("export", COMPLETE, "--format", "dot", "--entity", "bank")
     assert result.exit_code == 2 and "--entity applies to --format dora-b0502 only" in result.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# ranks: one above the organisation that gave the work or the access, wherever that is
+
+def test_access_granted_deeper_in_the_chain_ranks_one_above_who_granted_it():
+    """The maintenance firm is reached in two steps (bank → crm → maint), before the data centre
+    that let it in (four steps), yet ranks one above the data centre: 5. It was once given rank 2
+    (the data centre had no rank yet when the firm was ranked, and 1 was assumed)."""
+    result = run("export", ACCESS_DEEPER, "--format", "dora-b0502")
+    assert result.exit_code == 0 and result.stderr == ""
+    golden("dora-access-deeper.b0502.csv", result.stdout)
+    assert supply(supply_chains(load_chain(ACCESS_DEEPER))) == {"bank-saas": [
+        ("saas", 1, None), ("paas", 2, "saas"), ("iaas", 3, "paas"), ("dc", 4, "iaas"), ("maint", 5, "dc")]}
+
+
+def dora_chain(organizations, entrustments, access=(), systems=({"id": "crm", "name": "CRM", "operator": "saas"},)):
+    return chain_from_dict({
+        "schema": "entrustment-chain/v1",
+        "organizations": [{"id": o, "name": o.upper()} for o in organizations],
+        "systems": list(systems),
+        "entrustments": [dict(zip(("id", "consignor", "contractor"), (f"{a}-{b}", a, b)), **extra)
+                         for a, b, extra in entrustments],
+        "access": [dict(zip(("organization", "system", "under"), grant), kind="maintenance") for grant in access],
+    })
+
+
+def test_access_granted_by_an_organisation_ranked_later_waits_for_its_rank():
+    # bank → saas (crm) → cloud → dc, and dc's maintenance firm with access to crm under dc-maint:
+    # reached by access in two steps, ranked after dc (3): 4
+    c = dora_chain(["bank", "saas", "cloud", "dc", "maint"],
+                   [("bank", "saas", {"systems": ["crm"]}), ("saas", "cloud", {}), ("cloud", "dc", {}),
+                    ("dc", "maint", {"personal_data": False})],
+                   [("maint", "crm", "dc-maint")])
+    assert supply(supply_chains(c), "bank-saas") == [
+        ("saas", 1, None), ("cloud", 2, "saas"), ("dc", 3, "cloud"), ("maint", 4, "dc")]
+
+
+def test_ranks_are_the_lowest_over_every_way_in_and_cycles_end():
+    # cloud passes work back to saas and on to dc; dc also got work from saas directly: dc ranks
+    # 2 (from saas), not 3 (from cloud), and saas stays 1
+    c = dora_chain(["bank", "saas", "cloud", "dc"],
+                   [("bank", "saas", {}), ("saas", "cloud", {}), ("cloud", "saas", {}), ("cloud", "dc", {}),
+                    ("saas", "dc", {})])
+    assert supply(supply_chains(c), "bank-saas") == [("saas", 1, None), ("cloud", 2, "saas"), ("dc", 2, "saas")]
+
+
+def test_a_handler_without_a_rank_is_left_out_and_said(tmp_path):
+    """The support firm reaches the bank's data by access granted under the vendor's contract, and
+    passes work back to the vendor; nothing links either to the SaaS provider. Neither has a rank
+    (a cycle that never reaches rank 1): both are left out, the export says why, --strict refuses."""
+    result = run("export", UNRANKED, "--format", "dora-b0502")
+    assert result.exit_code == 0
+    golden("dora-unranked.b0502.csv", result.stdout)
+    golden("dora-unranked.b0502.stderr.txt", result.stderr)
+    register = supply_chains(load_chain(UNRANKED))
+    assert supply(register) == {"bank-saas": [("saas", 1, None)]}
+    assert [(x.arrangement, x.subject, x.refused) for x in register.left_out] == [
+        ("bank-saas", "helper", True), ("bank-saas", "vendor", True)]
+    out = tmp_path / "b.csv"
+    strict = run("export", UNRANKED, "--format", "dora-b0502", "--strict", "-o", out)
+    assert strict.exit_code == 2 and not out.exists() and strict.stdout == ""
+    golden("dora-unranked.strict.stderr.txt", strict.stderr.replace(str(UNRANKED), "fixtures/dora/unranked.yaml"))
+
+
+# ---------------------------------------------------------------------------------------------
+# the financial entity is never a recipient, and whom it let in itself is its own provider
+
+def test_a_handler_the_entity_let_in_itself_is_no_subcontractor():
+    """The bank let the maintenance firm into the SaaS's system under its own maintenance contract:
+    the firm is the bank's direct provider (of bank-maint), not a subcontractor of bank-saas, and
+    the bank is never the recipient of sub-contracted ICT services."""
+    register = supply_chains(load_chain(OWN_ACCESS))
+    assert supply(register, "bank-saas") == [("saas", 1, None)]
+    assert not any(r.recipient == "bank" or r.provider == "bank" for r in register.rows)
+
+
+def test_whom_the_entity_let_in_without_an_arrangement_is_said():
+    # the SaaS provider puts the bank's data in the bank's own archive system too, which a scanning
+    # firm can reach without any contract (no grant `under`): the bank operates the system, so the
+    # bank let it in itself; it is nobody's subcontractor, and no arrangement of the bank's has it
+    # as provider: no row, and a note (a grant `under` an entrustment always goes to its contractor,
+    # which then is that arrangement's provider at rank 1)
+    c = dora_chain(["bank", "saas", "scan"],
+                   [("bank", "saas", {"systems": ["crm", "archive"]})],
+                   [("scan", "archive", None), ("saas", "crm", "bank-saas")],
+                   systems=({"id": "crm", "name": "CRM", "operator": "saas"},
+                            {"id": "archive", "name": "Archive", "operator": "bank"}))
+    register = supply_chains(c)
+    assert supply(register) == {"bank-saas": [("saas", 1, None)]}
+    assert [(x.arrangement, x.subject, x.refused) for x in register.left_out] == [("bank-saas", "scan", False)]
+    assert "bank let it in itself" in register.left_out[0].reason
