@@ -19,7 +19,7 @@ from entrustment_chain.graph.analysis.windows import Windows
 from entrustment_chain.graph.analysis.registry import RULE_IDS, RULE_INDEX, RULES, RuleId, Severity, rule
 from entrustment_chain.graph.analysis.backend import Row
 from entrustment_chain.graph.analysis.legal import legal_bases
-from entrustment_chain.graph.analysis.messages import messages
+from entrustment_chain.graph.analysis.messages import Words, messages
 from entrustment_chain.graph.model.chain import ChainFile, OrgKind
 from entrustment_chain.graph.schema import PathStep
 
@@ -574,7 +574,7 @@ def finding_maker(chain: ChainFile, records: Iterable[Record] = ()) -> Callable[
     """The function that turns a :class:`Record` of this chain into a :class:`Finding`;
     ``records`` (all of the analysis's) date the could_not_supervise findings."""
     orgs = chain.organizations_by_id
-    names = {org_id: org.name for org_id, org in orgs.items()}
+    words = Words(chain)
     bases: dict[tuple, tuple[list[str], list[LegalReference]]] = {}
     step = functools.lru_cache(maxsize=1 << 16)(Step.of)  # findings read in order share their steps
     conduct = conduct_dates(chain, records)
@@ -592,7 +592,7 @@ def finding_maker(chain: ChainFile, records: Iterable[Record] = ()) -> Callable[
             found = legal_bases(record, kind, day)
             basis = bases[era] = ([b.text for b in found], [
                 LegalReference.model_construct(id=b.id, text=b.text, ja=b.ja, ref=b.ref) for b in found])
-        en, ja = messages(record, names, kind, r)
+        en, ja = messages(record, words, kind, r)
         return Finding.model_construct(
             rule=rule_id, severity=record.severity, consignor=r.consignor, handler=r.handler,
             entrustment=r.entrustment, path=[step(p) for p in r.path], legal_basis=basis[0],

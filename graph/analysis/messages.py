@@ -2,11 +2,13 @@
 the templates of the rule registry."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Literal
 
 from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.analysis.registry import Rule
-from entrustment_chain.graph.model.chain import OrgKind
+from entrustment_chain.graph.model.chain import ACCESS_KIND_JA, ChainFile, OrgKind
+
+Lang = Literal["ja", "en"]
 
 FIELD_JA = {
     "transfer_safety": "授受の安全管理", "storage_safety": "保管の安全管理", "disposal_safety": "廃棄の安全管理",
@@ -34,22 +36,109 @@ def path_text(path: Iterable[S.PathStep]) -> str:
     return out
 
 
-def messages(rule: Rule, names: dict, kind: OrgKind, r: Any) -> tuple[str, str]:
-    """The English and Japanese message of one finding (a record of :mod:`.findings`) about a
-    consignor of ``kind``; ``names`` maps organisation ids to names. A public body's data is
-    保有個人情報, a business's 個人データ."""
-    def name(org_id: str | None) -> str | None:
-        return names.get(org_id, org_id) if org_id is not None else None
+class Words:
+    """How sentences name the parts of one chain, in Japanese or English: organisations and
+    systems by their names, entrustments by their parties, paths by names and the kind of each
+    step; ids only in parentheses, where a reader needs them to find the line in the file. Lists
+    are joined with 、 in Japanese and with ", " in English."""
 
-    others = [route.id for route in r.routes[3::3]]
+    def __init__(self, chain: ChainFile):
+        self.orgs = {o.id: o.name for o in chain.organizations}
+        self.systems = {x.id: x.name for x in chain.systems}
+        self.entrustments = {e.id: (e.consignor, e.contractor) for e in chain.entrustments}
+        self.access_kinds = {key: g.kind.value for key, g in zip(chain.grant_keys, chain.access)}
+        self._paths: dict[tuple, str] = {}
+
+    def org(self, org_id: str | None) -> str:
+        """An organisation's name (its id when the chain has no such organisation)."""
+        return self.orgs.get(org_id, org_id) if org_id is not None else ""
+
+    def system(self, system_id: str) -> str:
+        return self.systems.get(system_id, system_id)
+
+    def join(self, items: Iterable[str], lang: Lang) -> str:
+        return ("、" if lang == "ja" else ", ").join(items)
+
+    def entrustment(self, entrustment_id: str, lang: Lang) -> str:
+        """株式会社さくら通販から株式会社つばき物流への委託（sakura-tsubaki） / 株式会社さくら通販's
+        entrustment to 株式会社つばき物流 (sakura-tsubaki)."""
+        consignor, contractor = self.entrustments.get(entrustment_id, (None, None))
+        if consignor is None:
+            return f"委託（{entrustment_id}）" if lang == "ja" else f"entrustment {entrustment_id}"
+        if lang == "ja":
+            return f"{self.org(consignor)}から{self.org(contractor)}への委託（{entrustment_id}）"
+        return f"{self.org(consignor)}'s entrustment to {self.org(contractor)} ({entrustment_id})"
+
+    def route(self, kind: str, route_id: str, lang: Lang) -> str:
+        """A route of a consignor's data: its entrustment, or a system holding it."""
+        if kind == "entrustment":
+            return self.entrustment(route_id, lang)
+        return (f"{self.system(route_id)}（{route_id}）のデータ" if lang == "ja"
+                else f"the data in {self.system(route_id)} ({route_id})")
+
+    def step(self, step: S.PathStep, first: bool, lang: Lang) -> str:
+        """The arrow of one step: 委託 / 再委託, データ格納, アクセス・保守 …"""
+        if step.type == S.ENTRUSTS:
+            if lang == "ja":
+                return "委託" if first else "再委託"
+            return "entrusts" if first else "re-entrusts"
+        if step.type == S.PLACES_DATA_IN:
+            return "データ格納" if lang == "ja" else "data in"
+        kind = self.access_kinds.get(step.key, "other")
+        return f"アクセス・{ACCESS_KIND_JA[kind]}" if lang == "ja" else f"{kind} access"
+
+    def path(self, path: Iterable[S.PathStep], lang: Lang) -> str:
+        """株式会社さくら通販 →（委託）株式会社つばき物流 →（再委託）株式会社あおい配送; a system as
+        ［顧客対応システム］; a path of a system route starts at the system."""
+        steps = tuple(path)
+        key = (steps, lang)
+        text = self._paths.get(key)
+        if text is not None:
+            return text
+        if not steps:
+            return ""
+        ja = lang == "ja"
+
+        def node(step: S.PathStep, end: str) -> str:
+            if end == "target" and step.type == S.PLACES_DATA_IN or end == "source" and step.type == S.ACCESSIBLE_BY:
+                name = self.system(getattr(step, end))
+                return f"［{name}］" if ja else f"[{name}]"
+            return self.org(getattr(step, end))
+
+        out = node(steps[0], "source")
+        for index, step in enumerate(steps):
+            arrow = self.step(step, index == 0, lang)
+            out += (f" →（{arrow}）" if ja else f" →({arrow}) ") + node(step, "target")
+        if len(self._paths) < 1 << 16:  # findings read in order share their paths
+            self._paths[key] = out
+        return out
+
+
+def messages(rule: Rule, words: Words, kind: OrgKind, r: Any) -> tuple[str, str]:
+    """The English and Japanese message of one finding (a record of :mod:`.findings`) about a
+    consignor of ``kind``, in ``words`` (names, never ids alone). A public body's data is
+    保有個人情報, a business's 個人データ."""
+    name = words.org
+    others = r.routes[3::3]
+    needs_path = "{path}" in rule.message_en
+    entrustment = r.entrustment
     values = {
-        "consignor": name(r.consignor), "handler": name(r.handler), "entrustment": r.entrustment,
-        "path": path_text(r.path) if "{path}" in rule.message_en else "",
-        "routes_en": f"; also by {', '.join(others)}" if others else "",
-        "routes_ja": f"。ほかに{'、'.join(others)}の経路" if others else "",
+        "consignor": name(r.consignor), "handler": name(r.handler), "entrustment": entrustment,
+        "entrustment_en": words.entrustment(entrustment, "en") if entrustment else "",
+        "entrustment_ja": words.entrustment(entrustment, "ja") if entrustment else "",
+        "path": words.path(r.path, "en") if needs_path else "",
+        "path_ja": words.path(r.path, "ja") if needs_path else "",
+        "routes_en": f"; also by {words.join((words.route(x.kind, x.id, 'en') for x in others), 'en')}"
+                     if others else "",
+        "routes_ja": f"。ほかに{words.join((words.route(x.kind, x.id, 'ja') for x in others), 'ja')}の経路"
+                     if others else "",
         "data_ja": "個人データ" if kind is OrgKind.private else "保有個人情報",
-        "count": len(r.handlers), "handlers": ", ".join(name(h) or h for h in r.handlers),
-        "systems": ", ".join(r.detail), "missing": ", ".join(r.detail), "countries": ", ".join(r.detail), "countries_ja": "、".join(r.detail),
+        "count": len(r.handlers),
+        "handlers": words.join((name(h) for h in r.handlers), "en"),
+        "handlers_ja": words.join((name(h) for h in r.handlers), "ja"),
+        "systems": words.join((words.system(x) for x in r.detail), "en"),
+        "systems_ja": words.join((words.system(x) for x in r.detail), "ja"),
+        "missing": ", ".join(r.detail), "countries": ", ".join(r.detail), "countries_ja": "、".join(r.detail),
         "missing_ja": "・".join(FIELD_JA.get(f, f) for f in r.detail),
     }
     en, ja = rule.message_en.format(**values), rule.message_ja.format(**values)

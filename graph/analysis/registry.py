@@ -58,9 +58,11 @@ class Per(str, Enum):
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule. Messages are format strings over the finding's names (never ids alone):
-    ``{consignor}``, ``{handler}``, ``{entrustment}``, ``{path}``, ``{count}``, ``{handlers}``,
-    ``{systems}``, ``{missing}`` and ``{missing_ja}``; a finding whose evidence is unknown gets
+    """One rule. Messages are format strings over the finding's names (never ids alone; see
+    :class:`.messages.Words`): ``{consignor}``, ``{handler}``, ``{entrustment_en}`` /
+    ``{entrustment_ja}`` (its parties, its id in parentheses), ``{path}`` / ``{path_ja}``,
+    ``{count}``, ``{handlers}`` / ``{handlers_ja}``, ``{systems}`` / ``{systems_ja}``,
+    ``{missing}`` and ``{missing_ja}``; a finding whose evidence is unknown gets
     the unknown-evidence note after the message when ``unknown_note`` is set."""
 
     id: str
@@ -88,8 +90,8 @@ _ENTRUSTMENT_COLUMNS = ("entrustment", "consignor", "handler", "missing")
 def _entrustment_rule(rule_id: str, severity: Severity, title_ja: str, title_en: str, when_en: str,
                       when_ja: str, words_en: str, words_ja: str, example: str) -> Rule:
     return Rule(rule_id, Per.entrustment, severity, title_ja, title_en, when_en, when_ja,
-                "{consignor}'s entrustment {entrustment} to {handler} " + words_en + ".",
-                "{consignor}から{handler}への委託{entrustment}は" + words_ja + "。",
+                "{entrustment_en} " + words_en + ".",
+                "{entrustment_ja}は" + words_ja + "。",
                 example, _ENTRUSTMENT_COLUMNS, "missing")
 
 
@@ -105,7 +107,7 @@ RULES: dict[str, Rule] = {r.id: r for r in (
          "その経路について取扱者の説明を受けていない。該当する経路ごとに最短の経路を示す",
          "{handler} handles {consignor}'s data ({path}{routes_en}), but {consignor} was never told of it "
          "there, so it could not supervise it.",
-         "{handler}が{consignor}の{data_ja}を取り扱っている（{path}{routes_ja}）が、{consignor}はその取扱いに"
+         "{handler}が{consignor}の{data_ja}を取り扱っている（{path_ja}{routes_ja}）が、{consignor}はその取扱いに"
          "ついて説明を受けておらず、監督できない。",
          "unknown_subcontract", _PATH_COLUMNS, unknown_note=True),
     Rule("unapproved_subcontracting", Per.consignor_handler, Severity.medium,
@@ -113,10 +115,10 @@ RULES: dict[str, Rule] = {r.id: r for r in (
          "some entrustment of the consignor that restricts re-entrustment reaches a handler the consignor "
          "did not approve for it; lists those routes, each with its windows",
          "再委託を制限する委託元の委託のいずれかが、その委託について委託元の承認のない取扱者に至る。該当する経路を示す",
-         "{handler} handles {consignor}'s data without {consignor}'s approval, although entrustment "
-         "{entrustment} restricts re-entrustment ({path}{routes_en}).",
-         "委託契約{entrustment}は再委託を制限しているが、{handler}は{consignor}の承認なく{consignor}の"
-         "{data_ja}を取り扱っている（{path}{routes_ja}）。",
+         "{handler} handles {consignor}'s data without {consignor}'s approval, although "
+         "{entrustment_en} restricts re-entrustment ({path}{routes_en}).",
+         "{entrustment_ja}は再委託を制限しているが、{handler}は{consignor}の承認なく{consignor}の"
+         "{data_ja}を取り扱っている（{path_ja}{routes_ja}）。",
          "no_conditions", ("consignor", "handler", "entrustment", "routes", "evidence_unknown")),
     Rule("my_number_without_permission", Per.consignor_handler, Severity.high,
          "最初の委託者の許諾のない特定個人情報の再委託", "My Number data re-entrusted without permission",
@@ -127,7 +129,7 @@ RULES: dict[str, Rule] = {r.id: r for r in (
          "いない取扱者に至る。該当する経路と期間を示す",
          "{handler} handles {consignor}'s My Number data beyond its contractor without {consignor}'s "
          "permission ({path}{routes_en}); re-entrustment needs the original consignor's permission.",
-         "{handler}は、{consignor}の許諾なく{consignor}の特定個人情報を取り扱っている（{path}{routes_ja}）。"
+         "{handler}は、{consignor}の許諾なく{consignor}の特定個人情報を取り扱っている（{path_ja}{routes_ja}）。"
          "特定個人情報の再委託には最初の委託者の許諾が必要である。",
          None, ("consignor", "handler", "entrustment", "routes", "evidence_unknown"), law="my_number"),
     Rule("cross_border_handling", Per.consignor_handler, Severity.medium,
@@ -141,7 +143,7 @@ RULES: dict[str, Rule] = {r.id: r for r in (
          "({path}{routes_en}): a provision to a third party in a foreign country, which needs consent or "
          "equivalent measures.",
          "{handler}は{consignor}の{data_ja}を日本・EEA・英国以外の国（{countries_ja}）で取り扱っている"
-         "（{path}{routes_ja}）。外国にある第三者への提供に当たり、本人の同意又は相当措置が必要である。",
+         "（{path_ja}{routes_ja}）。外国にある第三者への提供に当たり、本人の同意又は相当措置が必要である。",
          None, ("consignor", "handler", "routes", "countries"), "countries", law="cross_border"),
     Rule("could_not_supervise", Per.consignor, Severity.high,
          "監督できなかった委託元", "consignor that could not supervise",
@@ -149,7 +151,7 @@ RULES: dict[str, Rule] = {r.id: r for r in (
          "委託元に、説明を受けていない取扱者が1者以上いる",
          "{consignor} could not supervise {count} handler(s) of its data that it was never told of: "
          "{handlers}.",
-         "{consignor}は、説明を受けていない取扱者{count}者（{handlers}）を監督できなかった。",
+         "{consignor}は、説明を受けていない取扱者{count}者（{handlers_ja}）を監督できなかった。",
          "unknown_subcontract", ("consignor", "handlers", "evidence_unknown"), "handlers", unknown_note=True),
     Rule("misclassified_subcontract", Per.entrustment, Severity.high,
          "個人データの取扱いなしとされた委託先のアクセス", "access under a contract marked as no personal data",
@@ -157,9 +159,9 @@ RULES: dict[str, Rule] = {r.id: r for r in (
          "`under`, to a system the consignor operates), to a system holding personal data",
          "個人データの取扱いなし（`personal_data: false`）とされているが、委託先がこの委託に基づき（又は委託元の"
          "運用するシステムに）個人データを保存するシステムへのアクセス権限を持つ",
-         "Entrustment {entrustment} to {handler} is marked as not handling personal data, but {handler} has "
+         "{entrustment_en} is marked as not handling personal data, but {handler} has "
          "access to {systems}, which holds personal data: it is likely a re-entrustment of personal data.",
-         "委託{entrustment}は個人データの取扱いなしとされているが、{handler}は個人データを保存する{systems}に"
+         "{entrustment_ja}は個人データの取扱いなしとされているが、{handler}は個人データを保存する{systems_ja}に"
          "アクセスでき、個人データの取扱いの再委託に当たるおそれがある。",
          "unknown_subcontract", ("entrustment", "consignor", "handler", "systems"), "systems"),
     _entrustment_rule("no_safeguard_clauses", Severity.high, "安全管理条項が全てなし",
