@@ -443,3 +443,40 @@ def test_whom_the_entity_let_in_without_an_arrangement_is_said():
     assert supply(register) == {"bank-saas": [("saas", 1, None)]}
     assert [(x.arrangement, x.subject, x.refused) for x in register.left_out] == [("bank-saas", "scan", False)]
     assert "bank let it in itself" in register.left_out[0].reason
+
+
+# ---------------------------------------------------------------------------------------------
+# DORA is not about personal data
+
+def test_arrangements_marked_personal_data_false_are_ict_arrangements_all_the_same(tmp_path):
+    """The bank's maintenance contract records its type of ICT services (S14) and is marked
+    personal_data: false: it is an ICT arrangement all the same (it was once left out without a
+    word, and --strict passed), and so is the maintenance firm's own ICT subcontract a link of its
+    supply chain. The cleaning contract records no type of ICT services and is marked
+    personal_data: false: nothing makes it ICT; it is left out, and the export says so."""
+    result = run("export", NOT_PERSONAL, "--format", "dora-b0502")
+    assert result.exit_code == 0
+    golden("dora-not-personal.b0502.csv", result.stdout)
+    golden("dora-not-personal.b0502.stderr.txt", result.stderr)
+    register = supply_chains(load_chain(NOT_PERSONAL))
+    assert supply(register) == {"bank-maint": [("maint", 1, None), ("submaint", 2, "maint")],
+                                "bank-saas": [("saas", 1, None)]}
+    assert {r.ict_service for r in register.rows if r.arrangement == "bank-maint"} == {"S14"}
+    assert [(x.arrangement, x.subject, x.field, x.refused) for x in register.left_out] == [
+        ("bank-clean", "bank-clean", "entrustments[3].ict_service", False)]
+    assert "personal_data: false" in register.left_out[0].reason
+    # nothing is missing: --strict writes the same rows
+    out = tmp_path / "b.csv"
+    assert run("export", NOT_PERSONAL, "--format", "dora-b0502", "--strict", "-o", out).exit_code == 0
+    assert out.read_text(encoding="utf-8") == result.stdout
+
+
+def test_the_entitys_own_maintenance_contract_is_its_arrangement():
+    # own-access.yaml: bank-maint (S14, personal_data: false) is the arrangement under which the
+    # bank let the maintenance firm in: the firm is its provider at rank 1, and nothing is left out
+    result = run("export", OWN_ACCESS, "--format", "dora-b0502")
+    assert result.exit_code == 0 and result.stderr == ""
+    golden("dora-own-access.b0502.csv", result.stdout)
+    register = supply_chains(load_chain(OWN_ACCESS))
+    assert supply(register) == {"bank-maint": [("maint", 1, None)], "bank-saas": [("saas", 1, None)]}
+    assert register.left_out == ()

@@ -3,22 +3,24 @@ Implementing Regulation (EU) 2024/2956 (the ITS on the register of information) 
 docs/dora.md gives the mapping and its sources.
 
 One row per contractual arrangement and provider in its supply chain. The arrangements are the
-financial entity's own entrustments (B_02.01 holds only its contracts with its direct providers):
-by default those of every organisation that entrusts work and is no entrustment's contractor
+financial entity's own ICT entrustments (B_02.01 holds only its contracts with its direct
+providers; ICT: :func:`is_ict`, whatever ``personal_data`` says, for DORA is not about personal
+data): by default those of every organisation that entrusts work and is no entrustment's contractor
 (:func:`financial_entities`), or of the ``entities`` named; a provider's own subcontract is never
 an arrangement, only a link of the entity's supply chain. For each, its contractor at rank 1 and
-every further handler of the entity's data that the arrangement reaches, as an entrustment route
-is followed (..analysis.routes, ..analysis.flow): onward entrustments that carry the entity's data,
-the systems they place it in, access to those systems. Every way a handler got the work or the
-access is kept (not one shortest path): the consignor of the entrustment it was given; for access,
-the consignor of the entrustment the grant is ``under``, else the system's operator (when it is in
-this supply chain) or the contractors that process the data there. Its rank is one above the
-lowest-ranked of those (the recipient, B_05.02.0060), computed once all are known (a fixed point
-over the recipient graph, breadth-first from rank 1; a cycle ends). The entity is never a provider
-nor a recipient: access it granted itself (under one of its own entrustments, or to a system it
-operates) is no link of this chain, for whom it let in is its own direct provider. A handler no
-chain of work or access links to rank 1 has no rank: it is left out and
-:attr:`SupplyChains.left_out` says so (``--strict`` refuses), never given a rank by default.
+every further handler of the entity's data that the arrangement reaches, as an entrustment route is
+followed (..analysis.routes, ..analysis.flow): onward entrustments that carry the entity's data (or
+record an ``ict_service``, though marked ``personal_data: false``), the systems they place it in,
+access to those systems. Every way a handler got the work or the access is kept (not one shortest
+path): the consignor of the entrustment it was given; for access, the consignor of the entrustment
+the grant is ``under``, else the system's operator (when it is in this supply chain) or the
+contractors that process the data there. Its rank is one above the lowest-ranked of those (the
+recipient, B_05.02.0060), computed once all are known (a fixed point over the recipient graph,
+breadth-first from rank 1; a cycle ends). The entity is never a provider nor a recipient: access it
+granted itself (under one of its own entrustments, or to a system it operates) is no link of this
+chain, for whom it let in is its own direct provider. A handler no chain of work or access links to
+rank 1 has no rank: it is left out and :attr:`SupplyChains.left_out` says so (``--strict``
+refuses), never given a rank by default.
 
 The coded columns hold only what the chain file records: B_05.02.0020 is the arrangement's
 ``ict_service`` (a code of Annex III, S01–S19); B_05.02.0030/0060 a provider's LEI (type ``LEI``)
@@ -266,10 +268,18 @@ def _entities(chain: ChainFile, entities: Iterable[str] | None) -> list[str]:
     return sorted(named)
 
 
+def is_ict(e: Entrustment) -> bool:
+    """Whether the file makes ``e`` an ICT arrangement (or a link of one): it records its type of
+    ICT services, whatever ``personal_data`` says (DORA is not about personal data), or it may carry
+    personal data (``personal_data`` not false), as the chain's entrustments are followed. An
+    entrustment marked ``personal_data: false`` with no ``ict_service`` is neither."""
+    return e.ict_service is not None or S.may_carry(e.personal_data)
+
+
 def _carries(e: Entrustment, entity: str) -> bool:
-    """Whether ``e`` is a link of ``entity``'s supply chain where its consignor is reached: it may
-    carry data (``personal_data`` not false) and carries the entity's (``covers``)."""
-    return S.may_carry(e.personal_data) and S.covers_consignor(
+    """Whether ``e`` is a link of ``entity``'s supply chain where its consignor is reached: it is
+    ICT (:func:`is_ict`) and serves the entity (``covers``)."""
+    return is_ict(e) and S.covers_consignor(
         e.consignor, e.covers == "all", () if e.covers == "all" else e.covers, entity)
 
 
@@ -456,7 +466,14 @@ def supply_chains(chain: ChainFile, as_of: date | None = None, entities: Iterabl
             missing.append(Missing(line, RECIPIENT_COLUMNS, f"organizations[{org_index[recipient]}].lei", recipient))
 
     for c in chosen:
-        arrangements = [e for e in own.get(c, ()) if S.may_carry(e.personal_data)]
+        arrangements = [e for e in own.get(c, ()) if is_ict(e)]
+        for e in own.get(c, ()):
+            if not is_ict(e):
+                left_out.append(LeftOut(
+                    e.id, e.id, f"entrustments[{entrustment_index[e.id]}].ict_service",
+                    f"{e.id} ({c} → {e.contractor}) is marked personal_data: false and records no "
+                    "ict_service: nothing in the file makes it an ICT arrangement, so it is not written; "
+                    "record its type of ICT services (S01–S19) if it is one", False))
         written: set[str] = set()
         let_in: dict[str, tuple[str, str, str, str | None]] = {}
         for e in arrangements:
