@@ -149,3 +149,26 @@ def open_store(uri: str, username: str, database: str):
     from entrustment_chain.graph.neo4j.store import Neo4jStore
 
     return Neo4jStore(Settings.resolve(uri=uri, username=username, database=database))
+
+
+def lang_option(fn: Callable) -> Callable:
+    """``--lang ja|en`` for the formats people read; see :func:`language` for the default."""
+    return click.option("--lang", "lang", type=click.Choice(["ja", "en"]), default=None,
+                        help="Language of the formats people read (table, markdown, html). Default: "
+                             "Japanese for markdown and html; for a table, Japanese when the locale "
+                             "(LC_ALL, LC_MESSAGES or LANG) is Japanese, else English. JSON, SARIF and "
+                             "JUnit carry both languages.")(fn)
+
+
+def language(lang: str | None, fmt: str) -> str:
+    """The language of a human format: ``lang`` when given; Japanese for markdown and html (the
+    reports officers hand on); for a table (a terminal), Japanese when the locale is Japanese."""
+    if lang is not None:
+        return lang
+    if fmt in ("markdown", "html"):
+        return "ja"
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:  # the first one set decides, as POSIX has it
+            return "ja" if value.lower().startswith("ja") else "en"
+    return "en"
