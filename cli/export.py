@@ -55,9 +55,8 @@ def command(file: str, fmt: str, dataset: str | None, strict: bool, entities: tu
                        "record the fields above (docs/dora.md), or use --strict to refuse an incomplete "
                        "B_05.02", err=True)
         elif register.refused:
-            click.echo("warning: no rank was guessed for the organisations left out above; record how they "
-                       "serve the arrangement (docs/dora.md), or use --strict to refuse an incomplete "
-                       "B_05.02", err=True)
+            click.echo("warning: nothing was guessed for what is left out above (docs/dora.md); record it, or "
+                       "use --strict to refuse an incomplete B_05.02", err=True)
         return
     from entrustment_chain.graph.reports.export import export
 

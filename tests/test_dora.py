@@ -480,3 +480,34 @@ def test_the_entitys_own_maintenance_contract_is_its_arrangement():
     register = supply_chains(load_chain(OWN_ACCESS))
     assert supply(register) == {"bank-maint": [("maint", 1, None)], "bank-saas": [("saas", 1, None)]}
     assert register.left_out == ()
+
+
+def test_no_financial_entity_is_said_not_guessed():
+    # everyone who entrusts work is also someone's contractor (a cycle): no default entity
+    c = dora_chain(["a", "b"], [("a", "b", {"ict_service": "S01"}), ("b", "a", {"ict_service": "S01"})], systems=())
+    register = supply_chains(c)
+    assert register.rows == () and register.refused
+    (x,) = register.left_out
+    assert "--entity" in x.reason and x.refused
+    assert supply(supply_chains(c, entities=["a"])) == {"a-b": [("b", 1, None)]}
+    # a named entity with no entrustment of its own: said, not refused
+    lone = supply_chains(c, entities=["a", "b"])
+    assert list(supply(lone)) == ["a-b", "b-a"] and lone.left_out == ()
+    c2 = dora_chain(["a", "b", "z"], [("a", "b", {"ict_service": "S01"})], systems=())
+    (x,) = supply_chains(c2, entities=["z"]).left_out
+    assert x.subject == "z" and not x.refused and "no entrustment of its own" in x.reason
+
+
+def test_fields_are_named_by_their_place_in_the_file_also_as_of_a_day():
+    from datetime import date
+
+    c = chain_from_dict({
+        "schema": "entrustment-chain/v1",
+        "organizations": [{"id": "bank", "name": "Bank"}, {"id": "saas", "name": "SaaS", "lei": FICTIONAL_LEIS[2]},
+                          {"id": "later", "name": "Later", "lei": FICTIONAL_LEIS[3]}],
+        "entrustments": [{"id": "bank-later", "consignor": "bank", "contractor": "later", "ict_service": "S01",
+                          "period": "2030-01～"},
+                         {"id": "bank-saas", "consignor": "bank", "contractor": "saas"}],
+    })
+    (missing,) = supply_chains(c, date(2024, 1, 1)).missing
+    assert missing.field == "entrustments[1].ict_service"  # not [0]: bank-later is left out that day

@@ -166,7 +166,7 @@ class SupplyChains:
         left out of an arrangement, and why (at most ``limit``; :attr:`left_out` has them all)."""
         out = self._missing_warnings(limit)
         for x in self.left_out[:limit]:
-            out.append(f"{x.field}: {x.reason}")
+            out.append(f"{x.field}: {x.reason}" if x.field else x.reason)
         if len(self.left_out) > limit:
             out.append(f"… and {len(self.left_out) - limit} more left out of the supply chains")
         return out
@@ -465,7 +465,16 @@ def supply_chains(chain: ChainFile, as_of: date | None = None, entities: Iterabl
         if recipient is not None and not r_code:
             missing.append(Missing(line, RECIPIENT_COLUMNS, f"organizations[{org_index[recipient]}].lei", recipient))
 
+    if entities is None and not chosen and chain.entrustments:
+        left_out.append(LeftOut(
+            "", "", "entrustments",
+            "every organisation that entrusts work is also some entrustment's contractor (the work goes "
+            "round in a cycle): no financial entity to write the arrangements of; name it with --entity",
+            True))
     for c in chosen:
+        if not own.get(c):
+            left_out.append(LeftOut("", c, "", f"{c} has no entrustment of its own: it has no arrangement "
+                                    "to write", False))
         arrangements = [e for e in own.get(c, ()) if is_ict(e)]
         for e in own.get(c, ()):
             if not is_ict(e):
