@@ -28,7 +28,7 @@ from entrustment_chain.graph.io.ledger import (
     write_ledger,
 )
 from entrustment_chain.graph.io.loader import chain_from_dict, load_chain
-from entrustment_chain.graph.io.tables import csv_bytes
+from entrustment_chain.graph.io.tables import csv_bytes, parse_subjects
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CSV = ROOT / "fixtures" / "ledger" / "sakura-ledger.cp932.csv"
@@ -220,6 +220,29 @@ def test_not_applicable_and_unknown_answers(tmp_path):
     assert e["contractor"] == "甲社" and "personal_data" not in e and "clauses" not in e  # all null
     assert e["informed_subcontractors"] == [] and e["approved_subcontractors"] == []
     assert data["organizations"][1] == {"id": "甲社", "name": "甲社"}  # no id: the name is the id
+
+
+@pytest.mark.parametrize("value, count, approximate", [
+    ("約 120,000 人", 120000, True), ("85000", 85000, False), ("約12万人", 120000, True), ("60,000名", 60000, False),
+    ("12万", 120000, False), ("1.2万人", 12000, False), ("約１２万名", 120000, True), ("約　１２０，０００　人", 120000, True),
+])
+def test_head_counts_as_registers_write_them(tmp_path, value, count, approximate):
+    """万 is 10,000, 名 as 人, 約 approximate; the survey table reads them alike (tables.parse_subjects)."""
+    assert parse_subjects(value) == ({"count": count, "approximate": approximate}, None)
+    rows = sample_rows()
+    rows[1][HEADER.index("本人数")] = value
+    data = import_ledger(write_csv(tmp_path / "t.csv", rows), "sakura")
+    assert entrustment(data, "sakura-himawari")["data_subjects"] == {"count": count, "approximate": approximate}
+
+
+@pytest.mark.parametrize("value, fragment", [
+    ("12.5人", "(a whole number of people)"), ("1.23456万", "万 with at most four decimals"),
+    ("万人", "expected a number of people"), ("120000人分", "expected a number of people"),
+    ("9" * 16 + "万", "a number of 20 digits is more people than can be counted"),
+])
+def test_what_is_not_a_head_count_is_refused(value, fragment):
+    subjects, message = parse_subjects(value)
+    assert subjects is None and fragment in message
 
 
 def test_the_same_organisation_by_id_or_name_in_several_rows(tmp_path):

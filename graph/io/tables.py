@@ -37,12 +37,17 @@ from typing import Any, Callable
 from entrustment_chain.graph.errors import InputError, Problem
 from entrustment_chain.graph.io.loader import open_regular
 from entrustment_chain.graph.io.output import replace_path
+from entrustment_chain.graph.model.wareki import PartialDate
 
 # Answers as survey tables write them (the survey reads these; the vendor register a few more).
 YES = {"あり", "有", "有り", "yes", "true", "y", "○", "〇"}
 NO = {"なし", "無", "無し", "no", "false", "n", "×"}
 UNKNOWN = {"", "回答不能", "unknown", "不明", "-", "－"}
-_SUBJECTS = re.compile(r"^(約)?\s*([0-9０-９,，]+)\s*(人)?$")
+# A number of people: 約 (approximate), digits with commas, 万 (× 10,000, with up to four decimals:
+# 1.2万), 人 or 名; full-width digits, commas and points too.
+_SUBJECTS = re.compile(r"^(約)?([0-9,]+)(?:\.([0-9]+))?(万)?(人|名)?$")
+_WIDE_NUMBER = str.maketrans("０１２３４５６７８９，．", "0123456789,.")
+_MAX_COUNT = 2 ** 63 - 1
 
 # Limits on what is read, each raised by the environment variable named beside it. A survey
 # table has a row per consignor and 16 columns: 200,000 cells are 12,500 consignors; a vendor
@@ -693,8 +698,6 @@ def excel_serial_hint(value: str) -> str | None:
     text = value.strip().translate(str.maketrans("０１２３４５６７８９．", "0123456789."))
     if not _SERIAL.match(text):
         return None
-    from entrustment_chain.graph.model.wareki import PartialDate
-
     day = _EXCEL_EPOCH + datetime.timedelta(days=int(float(text)))
     wareki = PartialDate(day.year, day.month, day.day).wareki().replace(" ", "")
     return (f"{value.strip()!r} looks like an Excel date serial, which would be {day.isoformat()} ({wareki}): the "
@@ -703,18 +706,24 @@ def excel_serial_hint(value: str) -> str | None:
 
 
 def parse_subjects(value: str) -> tuple[dict[str, Any] | None, str | None]:
-    """A number of people as a table writes it (``約 231,000 人``, ``231000``): the chain file's
-    ``data_subjects`` ({count, approximate}), or the message saying why it is not one."""
-    m = _SUBJECTS.match(value.replace(" ", ""))
+    """A number of people as a table writes it (``約 231,000 人``, ``231000``, ``60,000名``,
+    ``約12万人``, ``1.2万``): the chain file's ``data_subjects`` ({count, approximate}: approximate
+    when 約 is written), or the message saying why it is not one."""
+    expected = "expected a number of people, e.g. 約 231,000 人 or 231000"
+    m = _SUBJECTS.match(re.sub(r"\s", "", value).translate(_WIDE_NUMBER))
     if not m:
-        return None, "expected a number of people, e.g. 約 231,000 人 or 231000"
-    digits = m[2].translate(str.maketrans("０１２３４５６７８９，", "0123456789,")).replace(",", "")
+        return None, expected
+    digits, decimals, man = m[2].replace(",", ""), m[3], bool(m[4])
     if not digits:
-        return None, "expected a number of people, e.g. 約 231,000 人 or 231000"
-    if len(digits.lstrip("0")) > 19:  # beyond any int64 (and int()'s digit limit)
-        return None, (f"a number of {len(digits):,} digits is more people than can be counted "
-                      "(at most 9,223,372,036,854,775,807)")
-    return {"count": int(digits), "approximate": bool(m[1])}, None
+        return None, expected
+    if decimals is not None and (not man or len(decimals) > 4):
+        return None, f"{expected} (a whole number of people{': 万 with at most four decimals' if man else ''})"
+    size = len(digits.lstrip("0")) + (4 if man else 0)
+    if size > 19:  # beyond any int64 (and int()'s digit limit)
+        return None, (f"a number of {size:,} digits is more people than can be counted "
+                      f"(at most {_MAX_COUNT:,})")
+    count = int(digits) * 10_000 + int((decimals or "").ljust(4, "0")) if man else int(digits)
+    return {"count": count, "approximate": bool(m[1])}, None
 
 
 def format_subjects(count: int, approximate: bool) -> str:
