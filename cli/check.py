@@ -32,7 +32,7 @@ def command(file: str, proposal: str, fmt: str, as_of, output: str | None) -> No
     from entrustment_chain.graph.analysis.onboarding import check, read_proposal
     from entrustment_chain.graph.errors import InputError, Problem
     from entrustment_chain.graph.io.loader import load_chain
-    from entrustment_chain.graph.reports import render as report
+    from entrustment_chain.graph.reports import check_report, render as report
 
     if file == "-" and proposal == "-":
         raise InputError([Problem("--add", None, "", "standard input can be read once: give the chain file "
@@ -51,7 +51,7 @@ def command(file: str, proposal: str, fmt: str, as_of, output: str | None) -> No
         text = (sarif.to_text(sarif.check_sarif(result, sources, added)) if fmt == "sarif"
                 else junit.check_junit(result, sources, added))
     else:
-        text = report.check_text(result, markdown=fmt == "markdown")
+        text = check_report.check_text(result, markdown=fmt == "markdown")
     emit(text, output, (file, proposal))
     if result.blocking:
         sys.exit(EXIT_FINDINGS)

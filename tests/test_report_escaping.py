@@ -40,9 +40,10 @@ from entrustment_chain.graph.analysis.onboarding import check
 from entrustment_chain.graph.analysis.survey import survey
 from entrustment_chain.graph.errors import InputError
 from entrustment_chain.graph.io.loader import chain_from_dict
+from entrustment_chain.graph.reports.check_report import check_text
 from entrustment_chain.graph.reports.export import export, to_graphml
 from entrustment_chain.graph.reports.html import SCRIPT as REPORT_SCRIPT, html
-from entrustment_chain.graph.reports.render import analysis_markdown, check_text, md
+from entrustment_chain.graph.reports.render import analysis_markdown, md
 from entrustment_chain.graph.reports.survey_report import survey_markdown
 
 from markdown_it import MarkdownIt  # a CommonMark parser (the test extra): the reports are read as one
