@@ -646,6 +646,14 @@ def test_a_handler_without_a_row_who_passes_the_data_on_is_named_with_its_contra
         "the 委託元")
 
 
+def test_unrecorded_access_of_an_organisation_with_rows_is_named_too():
+    chain = sample_with(access=[{"organization": "aoi", "system": "顧客対応システム", "kind": "operation"}])
+    assert export_ledger(chain, "sakura").left_out == [
+        "access[1] (aoi → 顧客対応システム, operation) is granted under no entrustment (under is null): a register "
+        "writes access as the row of the contract it is granted under, so this access of 'aoi' (a 委託先 of other "
+        "rows) to '顧客対応システム', a system holding the data of 'sakura', is not in the register"]
+
+
 def test_access_to_a_system_holding_the_data_is_a_row_whatever_its_contract_covers(tmp_path):
     """tsubaki's support contract with botan carries another consignor's data only, but botan can
     reach the shipping system, which holds sakura's: the register writes the row (and says that it

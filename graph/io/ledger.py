@@ -28,6 +28,10 @@ Where the register's columns go (the chain file's own fields; none is invented):
 - an access row (保守 …) is an entrustment of its 委託元 to the organisation and, for each of the
   systems it names, an access grant of that kind ``under`` it, with the row's period; the
   systems of any other row are the entrustment's ``systems`` (where its data is placed).
+
+What the register cannot say either way is said: export lists what it leaves out (access to a
+system holding the consignor's data that no row can hold, an intermediary's own lists, fields
+without a column), and import notes the intermediate contracts whose lists it cannot fill.
 """
 from __future__ import annotations
 
@@ -863,10 +867,12 @@ class Ledger:
 
 def export_ledger(chain: ChainFile, consignor: str, source: str = "<chain>") -> Ledger:
     """The register of ``consignor``: its own entrustments and, downstream, every entrustment that
-    carries its data on (with the access granted under them), in the file's order. The values
-    themselves, before any escape (:func:`write_ledger` makes the cells safe). What the register
-    cannot hold is an :class:`InputError` when it would change a row (access granted at another
-    period), else listed in ``left_out``; the rows are read back as import would read them."""
+    carries its data on (with the access granted under them), and the entrustments under which
+    access to a system holding its data is granted (:func:`_scope`), in the file's order. The
+    values themselves, before any escape (:func:`write_ledger` makes the cells safe). What the
+    register cannot hold is an :class:`InputError` when it would change a row (access granted at
+    another period), else listed in ``left_out`` (a handler without a row included); the rows are
+    read back as import would read them."""
     orgs = chain.organizations_by_id
     if consignor not in orgs:
         raise InputError([Problem("--consignor", None, "consignor",
@@ -1107,9 +1113,12 @@ def _scope(chain: ChainFile, consignor: str) -> _Scope:
                 e = entrustments[index[grant.under]]
                 why = (f"is granted under {e.id}, a contract of {e.consignor!r}, which is the 委託先 of no row of "
                        "the register")
+            who = (f"this access of {grant.organization!r} (a 委託先 of other rows) to {grant.system!r}, a system "
+                   f"holding the data of {consignor!r}, is not in the register" if grant.organization in named else
+                   f"{grant.organization!r}, which can reach {grant.system!r}, a system holding the data of "
+                   f"{consignor!r}, has no row for it")
             lost.append(f"{what} {why}: a register writes access as the row of the contract it is granted under, "
-                        f"so {grant.organization!r}, which can reach {grant.system!r}, a system holding the "
-                        f"data of {consignor!r}, has no row for it")
+                        f"so {who}")
     for i, e in enumerate(entrustments):
         if e.consignor in reached and e.consignor not in named and carries(i):
             lost.append(f"entrustments[{i}] ({e.id}): {e.consignor!r} passes the data of {consignor!r} on to "
