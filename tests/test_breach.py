@@ -480,6 +480,37 @@ def test_the_day_known_must_be_a_day(known):
     assert problem.file == "--known" and "give the day the leak became known, e.g. 2023-10-17" in problem.message
 
 
+@pytest.mark.parametrize("known", ["9999-12-31", D(9999, 12, 31), "9999-10-26"])
+def test_a_day_known_whose_deadlines_pass_the_last_date_is_refused(known):
+    """Its deadlines would be after 9999-12-31: an InputError naming --known, not an OverflowError."""
+    with pytest.raises(InputError) as caught:
+        breach(load_chain(PROCX), "bs", known=known)
+    problem = caught.value.problems[0]
+    assert problem.file == "--known" and "after 9999-12-31" in problem.message and "9999-10-25" in problem.message
+
+
+def test_every_day_known_up_to_the_last_has_its_deadlines():
+    from entrustment_chain.graph.analysis.breach import FINAL_DAYS, FINAL_DAYS_WRONGFUL, LAST_KNOWN, PROMPTLY
+
+    day = LAST_KNOWN - datetime.timedelta(400)
+    while day <= LAST_KNOWN:
+        for days in (FINAL_DAYS, FINAL_DAYS_WRONGFUL):
+            assert final_deadline(day, days).by <= "9999-12-31"
+        assert day + datetime.timedelta(PROMPTLY[1]) <= D.max
+        day += datetime.timedelta(1)
+    assert breach(load_chain(PROCX), "bs", known=LAST_KNOWN, intent="unknown").handler_duty.deadlines is not None
+
+
+def test_the_cli_refuses_a_day_known_too_late_with_exit_2():
+    from click.testing import CliRunner
+
+    from entrustment_chain.cli.main import main
+
+    result = CliRunner().invoke(main, ["breach", str(PROCX), "--handler", "bs", "--known", "9999-12-31"])
+    assert result.exit_code == 2, result.output
+    assert "--known" in result.stderr and "after 9999-12-31" in result.stderr and "Traceback" not in result.output
+
+
 # ---------------------------------------------------------------------------------------------
 # Bad input
 

@@ -111,3 +111,29 @@ def test_a_chain_file_takes_dates_as_people_write_them():
     })
     assert chain.entrustments[0].parsed_period.iso() == "2021-04/"
     assert chain.access[0].parsed_period.iso() == "2015-03/2023-10"
+
+
+@pytest.mark.parametrize("text", ["0000-01-01", "0001-01-01", "1899-12-31", "0000", "0999年", "9999年度"])
+def test_years_out_of_range_are_refused_naming_the_value(text):
+    with pytest.raises(WarekiError, match="out of range") as caught:
+        from entrustment_chain.graph.model.wareki import fiscal_year
+
+        fiscal_year(text) or parse_date(text).last_day()
+    assert repr(text) in str(caught.value)
+
+
+def test_the_last_day_there_is_stays_a_date():
+    assert parse_date("9999-12-31").last_day().isoformat() == "9999-12-31"  # records write it for "no end"
+    assert parse_period("2013-12～9999-12-31").iso() == "2013-12/9999-12-31"
+    assert parse_date("1900-01-01").first_day().isoformat() == "1900-01-01"
+
+
+def test_the_cli_refuses_a_year_out_of_range_with_exit_2():
+    from click.testing import CliRunner
+
+    from entrustment_chain.cli.main import main
+    from conftest import PROCX
+
+    result = CliRunner().invoke(main, ["analyze", str(PROCX), "--as-of", "0000-01-01"])
+    assert result.exit_code == 2, result.output
+    assert "year 0 in '0000-01-01' is out of range" in result.output and "Traceback" not in result.output

@@ -579,16 +579,30 @@ def _day(value: date | datetime | str | None, option: str, field: str, first: bo
     return parsed.first_day() if first else parsed.last_day()
 
 
+# The last day known whose deadlines are days: the last deadline (the final report of a wrongful
+# leak) is FINAL_DAYS_WRONGFUL days later, moved past at most a week of closed days.
+LAST_KNOWN = date.max - timedelta(FINAL_DAYS_WRONGFUL + 7)
+
+
 def known_day(value: date | datetime | str | None) -> date | None:
-    """The day the leak became known: a day, not a month or a year (deadlines count from it)."""
+    """The day the leak became known: a day, not a month or a year (deadlines count from it),
+    early enough that its deadlines are days (not after 9999-12-31)."""
     value = _plain(value)
-    if value is None or isinstance(value, date):
-        return value
-    parsed = _text(value, "--known", "known")
-    if parsed.month is None or parsed.day is None:
-        raise InputError([Problem("--known", None, "known", f"{value!r} names no day: give the day the leak "
-                                  "became known, e.g. 2023-10-17")])
-    return parsed.first_day()
+    if value is None:
+        return None
+    if isinstance(value, date):
+        day = value
+    else:
+        parsed = _text(value, "--known", "known")
+        if parsed.month is None or parsed.day is None:
+            raise InputError([Problem("--known", None, "known", f"{value!r} names no day: give the day the leak "
+                                      "became known, e.g. 2023-10-17")])
+        day = parsed.first_day()
+    if day > LAST_KNOWN:
+        raise InputError([Problem("--known", None, "known", f"{str(value)!r} is too late: its deadlines would "
+                                  f"fall after {date.max.isoformat()}, the last day there is (give a day up to "
+                                  f"{LAST_KNOWN.isoformat()})")])
+    return day
 
 
 def _check(chain: ChainFile, handler: str, start: date | None, end: date | None,

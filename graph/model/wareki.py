@@ -6,7 +6,8 @@ full dates, the abbreviated eras of office forms (S64.1.7, H27.3, R3.4.1, R元.5
 令和3年4月～令和4年3月), and ranges joined by ～, 〜, ~ or - whose end may say 同年 ("the same
 year") or be open (empty, 現在, 継続中: the period has not ended). The original text is kept for
 reports; the ISO value is used for computing. Impossible dates (平成32年, 平成31年5月, 令和元年4月,
-令和0年, month 13, H31.5) are errors.
+令和0年, month 13, H31.5) are errors, and so are years before 1900 or after 9999 (0000-01-01 is
+not a day; 9999-12-31 is kept, as records write it for "no end").
 """
 from __future__ import annotations
 
@@ -38,6 +39,9 @@ _ABBREVIATION = {"S": "昭和", "H": "平成", "R": "令和"}
 # A fiscal year (年度): 令和3年度, R3年度, 2021年度, 平成元年度
 _FISCAL = re.compile(r"^(?:(?P<era>昭和|平成|令和|[SHRshr])\s*(?P<year>元|\d{1,2})|(?P<western>\d{4}))\s*年度$")
 # The end of a period that has not ended (written as the end, or left empty)
+# The years a date may name: none of the records this tool reads is older, and 9999 is the last
+# year a date has (9999-12-31 stands for "no end" in many records).
+MIN_YEAR, MAX_YEAR = 1900, 9999
 OPEN_END = frozenset({"現在", "現在まで", "現在に至る", "継続中", "継続", "契約中", "至現在", "present", "ongoing"})
 
 
@@ -133,7 +137,13 @@ def _era_of(day: date) -> tuple[str, int]:
     raise WarekiError(f"{day.isoformat()} is before 昭和")
 
 
+def _check_year(year: int, text: str) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise WarekiError(f"year {year} in {text!r} is out of range: a date here is in {MIN_YEAR}–{MAX_YEAR}")
+
+
 def _check_day(year: int, month: int | None, day: int | None, text: str) -> None:
+    _check_year(year, text)
     if month is not None and not 1 <= month <= 12:
         raise WarekiError(f"month {month} does not exist in {text!r}")
     if day is not None and not 1 <= day <= calendar.monthrange(year, month or 1)[1]:
@@ -197,6 +207,8 @@ def fiscal_year(text: str) -> tuple[PartialDate, PartialDate] | None:
         return None
     if m["western"]:
         year = int(m["western"])
+        _check_year(year, str(text))
+        _check_year(year + 1, str(text))  # its March is in the next year
         return PartialDate(year, 4), PartialDate(year + 1, 3)
     era = _ABBREVIATION.get(m["era"].upper(), m["era"])
     year = _era_date(era, m["year"], None, None, str(text)).year  # 令和元年度 begins in 平成's April
