@@ -275,13 +275,13 @@ def check(chain: ChainFile, proposal: Proposal | Mapping[str, Any], name: str | 
                 restricted = (after.entrustments_by_id[route.id].clauses.subcontract_restriction
                               if route.kind == ENTRUSTMENT else None)
                 found.setdefault(h, []).append(GainedRoute(
-                    kind=route.kind, id=route.id, path=[Step.of(p) for p in path], signer=_signer(after, path),
+                    kind=route.kind, id=route.id, path=[Step.of(p) for p in path], signer=signer(after, path),
                     disclosed=judged.disclosed, approved=judged.approved, restricted=restricted))
         for h in sorted(found):
             on = sorted(found[h], key=lambda r: (len(r.path), Route(r.kind, r.id).order))
             if all(r.signer == c for r in on):
                 continue  # the consignor brings the handler in itself: nobody needs to tell it
-            actions = [a for r in on for a in _actions(c, h, r, orgs)]
+            actions = [a for r in on for a in route_actions(c, h, r, orgs)]
             gained.append(GainedHandler(
                 consignor=c, consignor_name=orgs[c].name, handler=h, handler_name=orgs[h].name, routes=on,
                 disclosed=all(r.disclosed for r in on),
@@ -297,10 +297,12 @@ def _windows(reached: Reach) -> dict[str, Windows]:
     return reached.windows
 
 
-def _signer(chain: ChainFile, path: Sequence[S.PathStep]) -> str:
-    """Who brings the handler in at the end of ``path``: the consignor of the entrustment of its
-    last step, or, for access, the consignor of the entrustment the grant is under (else the
-    system's operator, else the organisation the data came from)."""
+def signer(chain: ChainFile, path: Sequence[S.PathStep]) -> str:
+    """Who brings the handler in at the end of ``path`` (a path of :func:`.flow.reach`), by
+    organisation id: the consignor of the entrustment of its last step, or, for access, the
+    consignor of the entrustment the grant is under (else the system's operator, else the
+    organisation the data came from). It is who must tell the route's consignor of the handler
+    (``inform``), and whom the consignor answers when it approves or refuses it."""
     last = path[-1]
     entrustment = last.entrustment  # set on every step but access
     if entrustment is not None:
@@ -315,8 +317,15 @@ def _signer(chain: ChainFile, path: Sequence[S.PathStep]) -> str:
     return path[-2].source if len(path) > 1 else last.source
 
 
-def _actions(c: str, h: str, route: GainedRoute, orgs: Mapping[str, Organization]) -> list[Action]:
-    """The actions one route asks for; none where the consignor itself signs (it knows)."""
+def route_actions(c: str, h: str, route: GainedRoute, orgs: Mapping[str, Organization], *,
+                  present: bool = False) -> list[Action]:
+    """What one route of consignor ``c`` asks for about handler ``h``, with the words of
+    ``orgs``' names and ids: ``inform`` when ``route.disclosed`` is false (its signer tells the
+    consignor), ``approve`` when ``route.approved`` is false on an entrustment route that
+    restricts re-entrustment, or may (``required`` false: check the contract); none where the
+    consignor itself brings the handler in (it knows). ``present``: the handler already handles
+    the data (a view of the chain as it is, :mod:`.consignor`), so the texts say that it does,
+    and that the consignor approves or refuses it; by default it would (a proposal, :func:`check`)."""
     if route.signer == c:
         return []
     name = {o: orgs[o].name if o in orgs else o for o in (c, h, route.signer)}
@@ -325,15 +334,23 @@ def _actions(c: str, h: str, route: GainedRoute, orgs: Mapping[str, Organization
         out.append(Action(
             type="inform", by=route.signer, to=c, about=h, route=route.id,
             text=f"{name[route.signer]} ({route.signer}) must inform {name[c]} ({c}) that {name[h]} ({h}) "
-                 f"will handle its data ({route.kind} {route.id}).",
-            text_ja=f"{name[route.signer]}（{route.signer}）は、{name[h]}（{h}）がデータを取り扱うことを"
-                    f"{name[c]}（{c}）に説明する（経路：{route.id}）。"))
+                 f"{'handles' if present else 'will handle'} its data ({route.kind} {route.id}).",
+            text_ja=f"{name[route.signer]}（{route.signer}）は、{name[h]}（{h}）がデータを"
+                    f"{'取り扱っている' if present else '取り扱う'}ことを{name[c]}（{c}）に説明する（経路：{route.id}）。"))
     if not route.approved and route.restricted is not False and route.kind == ENTRUSTMENT:
         required = route.restricted is True
-        out.append(Action(
-            type="approve", by=c, to=route.signer, about=h, route=route.id, required=required,
-            text=f"{name[c]} ({c}) must approve {name[h]} ({h}) for entrustment {route.id}"
-                 + ("." if required else " if the contract restricts re-entrustment (check it)."),
-            text_ja=f"{name[c]}（{c}）の{name[h]}（{h}）についての承認を得る（委託{route.id}"
-                    + ("は再委託を制限している）。" if required else "の再委託制限の有無を確認する）。")))
+        if present:
+            text = (f"{name[c]} ({c}) must approve {name[h]} ({h}) for entrustment {route.id}, or refuse it and "
+                    f"have {name[route.signer]} ({route.signer}) stop passing it the data"
+                    + ("." if required else ", if the contract restricts re-entrustment (check it)."))
+            text_ja = (f"{name[c]}（{c}）は、{name[h]}（{h}）を承認するか、拒否して{name[route.signer]}"
+                       f"（{route.signer}）にデータを渡すのをやめさせる（委託{route.id}"
+                       + ("は再委託を制限している）。" if required else "の再委託制限の有無を確認する）。"))
+        else:
+            text = (f"{name[c]} ({c}) must approve {name[h]} ({h}) for entrustment {route.id}"
+                    + ("." if required else " if the contract restricts re-entrustment (check it)."))
+            text_ja = (f"{name[c]}（{c}）の{name[h]}（{h}）についての承認を得る（委託{route.id}"
+                       + ("は再委託を制限している）。" if required else "の再委託制限の有無を確認する）。"))
+        out.append(Action(type="approve", by=c, to=route.signer, about=h, route=route.id, required=required,
+                          text=text, text_ja=text_ja))
     return out
