@@ -9,6 +9,8 @@ from entrustment_chain.cli.common import (
     emit,
     handle_errors,
     input_argument,
+    lang_option,
+    language,
     output_option,
 )
 
@@ -21,10 +23,11 @@ from entrustment_chain.cli.common import (
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "sarif", "junit"]), default="table",
               show_default=True,
               help="sarif: SARIF 2.1.0 for code scanning; junit: JUnit XML for CI test reports (docs/ci.md).")
+@lang_option
 @as_of_option
 @output_option
 @handle_errors
-def command(file: str, proposal: str, fmt: str, as_of, output: str | None) -> None:
+def command(file: str, proposal: str, fmt: str, lang: str | None, as_of, output: str | None) -> None:
     """What a proposed vendor or access grant would change, before it is signed.
 
     Exits 1 when a consignor would gain a handler it has not been told of or has not approved.
@@ -51,7 +54,8 @@ def command(file: str, proposal: str, fmt: str, as_of, output: str | None) -> No
         text = (sarif.to_text(sarif.check_sarif(result, sources, added)) if fmt == "sarif"
                 else junit.check_junit(result, sources, added))
     else:
-        text = check_report.check_text(result, markdown=fmt == "markdown")
+        text = check_report.check_text(result, markdown=fmt == "markdown", lang=language(lang, fmt),
+                                       chain=check_report.with_proposal(chain, data), as_of=as_of)
     emit(text, output, (file, proposal))
     if result.blocking:
         sys.exit(EXIT_FINDINGS)

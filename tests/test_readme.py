@@ -1,4 +1,5 @@
 """The README's Python example runs as printed."""
+import os
 import re
 import subprocess
 import sys
@@ -20,8 +21,10 @@ def test_readme_python_example_runs():
 def test_readme_check_example_runs_as_written():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     command = re.search(r"^(chain check fixtures/\S+ --add \S+)$", text, re.M).group(1)
+    # the table's language follows the locale (cli.common.language): the README shows it in English
+    env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")} | {"LANG": "C"}
     result = subprocess.run([sys.executable, "-m", "entrustment_chain.cli.main", *command.split()[1:]],
-                            cwd=ROOT, capture_output=True, text=True)
+                            cwd=ROOT, capture_output=True, text=True, env=env)
     assert result.returncode == 1, result.stderr
     assert result.stdout.startswith("69 consignor(s) would gain a handler")
     assert "(procx) must inform" in result.stdout

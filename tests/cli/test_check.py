@@ -29,13 +29,63 @@ def procx_without_bs(tmp_path):
     return path
 
 
-@pytest.mark.parametrize("fmt, name", [("table", "check-procx-bs.txt"), ("json", "check-procx-bs.json"),
-                                       ("markdown", "check-procx-bs.md")])
-def test_bs_proposal_exits_1(golden, procx_without_bs, fmt, name):
-    result = run("check", procx_without_bs, "--add", PROPOSAL_BS, "--format", fmt)
+def test_bs_proposal_exits_1(golden, procx_without_bs):
+    result = run("check", procx_without_bs, "--add", PROPOSAL_BS, "--format", "json")
     assert result.exit_code == 1, result.output
     assert result.stderr == ""
-    golden(name, result.stdout)
+    golden("check-procx-bs.json", result.stdout)
+
+
+# The locale as a terminal has it: LANG alone decides (LC_ALL and LC_MESSAGES unset).
+C_LOCALE = {"LANG": "C", "LC_ALL": None, "LC_MESSAGES": None}
+JA_LOCALE = {"LANG": "ja_JP.UTF-8", "LC_ALL": None, "LC_MESSAGES": None}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("fmt, suffix", [("table", "txt"), ("markdown", "md")])
+def test_bs_proposal_in_each_language(golden, fmt, suffix, lang):
+    """Names with the id in parentheses, paths by names with the kind of each step, what to do
+    before signing, and the legal bases per kind of consignor with their references."""
+    result = run("check", WITHOUT_BS, "--add", PROPOSAL_BS, "--format", fmt, "--lang", lang)
+    assert result.exit_code == 1, result.output
+    assert result.stderr == ""
+    golden(f"check-procx-bs.{lang}.{suffix}", result.stdout)
+
+
+@pytest.mark.parametrize("env, args, lang", [
+    (C_LOCALE, ("--format", "markdown"), "ja"),                  # markdown: Japanese whatever the locale
+    (C_LOCALE, (), "en"),                                         # a table follows the locale
+    (JA_LOCALE, (), "ja"),
+    ({"LANG": "C", "LC_ALL": "ja_JP.UTF-8", "LC_MESSAGES": None}, (), "ja"),  # LC_ALL first
+    ({"LANG": "ja_JP.UTF-8", "LC_ALL": None, "LC_MESSAGES": "C"}, (), "en"),  # then LC_MESSAGES
+    ({"LANG": None, "LC_ALL": None, "LC_MESSAGES": None}, (), "en"),          # no locale
+    (JA_LOCALE, ("--lang", "en"), "en"),                          # --lang overrides the locale
+    (C_LOCALE, ("--lang", "ja"), "ja"),
+    (C_LOCALE, ("--format", "markdown", "--lang", "en"), "en"),
+])
+def test_the_language_by_default_and_by_lang(golden, env, args, lang):
+    result = run("check", WITHOUT_BS, "--add", PROPOSAL_BS, *args, env=env)
+    assert result.exit_code == 1, result.output
+    suffix = "md" if "markdown" in args else "txt"
+    golden.reference(golden_path(f"check-procx-bs.{lang}.{suffix}"), result.stdout)
+
+
+def golden_path(name):
+    from .conftest import EXPECTED
+
+    return EXPECTED / name
+
+
+def test_japanese_check_says_it_in_japanese():
+    text = run("check", WITHOUT_BS, "--add", PROPOSAL_BS, "--lang", "ja").stdout
+    assert text.startswith("提案により、委託元 69 者が、説明を受けていない又は承認していない取扱者を新たに持つことになる。")
+    assert "  B社（b）：NTTビジネスソリューションズ株式会社（bs）が新たな取扱者になる（説明なし、承認なし）\n" in text
+    assert ("B社 →（データ格納）［コールセンターシステム］ →（アクセス・保守）NTTビジネスソリューションズ株式会社"
+            in text)
+    assert ("対応：株式会社NTTマーケティングアクトProCX（procx）は、NTTビジネスソリューションズ株式会社（bs）が"
+            "B社から株式会社NTTマーケティングアクトProCXへの委託（b-procx）のデータを取り扱うことを、B社（b）に説明する。"
+            in text)
+    assert "民間事業者の委託元 30 社：\n    個人情報保護法第25条（委託先の監督）  https://laws.e-gov.go.jp/" in text
 
 
 def test_bs_proposal_on_the_chain_that_has_bs_exits_2(golden):
@@ -51,10 +101,26 @@ def test_told_and_approved_inline_proposal_exits_0(golden):
     proposal = ("{organizations: [{id: bank, name: D銀行}], entrustments: [{id: bank-crm, consignor: bank, "
                 "contractor: crm, personal_data: true, informed_subcontractors: [mailer], "
                 "approved_subcontractors: [mailer]}]}")
-    result = run("check", "fixtures/teaching/told-not-approved/chain.yaml", "--add", proposal)
-    assert result.exit_code == 0, result.output
-    assert result.stderr == ""
-    golden("check-inline-approved.txt", result.stdout)
+    for lang in ("en", "ja"):
+        result = run("check", "fixtures/teaching/told-not-approved/chain.yaml", "--add", proposal, "--lang", lang)
+        assert result.exit_code == 0, result.output
+        assert result.stderr == ""
+        golden(f"check-inline-approved.{lang}.txt", result.stdout)
+
+
+def test_approval_where_the_contract_may_restrict_re_entrustment():
+    """Told but not approved, on a contract that does not say whether it restricts
+    re-entrustment: the approval is asked for, with what to check first (exit 1)."""
+    proposal = ("{organizations: [{id: bank, name: D銀行}], entrustments: [{id: bank-crm, consignor: bank, "
+                "contractor: crm, personal_data: true, informed_subcontractors: [mailer]}]}")
+    chain = "fixtures/teaching/told-not-approved/chain.yaml"
+    ja = run("check", chain, "--add", proposal, "--format", "markdown")
+    assert ja.exit_code == 1, ja.output
+    assert ("- 対応：D銀行（bank）は、D銀行からB社への委託（bank-crm）についてC社（mailer）を承認する（B社（crm）が"
+            "承認を求める。この委託が再委託を制限しているかを確認し、制限しているときに要する）。") in ja.stdout
+    en = run("check", chain, "--add", proposal, "--lang", "en")
+    assert ("to do: D銀行 (bank) must approve C社 (mailer) for D銀行's entrustment to B社 (bank-crm), asked by "
+            "B社 (crm), if that contract restricts re-entrustment (check it).") in en.stdout
 
 
 def test_as_of_takes_the_chain_as_it_stood_before_the_proposal(procx_without_bs):
