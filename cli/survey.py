@@ -7,6 +7,8 @@ from entrustment_chain.cli.common import (
     emit,
     handle_errors,
     input_argument,
+    lang_option,
+    language,
     output_option,
 )
 
@@ -15,10 +17,11 @@ from entrustment_chain.cli.common import (
 @input_argument
 @click.option("--contractor", required=True, help="Id of the surveyed contractor (委託先).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@lang_option
 @as_of_option
 @output_option
 @handle_errors
-def command(file: str, contractor: str, fmt: str, as_of, output: str | None) -> None:
+def command(file: str, contractor: str, fmt: str, lang: str | None, as_of, output: str | None) -> None:
     """The regulator-style survey (第1 tables, 第2 lists) of one contractor's consignors."""
     from entrustment_chain.graph.analysis.survey import survey
     from entrustment_chain.graph.io.loader import load_chain
@@ -27,6 +30,9 @@ def command(file: str, contractor: str, fmt: str, as_of, output: str | None) -> 
 
     check_output(output, file)
     result = survey(load_chain(file), contractor, as_of=as_of)
-    render = {"json": lambda s: to_json(s.to_json_dict()), "markdown": report.survey_markdown,
-              "table": report.survey_table}[fmt]
-    emit(render(result), output, (file,))
+    if fmt == "json":
+        text = to_json(result.to_json_dict())
+    else:
+        render = report.survey_markdown if fmt == "markdown" else report.survey_table
+        text = render(result, language(lang, fmt))
+    emit(text, output, (file,))

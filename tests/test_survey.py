@@ -5,7 +5,7 @@ import pytest
 
 from entrustment_chain.graph.io.loader import chain_from_dict
 from entrustment_chain.graph.analysis.onboarding import dump_chain
-from entrustment_chain.graph.reports.survey_report import survey_markdown
+from entrustment_chain.graph.reports.survey_report import survey_markdown, survey_table
 from entrustment_chain.graph.analysis.survey import pct, survey
 
 from conftest import ROOT
@@ -108,3 +108,31 @@ def test_an_item_with_nothing_evaluated_prints_no_percentage():
     text = survey_markdown(survey(chain, "k"))
     assert "None" not in text
     assert "あり = 0 団体（評価対象なし）" in text and "書面 = 0 団体（評価対象なし）" in text
+    english = survey_markdown(survey(chain, "k"), "en")
+    assert "None" not in english
+    assert "- Yes = 0 consignors (none evaluated)" in english and "- In writing = 0 consignors (none evaluated)" in english
+    for lang in ("ja", "en"):
+        assert "None" not in survey_table(survey(chain, "k"), lang)
+
+
+def _shape(line: str) -> str:
+    """What a markdown line is: a heading of its level, a table row of its cells, a list item
+    of its depth, a blank line or text."""
+    if line.startswith("#"):
+        return line.split(" ", 1)[0]
+    if line.startswith("|"):
+        return f"row of {line.count(' | ') + 1}"
+    if line.lstrip().startswith("- "):
+        return f"item at {len(line) - len(line.lstrip())}"
+    return "blank" if not line else "text"
+
+
+def test_english_markdown_mirrors_the_japanese_sections(procx_chain):
+    """The same sections, tables and rows in the same order, with English labels."""
+    s = survey(procx_chain, "procx")
+    ja, en = survey_markdown(s).splitlines(), survey_markdown(s, "en").splitlines()
+    assert list(map(_shape, ja)) == list(map(_shape, en))
+    assert [line.split(" ", 2)[1] for line in en if line.startswith("### ")] == \
+        ["1(1)", "1(2)", "1(3)", "1(4)", "2(1)", "2(2)"]
+    assert "| B社 (b) | about 231,000 | 2015-03 to 2017-03 | all absent | present |" in en
+    assert "- No = 33 consignors, 58% (6 businesses, 27 local governments)" in en

@@ -1,12 +1,17 @@
-"""The survey's reports (``chain survey``): the Japanese markdown laid out as the PPC's survey
-of ProCX's consignors writes it (第1 and 第2), and a terminal table."""
+"""The survey's reports (``chain survey``): the markdown laid out as the PPC's survey of
+ProCX's consignors writes it (第1 and 第2) — in Japanese, numbers and dates as the survey writes
+them (69 団体, 33 団体、58%, 令和5年10月), or in English with the same structure — and a terminal
+table in either language, its columns padded by display width."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from entrustment_chain.graph.analysis.survey import METHOD_ITEM, Item, MethodItem, Survey
+from entrustment_chain.graph.analysis.survey import ITEMS, METHOD_ITEM, Item, MethodItem, Survey
 from entrustment_chain.graph.model.chain import KIND_JA
+from entrustment_chain.graph.reports.columns import columns
 from entrustment_chain.graph.reports.render import KIND_COUNTER, day_ja, md, subjects_ja
+
+Lang = Literal["ja", "en"]
 
 
 def kinds_ja(by_kind: dict[str, int]) -> str:
@@ -35,7 +40,10 @@ def _exclusion_lines(item: Item | Any) -> list[str]:
     return lines
 
 
-def survey_markdown(s: Survey) -> str:
+def survey_markdown(s: Survey, lang: Lang = "ja") -> str:
+    """The survey as the PPC's report lays it out: Japanese (``ja``, the default) or English."""
+    if lang == "en":
+        return _markdown_en(s)
     it = s.items
     contractor_name = md(s.contractor_name)
     as_of = (f"（基準日 {day_ja(s.as_of)}時点で開始していた委託）"
@@ -101,24 +109,223 @@ def _single(item: Item) -> list[str]:
     return lines + _exclusion_lines(item) + [""]
 
 
-def survey_table(s: Survey) -> str:
-    width = max(len(k) for k in s.items) + 2
-    out = [f"Survey of {s.contractor} ({s.contractor_name}): {s.consignors} consignors"
-           + (f" (the contracts begun by {s.as_of})" if s.as_of else ""), "",
-           f"{'item':<{width}}{'section':<9}{'evaluated':>10}{'yes':>6}{'no':>6}{'yes%':>6}{'no%':>6}{'excluded':>10}"]
+def survey_table(s: Survey, lang: Lang = "en") -> str:
+    """The survey's numbers, one item a row, for a terminal: English (the default) or Japanese."""
+    return _table_ja(s) if lang == "ja" else _table_en(s)
+
+
+def _table_en(s: Survey) -> str:
+    names = _names(s)
+    out = [f"Survey of {s.contractor_name} ({s.contractor}): {s.consignors} consignors"
+           + (f" (the contracts begun by {s.as_of})" if s.as_of else ""), ""]
+    rows = [["item", "section", "evaluated", "yes", "no", "yes%", "no%", "excluded", ""]]
     for key, item in s.items.items():
         if isinstance(item, MethodItem):
-            out.append(f"{key:<{width}}{item.section:<9}{item.evaluated:>10}{item.written:>6}{item.oral:>6}"
-                       f"{_p(item.written_pct):>6}{_p(item.oral_pct):>6}{item.excluded:>10}   (written / oral)")
+            rows.append([key, item.section, str(item.evaluated), str(item.written), str(item.oral),
+                         _p(item.written_pct), _p(item.oral_pct), str(item.excluded), " (written / oral)"])
         else:
-            out.append(f"{key:<{width}}{item.section:<9}{item.evaluated:>10}{item.yes:>6}{item.no:>6}"
-                       f"{_p(item.yes_pct):>6}{_p(item.no_pct):>6}{item.excluded:>10}")
+            rows.append([key, item.section, str(item.evaluated), str(item.yes), str(item.no), _p(item.yes_pct),
+                         _p(item.no_pct), str(item.excluded), ""])
     ni = s.not_informed
-    out.append(f"{'not_informed':<{width}}{ni.section:<9}{ni.evaluated:>10}{ni.count:>6}{'':>6}{'':>6}{'':>6}"
-               f"{ni.excluded:>10}   (consignors with an undisclosed handler)")
-    out += ["", f"all three safety clauses false ({len(s.no_safeguard_clauses)}): {', '.join(s.no_safeguard_clauses)}",
-            f"all three supervision measures false ({len(s.no_supervision)}): {', '.join(s.no_supervision)}"]
+    rows.append(["not_informed", ni.section, str(ni.evaluated), str(ni.count), "", "", "", str(ni.excluded),
+                 " (consignors with an undisclosed handler)"])
+    out += columns(rows, right=range(2, 8))
+    out += ["", f"all three safety clauses false ({len(s.no_safeguard_clauses)})"
+            + (f"{kinds_en(s.no_safeguard_clauses_by_kind)}: {_ids_en(s.no_safeguard_clauses, names)}"
+               if s.no_safeguard_clauses else ""),
+            f"all three supervision measures false ({len(s.no_supervision)})"
+            + (f"{kinds_en(s.no_supervision_by_kind)}: {_ids_en(s.no_supervision, names)}"
+               if s.no_supervision else "")]
+    for handler, count in ni.handlers.items():
+        out.append(f"undisclosed handler {ni.handler_names.get(handler, handler)} ({handler}): "
+                   f"{_consignors_en(count)} not told")
     return "\n".join(out) + "\n"
+
+
+def _table_ja(s: Survey) -> str:
+    names = _names(s)
+    as_of = f"（基準日 {day_ja(s.as_of)}時点で開始していた委託）" if s.as_of else ""
+    out = [f"委託元に対する調査結果：{s.contractor_name}（{s.contractor}）、本件委託元 {s.consignors} 団体{as_of}", ""]
+    rows = [["項目", "区分", "評価対象", "あり", "なし", "あり（%）", "なし（%）", "除外", ""]]
+    for key, item in s.items.items():
+        if isinstance(item, MethodItem):
+            rows.append(["再委託の確認方法", item.section, str(item.evaluated), str(item.written), str(item.oral),
+                         _pct(item.written_pct), _pct(item.oral_pct), str(item.excluded), "（あり＝書面、なし＝口頭）"])
+        else:
+            rows.append([ITEM_JA[key], item.section, str(item.evaluated), str(item.yes), str(item.no),
+                         _pct(item.yes_pct), _pct(item.no_pct), str(item.excluded), ""])
+    ni = s.not_informed
+    rows.append(["説明を受けていない取扱者", ni.section, str(ni.evaluated), str(ni.count), "", "", "", str(ni.excluded),
+                 "（あり＝説明を受けていない取扱者がいる団体）"])
+    out += columns(rows, right=range(2, 8))
+    out += ["", "（数は団体数。評価対象は回答不能を除いた団体数）", "",
+            f"上記 3 つの安全管理条項が、いずれも「なし」となっていた団体：{len(s.no_safeguard_clauses)} 団体"
+            f"{kinds_ja(s.no_safeguard_clauses_by_kind)}"]
+    if s.no_safeguard_clauses:
+        out.append("  " + _ids_ja(s.no_safeguard_clauses, names))
+    out.append(f"上記 3 つの監督状況が、いずれも「なし」となっていた団体：{len(s.no_supervision)} 団体"
+               f"{kinds_ja(s.no_supervision_by_kind)}")
+    if s.no_supervision:
+        out.append("  " + _ids_ja(s.no_supervision, names))
+    for handler, count in ni.handlers.items():
+        out.append(f"説明を受けていない取扱者：{ni.handler_names.get(handler, handler)}（{handler}）、{count} 団体に説明なし")
+    return "\n".join(out) + "\n"
+
+
+# The items as the Japanese table names them, short (the markdown gives the survey's full labels).
+ITEM_JA = {
+    "clauses.transfer_safety": "授受の安全管理条項", "clauses.storage_safety": "保管の安全管理条項",
+    "clauses.disposal_safety": "廃棄の安全管理条項", "clauses.subcontract_restriction": "再委託の禁止又は制限の条項",
+    "supervision.subcontract_check": "再委託の有無の確認", "supervision.rules_confirmation": "規律の確認の要求",
+    "supervision.written_reports": "書面報告等による把握", "supervision.onsite_inspection": "実地確認等による把握",
+}
+# The items' labels in English, as the survey's Japanese labels say them ({contractor}: its name).
+ITEM_EN = {
+    "clauses.transfer_safety": "Safety management in handing over data that contains personal information",
+    "clauses.storage_safety": "Safety management in storing personal information at {contractor}",
+    "clauses.disposal_safety": "Safety management in disposing of personal information when the work ends",
+    "clauses.subcontract_restriction": "A clause prohibiting or restricting re-entrustment",
+    "supervision.subcontract_check": "Checking, when the contract is signed or the service is provided, whether the "
+                                     "handling of personal information is re-entrusted",
+    "supervision.rules_confirmation": "Requiring {contractor}, when the contract is signed, to confirm its rules for "
+                                      "handling personal information",
+    "supervision.written_reports": "During the service, learning how {contractor} handles personal information, "
+                                   "e.g. by written reports",
+    "supervision.onsite_inspection": "During the service, inspecting {contractor}'s premises on site to learn how it "
+                                     "handles personal information",
+}
+assert set(ITEM_JA) == set(ITEMS) == set(ITEM_EN)
+KIND_EN = {"private": ("business", "businesses"), "local_government": ("local government", "local governments"),
+           "public_agency": ("public agency", "public agencies")}
+
+
+def _names(s: Survey) -> dict[str, str]:
+    """The names of the consignors the survey lists (第2), by id."""
+    return {r.consignor: r.name for r in s.listed}
+
+
+def _ids_ja(ids: list[str], names: dict[str, str]) -> str:
+    return "、".join(f"{names[i]}（{i}）" if i in names else i for i in ids)
+
+
+def _ids_en(ids: list[str], names: dict[str, str]) -> str:
+    return ", ".join(f"{names[i]} ({i})" if i in names else i for i in ids)
+
+
+def _pct(value: int | None) -> str:
+    return "－" if value is None else f"{value}%"
+
+
+def _kind_en(kind: str, n: int) -> str:
+    one, many = KIND_EN[kind]
+    return f"{n} {one if n == 1 else many}"
+
+
+def kinds_en(by_kind: dict[str, int]) -> str:
+    """ (all businesses) or  (6 businesses, 8 local governments), as kinds_ja says it."""
+    if not by_kind:
+        return ""
+    if len(by_kind) == 1:
+        return f" (all {KIND_EN[next(iter(by_kind))][1]})"
+    return " (" + ", ".join(_kind_en(k, n) for k, n in by_kind.items()) + ")"
+
+
+def _consignors_en(n: int) -> str:
+    return f"{n} consignor{'' if n == 1 else 's'}"
+
+
+def _share_en(count: int, pct: int | None) -> str:
+    return f"{_consignors_en(count)}, {pct}%" if pct is not None else f"{_consignors_en(count)} (none evaluated)"
+
+
+def _exclusion_lines_en(item: Item | Any) -> list[str]:
+    lines = []
+    for ex in item.exclusions:
+        note = f": {' / '.join(md(n) for n in ex.notes)}" if ex.notes else ""
+        lines.append(f"- Excluded: {_consignors_en(ex.count)} (sections they could not answer: "
+                     f"{', '.join(ex.unanswered)}){note}")
+    return lines
+
+
+def _markdown_en(s: Survey) -> str:
+    it = s.items
+    contractor = md(s.contractor_name)
+    label = {key: md(text.format(contractor=s.contractor_name)) for key, text in ITEM_EN.items()}
+    as_of = f" (the contracts begun by {s.as_of})" if s.as_of else ""
+    out = [f"# The survey of the consignors ({contractor} ({md(s.contractor)}))", "",
+           f"Consignors surveyed: {s.consignors}{as_of}", "",
+           "## Part 1: the consignors' answers", "",
+           "### 1(1) Safety-management clauses on the handling of personal information in the entrustment contract", ""]
+    out += _three_items_en(s, ("clauses.transfer_safety", "clauses.storage_safety", "clauses.disposal_safety"),
+                           label, "Clause", "safety-management clauses", s.no_safeguard_clauses,
+                           s.no_safeguard_clauses_by_kind)
+    out += ["", "### 1(2) A clause prohibiting or restricting re-entrustment", ""]
+    out += _single_en(it["clauses.subcontract_restriction"])
+    out += ["### 1(3) Whether it was checked, when the contract was signed or the service provided, if the handling "
+            "of personal information was re-entrusted", ""]
+    out += _single_en(it["supervision.subcontract_check"])
+    method: MethodItem = it[METHOD_ITEM]  # type: ignore[assignment]
+    out += ["### 1(4) How it was checked, where (3) was checked", "",
+            f"(consignors evaluated: {method.evaluated})", "",
+            f"- In writing = {_share_en(method.written, method.written_pct)}",
+            f"- Orally = {_share_en(method.oral, method.oral_pct)}", ""]
+    out += [f"### 2(1) Learning how {contractor} handles the personal data", ""]
+    out += _three_items_en(s, ("supervision.rules_confirmation", "supervision.written_reports",
+                               "supervision.onsite_inspection"), label, "Supervision", "supervision measures",
+                           s.no_supervision, s.no_supervision_by_kind)
+    ni = s.not_informed
+    out += ["", "### 2(2) Being told of the subcontractors (handlers)", "",
+            f"(consignors evaluated: {ni.evaluated})", "",
+            f"- Consignors with a handler they were not told of = {_consignors_en(ni.count)}"]
+    for handler, count in ni.handlers.items():
+        out.append(f"  - {md(ni.handler_names.get(handler, handler))} ({md(handler)}): not told to "
+                   f"{_consignors_en(count)}")
+    out += [""] + _exclusion_lines_en(ni) + [""]
+    out += ["## Part 2: the consignors with no safety-management clauses or no supervision", ""]
+    for kind in ("private", "local_government", "public_agency"):
+        rows = [r for r in s.listed if r.kind == kind]
+        if not rows:
+            continue
+        out += [f"【 {KIND_EN[kind][1].capitalize()} 】", "",
+                "| Name | People | Period of the entrustment | No safety-management clauses in the contract | "
+                "No supervision of the contractor |",
+                "|---|---|---|---|---|"]
+        for r in rows:
+            people = ("unknown" if r.data_subjects is None
+                      else f"{'about ' if r.approximate else ''}{r.data_subjects:,}")
+            period = _period_en(r.period_iso) if r.period_iso else (r.period or "unknown")
+            out.append(f"| {md(r.name)} ({md(r.consignor)}) | {people} | {md(period)} | "
+                       f"{'all absent' if r.no_safeguard_clauses else 'present'} | "
+                       f"{'all absent' if r.no_supervision else 'present'} |")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _period_en(iso: str) -> str:
+    """2015-03/2017-03 as 2015-03 to 2017-03 (an open end: open; an unknown start: unknown)."""
+    start, _, end = iso.partition("/")
+    return f"{start or 'unknown'} to {end or 'open'}"
+
+
+def _three_items_en(s: Survey, keys: tuple[str, ...], label: dict[str, str], column: str, what: str,
+                    all_none: list[str], by_kind: dict[str, int]) -> list[str]:
+    """The three-column tables of 1(1) and 2(1) in English, and the all-no line."""
+    items: list[Item] = [s.items[k] for k in keys]  # type: ignore[misc]
+    lines = [f"(consignors evaluated: {items[0].evaluated})", "", f"| {column} | Yes | No |", "|---|---|---|"]
+    for key, item in zip(keys, items):
+        lines.append(f"| {label[key]} | yes {_share_en(item.yes, item.yes_pct)} | "
+                     f"no {_share_en(item.no, item.no_pct)} |")
+    lines += [""] + _exclusion_lines_en(items[0]) + [""]
+    lines.append(f"Consignors answering no to all three {what} above: {_consignors_en(len(all_none))}"
+                 f"{kinds_en(by_kind)}")
+    return lines
+
+
+def _single_en(item: Item) -> list[str]:
+    lines = [f"(consignors evaluated: {item.evaluated})", "",
+             f"- Yes = {_share_en(item.yes, item.yes_pct)}",
+             f"- No = {_share_en(item.no, item.no_pct)}{kinds_en(item.no_by_kind)}", ""]
+    return lines + _exclusion_lines_en(item) + [""]
 
 
 def _p(value: int | None) -> str:
