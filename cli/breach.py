@@ -6,6 +6,8 @@ from entrustment_chain.cli.common import (
     emit,
     handle_errors,
     input_argument,
+    lang_option,
+    language,
     neo4j_options,
     open_store,
     output_option,
@@ -34,12 +36,15 @@ from entrustment_chain.cli.common import (
 @click.option("--backend", type=click.Choice(["networkx", "neo4j"]), default="networkx", show_default=True)
 @click.option("--dataset", help="Neo4j dataset name (default: the file's path as given).")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "table", "json", "csv"]), default="markdown",
-              show_default=True, help="markdown (Japanese), table (English), json, csv (Japanese, UTF-8 with BOM).")
+              show_default=True, help="markdown, table, json, or csv (UTF-8 with BOM; its headers and values are "
+                                      "Japanese whatever --lang says, so that a sheet's columns never change).")
+@lang_option
 @output_option
 @neo4j_options
 @handle_errors
 def command(file: str, handler: str, start, end, systems: tuple[str, ...], known, intent: str, as_of, backend: str,
-            dataset: str | None, fmt: str, output: str | None, uri: str, username: str, database: str) -> None:
+            dataset: str | None, fmt: str, lang: str | None, output: str | None, uri: str, username: str,
+            database: str) -> None:
     """When a handler leaks: who must report, about how many people, by when (漏えい等報告)."""
     from entrustment_chain.graph.analysis.breach import breach, check_input
     from entrustment_chain.graph.io.loader import load_chain
@@ -57,7 +62,8 @@ def command(file: str, handler: str, start, end, systems: tuple[str, ...], known
                             backend=Neo4jBackend(store, dataset, source=source_of(file)))
     else:
         result = breach(chain, handler, (start, end), **options)
-    text = {"json": lambda: report.breach_json(result), "table": lambda: report.breach_table(result),
-            "markdown": lambda: report.breach_markdown(result, chain),
+    text = {"json": lambda: report.breach_json(result),
+            "table": lambda: report.breach_table(result, chain, language(lang, fmt)),
+            "markdown": lambda: report.breach_markdown(result, chain, language(lang, fmt)),
             "csv": lambda: report.breach_csv(result, chain)}[fmt]()
     emit(text, output, (file,))

@@ -51,9 +51,11 @@ entrustments:
   - {id: a-b, consignor: a, contractor: b, informed_subcontractors: [c], approved_subcontractors: [c]}
 """, encoding="utf-8")
     inline = "{entrustments: [{id: b-c, consignor: b, contractor: c}]}"
-    result = CliRunner().invoke(main, ["check", str(chain), "--add", inline])
+    result = CliRunner().invoke(main, ["check", str(chain), "--add", inline, "--lang", "en"])
     assert result.exit_code == 0, result.output
-    assert "a (A) ← c (C): told, approved" in result.output
+    assert "A (a) ← C (c): told, approved" in result.output
+    result = CliRunner().invoke(main, ["check", str(chain), "--add", inline, "--lang", "ja"])
+    assert "A（a）：C（c）が新たな取扱者になる（説明あり、承認あり）" in result.output
 
 
 def test_proposal_errors_point_into_the_proposal(tmp_path):
