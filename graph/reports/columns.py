@@ -23,15 +23,15 @@ def columns(rows: Iterable[Sequence[str]], right: Iterable[int] = (), gap: str =
     """``rows`` (the header first) as lines whose columns line up: each column as wide as its
     widest cell, those in ``right`` aligned right; the last column is not filled, and no line
     ends with a space."""
-    rows = [list(row) for row in rows]
-    if not rows:
+    table: list[list[str]] = [list(row) for row in rows]
+    if not table:
         return []
-    count = max(len(row) for row in rows)
-    rows = [row + [""] * (count - len(row)) for row in rows]
-    sizes = [max(width(row[i]) for row in rows) for i in range(count)]
+    count = max(len(row) for row in table)
+    table = [row + [""] * (count - len(row)) for row in table]
+    sizes = [max(width(row[i]) for row in table) for i in range(count)]
     aligned = set(right)
     lines = []
-    for row in rows:
+    for row in table:
         cells = [pad(cell, sizes[i], i in aligned) if i < count - 1 or i in aligned else cell
                  for i, cell in enumerate(row)]
         lines.append(gap.join(cells).rstrip())

@@ -1,6 +1,7 @@
 """`chain check`: BS's maintenance contract (fixtures/procx-2024/proposal-bs.yaml) proposed to
 ProCX's chain as it stood before BS, i.e. the ProCX fixture without BS."""
 import json
+import re
 
 import pytest
 import yaml
@@ -146,3 +147,35 @@ def test_bs_proposal_junit(golden):
     assert result.exit_code == 1, result.output
     assert result.stderr == ""
     golden("check-procx-bs.junit.xml", result.stdout)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_markdown_with_the_chain_shows_every_name_as_text(lang):
+    """The report with the chain's names (systems and entrustments too) on the hostile chain of
+    tests/test_report_escaping.py: only the writer's markup, every name back as text."""
+    from entrustment_chain.graph.analysis.onboarding import check
+    from entrustment_chain.graph.io.loader import chain_from_dict
+    from entrustment_chain.graph.reports.check_report import check_text, with_proposal
+
+    from test_report_escaping import DOT, HOSTILE, IMG, NAMES, PROPOSAL, check_markdown
+
+    chain = chain_from_dict(HOSTILE)
+    result = check(chain, PROPOSAL)
+    assert result.blocking
+    text = check_text(result, markdown=True, lang=lang, chain=with_proposal(chain, PROPOSAL))
+    system = HOSTILE["systems"][0]["name"]
+    # the legal bases are the writer's links, to e-Gov and the PPC: checked apart
+    body, bases = text.split("\n## 根拠" if lang == "ja" else "\n## Legal basis", 1)
+    check_markdown(body, [IMG, DOT, "@h", system, NAMES["b"]], fences=0)
+    links = re.findall(r"\]\(([^)]*)\)", bases)
+    assert links and all(re.match(r"https://(laws\.e-gov\.go\.jp|www\.ppc\.go\.jp)/", x) for x in links)
+    assert "<" not in bases
+
+
+def test_columns_are_padded_by_display_width():
+    from entrustment_chain.graph.reports.columns import columns, pad, width
+
+    assert width("株式会社NTT") == 11 and width("ｶﾅ") == 2 and width("e\u0301") == 1
+    assert pad("甲社", 6) == "甲社  " and pad("12", 4, right=True) == "  12"
+    assert columns([["名称", "数"], ["株式会社あおい", "1"], ["B", "20"]], right=(1,)) == [
+        "名称            数", "株式会社あおい   1", "B               20"]
