@@ -536,7 +536,10 @@ def breach_table(r: BreachReport, chain: ChainFile | None = None, lang: Lang = "
         names.setdefault(a.id, a.name)
 
     def org(i: str) -> str:
-        return f"{names.get(i, i)}（{i}）" if ja else f"{names.get(i, i)} ({i})"
+        name = names.get(i) or i
+        if name == i:
+            return i
+        return f"{name}（{i}）" if ja else f"{name} ({i})"
 
     def orgs(ids: list[str], limit: int = 8) -> str:
         shown = ", ".join(map(org, ids[:limit])) if not ja else "、".join(map(org, ids[:limit]))

@@ -41,8 +41,9 @@ def with_proposal(chain: ChainFile, proposal: Proposal | Mapping[str, Any] | Non
         p = proposal if isinstance(proposal, Proposal) else Proposal.model_validate(dict(proposal))
     except (ValidationError, TypeError, ValueError):
         return chain
+    fields = {name: getattr(chain, name) for name in ChainFile.model_fields}  # not what it has cached
     return ChainFile.model_construct(
-        **{**dict(chain), "organizations": [*chain.organizations, *p.organizations],
+        **{**fields, "organizations": [*chain.organizations, *p.organizations],
            "systems": [*chain.systems, *p.systems], "entrustments": [*chain.entrustments, *p.entrustments],
            "access": [*chain.access, *p.access]})
 
@@ -83,6 +84,8 @@ class _Report:
     def org(self, org_id: str) -> str:
         """B社（b） / B社 (b)."""
         name = self.words.org(org_id)
+        if not name or name == org_id:  # no name but the id: the id alone
+            return self.t(org_id)
         return self.t(f"{name}（{org_id}）" if self.ja else f"{name} ({org_id})")
 
     def route(self, r: GainedRoute) -> str:

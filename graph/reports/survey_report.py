@@ -205,11 +205,11 @@ def _names(s: Survey) -> dict[str, str]:
 
 
 def _ids_ja(ids: list[str], names: dict[str, str]) -> str:
-    return "、".join(f"{names[i]}（{i}）" if i in names else i for i in ids)
+    return "、".join(f"{names[i]}（{i}）" if names.get(i, i) != i else i for i in ids)
 
 
 def _ids_en(ids: list[str], names: dict[str, str]) -> str:
-    return ", ".join(f"{names[i]} ({i})" if i in names else i for i in ids)
+    return ", ".join(f"{names[i]} ({i})" if names.get(i, i) != i else i for i in ids)
 
 
 def _pct(value: int | None) -> str:
