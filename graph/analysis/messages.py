@@ -2,6 +2,7 @@
 the templates of the rule registry."""
 from __future__ import annotations
 
+import functools
 from typing import Any, Iterable, Literal
 
 from entrustment_chain.graph import schema as S
@@ -17,11 +18,25 @@ FIELD_JA = {
 }
 UNKNOWN_EN = " Whether it was told is unknown: the entrustment records no informed subcontractors."
 UNKNOWN_JA = "（説明の有無の記録がない委託があり、確認できない）"
+# countries outside Japan, the EEA and the UK (where cross_border_handling finds handlers), as
+# Japanese reports name them; a code not listed is written as it is
+COUNTRY_JA = {
+    "US": "米国", "CA": "カナダ", "MX": "メキシコ", "BR": "ブラジル", "AR": "アルゼンチン", "CL": "チリ",
+    "CO": "コロンビア", "PE": "ペルー", "UY": "ウルグアイ", "CN": "中国", "HK": "香港", "MO": "マカオ",
+    "TW": "台湾", "KR": "韓国", "MN": "モンゴル", "SG": "シンガポール", "MY": "マレーシア", "TH": "タイ",
+    "VN": "ベトナム", "PH": "フィリピン", "ID": "インドネシア", "KH": "カンボジア", "MM": "ミャンマー",
+    "LA": "ラオス", "BD": "バングラデシュ", "IN": "インド", "LK": "スリランカ", "PK": "パキスタン",
+    "NP": "ネパール", "AU": "オーストラリア", "NZ": "ニュージーランド", "RU": "ロシア", "UA": "ウクライナ",
+    "BY": "ベラルーシ", "RS": "セルビア", "CH": "スイス", "TR": "トルコ", "IL": "イスラエル",
+    "AE": "アラブ首長国連邦", "SA": "サウジアラビア", "QA": "カタール", "EG": "エジプト", "MA": "モロッコ",
+    "ZA": "南アフリカ", "NG": "ナイジェリア", "KE": "ケニア",
+}
 
 
 def path_text(path: Iterable[S.PathStep]) -> str:
-    """b →(b-procx) procx …; systems shown as [system], access as →(access). A path of a
-    system route starts at the system."""
+    """b →(b-procx) procx …: a path by ids (systems as [system], access as →(access)), for where
+    no chain is at hand to name them; reports with a chain write paths by :meth:`Words.path`.
+    A path of a system route starts at the system."""
     steps = list(path)
     if not steps:
         return ""
@@ -49,6 +64,11 @@ class Words:
         self.access_kinds = {key: g.kind.value for key, g in zip(chain.grant_keys, chain.access)}
         self._paths: dict[tuple, str] = {}
 
+    @functools.cached_property
+    def contractors(self) -> frozenset[str]:
+        """The organisations that are some entrustment's contractor (their own entrustments are 再委託)."""
+        return frozenset(contractor for _, contractor in self.entrustments.values())
+
     def org(self, org_id: str | None) -> str:
         """An organisation's name (its id when the chain has no such organisation)."""
         return self.orgs.get(org_id, org_id) if org_id is not None else ""
@@ -56,8 +76,33 @@ class Words:
     def system(self, system_id: str) -> str:
         return self.systems.get(system_id, system_id)
 
-    def join(self, items: Iterable[str], lang: Lang) -> str:
+    @staticmethod
+    def join(items: Iterable[str], lang: Lang) -> str:
         return ("、" if lang == "ja" else ", ").join(items)
+
+    @staticmethod
+    def with_id(name: str, ident: str, lang: Lang) -> str:
+        """A name with its id in parentheses: 株式会社さくら通販（sakura） / 株式会社さくら通販 (sakura);
+        the id alone when it is the name."""
+        if not name or name == ident:
+            return ident
+        return f"{name}（{ident}）" if lang == "ja" else f"{name} ({ident})"
+
+    def named(self, org_id: str | None, lang: Lang) -> str:
+        """An organisation's name with its id in parentheses (:meth:`with_id`)."""
+        return self.with_id(self.org(org_id), org_id, lang) if org_id is not None else ""
+
+    def system_named(self, system_id: str, lang: Lang) -> str:
+        """A system's name with its id in parentheses."""
+        return self.with_id(self.system(system_id), system_id, lang)
+
+    @staticmethod
+    def countries(codes: Iterable[str], lang: Lang) -> str:
+        """Countries by ISO 3166-1 code: 米国、シンガポール in Japanese (the code where the name is
+        not known); the codes in English."""
+        if lang == "ja":
+            return "、".join(COUNTRY_JA.get(code, code) for code in codes)
+        return ", ".join(codes)
 
     def entrustment(self, entrustment_id: str, lang: Lang) -> str:
         """株式会社さくら通販から株式会社つばき物流への委託（sakura-tsubaki） / 株式会社さくら通販's
@@ -76,16 +121,34 @@ class Words:
         return (f"{self.system(route_id)}（{route_id}）のデータ" if lang == "ja"
                 else f"the data in {self.system(route_id)} ({route_id})")
 
+    def route_of(self, route_id: str, lang: Lang) -> str:
+        """A route known by its id alone (an entrustment's, else a system's)."""
+        return self.route("entrustment" if route_id in self.entrustments else "system", route_id, lang)
+
+    @staticmethod
+    def entrusts(first: bool, lang: Lang) -> str:
+        """The arrow of an entrustment: 委託 (the consignor's own) or 再委託 (onward)."""
+        if lang == "ja":
+            return "委託" if first else "再委託"
+        return "entrusts" if first else "re-entrusts"
+
+    @staticmethod
+    def places(lang: Lang) -> str:
+        """The arrow from an entrustment to a system it places the data in."""
+        return "データ格納" if lang == "ja" else "data in"
+
+    @staticmethod
+    def access(kind: str, lang: Lang) -> str:
+        """The arrow of access to a system: アクセス・保守 / maintenance access."""
+        return f"アクセス・{ACCESS_KIND_JA.get(kind, kind)}" if lang == "ja" else f"{kind} access"
+
     def step(self, step: S.PathStep, first: bool, lang: Lang) -> str:
         """The arrow of one step: 委託 / 再委託, データ格納, アクセス・保守 …"""
         if step.type == S.ENTRUSTS:
-            if lang == "ja":
-                return "委託" if first else "再委託"
-            return "entrusts" if first else "re-entrusts"
+            return self.entrusts(first, lang)
         if step.type == S.PLACES_DATA_IN:
-            return "データ格納" if lang == "ja" else "data in"
-        kind = self.access_kinds.get(step.key, "other")
-        return f"アクセス・{ACCESS_KIND_JA[kind]}" if lang == "ja" else f"{kind} access"
+            return self.places(lang)
+        return self.access(self.access_kinds.get(step.key, "other"), lang)
 
     def path(self, path: Iterable[S.PathStep], lang: Lang) -> str:
         """株式会社さくら通販 →（委託）株式会社つばき物流 →（再委託）株式会社あおい配送; a system as
@@ -138,7 +201,8 @@ def messages(rule: Rule, words: Words, kind: OrgKind, r: Any) -> tuple[str, str]
         "handlers_ja": words.join((name(h) for h in r.handlers), "ja"),
         "systems": words.join((words.system(x) for x in r.detail), "en"),
         "systems_ja": words.join((words.system(x) for x in r.detail), "ja"),
-        "missing": ", ".join(r.detail), "countries": ", ".join(r.detail), "countries_ja": "、".join(r.detail),
+        "missing": ", ".join(r.detail), "countries": words.countries(r.detail, "en"),
+        "countries_ja": words.countries(r.detail, "ja"),
         "missing_ja": "・".join(FIELD_JA.get(f, f) for f in r.detail),
     }
     en, ja = rule.message_en.format(**values), rule.message_ja.format(**values)
