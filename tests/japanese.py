@@ -18,14 +18,16 @@ from typing import Iterable
 ALLOWED = frozenset({
     "networkx", "Neo4j", "JSON", "CSV", "SARIF", "JUnit", "SHA-256", "Graphviz", "e-Gov", "PPC", "EEA", "EU",
     "UK", "ISO", "LEI", "EUID", "DORA", "ID", "IT", "entrustment-chain", "Mermaid", "HTML", "PDF", "URL",
+    "yEd", "Gephi",
 })
 # A word: ASCII letters, then letters, digits and the punctuation ids are made of.
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.@:+\-]*[A-Za-z0-9]|[A-Za-z]")
 _FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
+_CODE_SPAN = re.compile(r"(?<!\\)(`+)(.+?)\1", re.S)  # not from an escaped backtick (\`)
 _URL = re.compile(r"https?://[^\s)）\]」>\"']+")
 _TAGS = re.compile(r"<(script|style|code)\b.*?</\1>|<[^>]+>", re.S | re.I)
 _MERMAID_LABEL = re.compile(r'"([^"]*)"')
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark's backslash escapes of ASCII punctuation
 
 
 def chain_words(chain) -> set[str]:
@@ -63,6 +65,7 @@ def visible_text(text: str) -> str:
     text = _FENCE.sub(fence, text)
     text = _CODE_SPAN.sub(" ", text)
     text = _URL.sub(" ", text)
+    text = _MD_ESCAPE.sub(r"\1", text)  # test\_routes is test_routes on the screen
     return html.unescape(text)
 
 
