@@ -85,6 +85,15 @@ def test_names_are_organisation_names_with_ids():
         assert {c.get("classname") for c in cases} == {suite.get("name")}
 
 
+def test_a_failure_names_each_route_and_its_path_by_names():
+    """The routes of a path finding as messages write paths: by names, with the kind of each step."""
+    root = parse(run("analyze", CHAIN)[1])
+    failure = root.find("testsuite[@name='undisclosed_subcontracting']/testcase/failure")
+    assert ("経路：B社から株式会社NTTマーケティングアクトProCXへの委託（b-procx）：B社 →（データ格納）"
+            "［コールセンターシステム］ →（アクセス・保守）NTTビジネスソリューションズ株式会社") in failure.text.splitlines()
+    assert "→(access)" not in failure.text
+
+
 def test_cases_name_the_file_and_line():
     lines = (ROOT / CHAIN).read_text(encoding="utf-8").splitlines()
     root = parse(run("analyze", CHAIN)[1])

@@ -136,11 +136,15 @@ def test_a_path_finding_has_a_code_flow_through_its_steps():
     result = next(r for r in sarif("analyze", CHAIN)["runs"][0]["results"]
                   if r["ruleId"] == "undisclosed_subcontracting" and r["properties"]["consignor"] == "b")
     flow = result["codeFlows"][0]
-    assert flow["message"]["text"].startswith("経路：委託 b-procx（確実 平成 27 年 3 月")
+    # the route by its parties, its path by names (as messages write paths), then its windows
+    assert flow["message"]["text"] == (
+        "経路：B社から株式会社NTTマーケティングアクトProCXへの委託（b-procx）：B社 →（データ格納）［コールセンターシステム］"
+        " →（アクセス・保守）NTTビジネスソリューションズ株式会社。期間：確実 平成 27 年 3 月～平成 29 年 3 月、"
+        "可能性 平成 29 年 4 月～令和 5 年 12 月")
     steps = flow["threadFlows"][0]["locations"]
     assert [s["location"]["message"]["text"] for s in steps] == [
-        "B社（b）のデータをシステムprocx-ccに保存（委託b-procx）",
-        "NTTビジネスソリューションズ株式会社（bs）がシステムprocx-ccにアクセスできる"]
+        "B社（b）のデータをコールセンターシステム（procx-cc）に格納（B社から株式会社NTTマーケティングアクトProCXへの委託（b-procx））",
+        "NTTビジネスソリューションズ株式会社（bs）がコールセンターシステム（procx-cc）にアクセスできる（保守）"]
     systems_line = lines[steps[0]["location"]["physicalLocation"]["region"]["startLine"] - 1]
     access_line = lines[steps[1]["location"]["physicalLocation"]["region"]["startLine"] - 1]
     assert systems_line.strip() == "systems: [procx-cc]"

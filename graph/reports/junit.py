@@ -24,7 +24,7 @@ from collections import Counter
 from typing import IO, Any, Iterable, Iterator, Sequence
 
 from entrustment_chain.graph.analysis.findings import Analysis, Finding
-from entrustment_chain.graph.analysis.messages import path_text
+from entrustment_chain.graph.analysis.messages import Words, path_text
 from entrustment_chain.graph.analysis.onboarding import CheckResult, GainedHandler
 from entrustment_chain.graph.analysis.registry import RULES, Per, Severity
 from entrustment_chain.graph.model.chain import ChainFile
@@ -72,7 +72,7 @@ def finding_name(f: Finding, names: dict[str, str]) -> str:
     return name + (f" [{f.entrustment}]" if per is Per.entrustment and f.entrustment else "")
 
 
-def _failure_text(f: Finding) -> str:
+def _failure_text(f: Finding, words: Words) -> str:
     lines = [f.message_ja, f.message, f"法的根拠：{bases_ja(f)}"]
     if f.legal_references:
         lines += [f"  {b.id}: {b.ref}" for b in f.legal_references]
@@ -82,7 +82,7 @@ def _failure_text(f: Finding) -> str:
     if when:
         lines.append(f"期間：{when}")
     for route in f.routes:
-        lines.append(f"経路 {route.kind} {route.id}: {path_text(route.path)}")
+        lines.append(f"経路：{words.route(route.kind, route.id, 'ja')}：{words.path(route.path, 'ja')}")
     if f.evidence_unknown:
         lines.append("証拠の一部が不明（回答不能）(some evidence is unknown)")
     return "\n".join(lines)
@@ -132,7 +132,7 @@ def _write(out: IO[str], name: str,
 
 
 def _finding_cases(findings: Iterable[Finding], names: dict[str, str], sources: SourceLines | None,
-                   rule_id: str) -> Iterator[ET.Element]:
+                   rule_id: str, words: Words) -> Iterator[ET.Element]:
     path = sources.path if sources is not None else None
     empty = True
     for f in findings:
@@ -140,7 +140,7 @@ def _finding_cases(findings: Iterable[Finding], names: dict[str, str], sources: 
         case = _element("testcase", {"name": finding_name(f, names), "classname": f.rule, "file": path,
                                      "line": sources.line(*finding_place(f)) if sources is not None else None,
                                      "time": "0"})
-        case.append(_element("failure", {"type": f.severity.value, "message": f.message_ja}, _failure_text(f)))
+        case.append(_element("failure", {"type": f.severity.value, "message": f.message_ja}, _failure_text(f, words)))
         yield case
     if empty:
         yield _element("testcase", {"name": NO_FINDINGS, "classname": rule_id, "file": path, "time": "0"})
@@ -150,6 +150,7 @@ def write_analysis_junit(out: IO[str], analysis: Analysis, chain: ChainFile, sou
     """Write the JUnit XML of an analysis finding by finding (after a baseline, its suppressed
     findings are not there). ``sources``: the chain file's lines, for ``file`` and ``line``."""
     names = {org.id: org.name for org in chain.organizations}
+    words = Words(chain)
     counts = Counter(analysis.findings.rules())
     records = analysis.findings.records
     suites: list[tuple[dict[str, Any], dict[str, str], Iterable[ET.Element]]] = []
@@ -161,7 +162,7 @@ def write_analysis_junit(out: IO[str], analysis: Analysis, chain: ChainFile, sou
         suites.append((_suite_attributes(rule_id, max(found, 1), found),
                        {"severity": rule.severity.value, "title_ja": rule.title_ja, "title_en": rule.title_en,
                         "per": rule.per.value},
-                       _finding_cases(findings, names, sources, rule_id)))
+                       _finding_cases(findings, names, sources, rule_id, words)))
     _write(out, "entrustment-chain analyze", suites)
 
 

@@ -41,13 +41,14 @@ from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.analysis.baseline import BaselineMatch, apply_baseline, fingerprint
 from entrustment_chain.graph.analysis.findings import Analysis, Finding, Step
 from entrustment_chain.graph.analysis.legal import legal_bases
+from entrustment_chain.graph.analysis.messages import Words
 from entrustment_chain.graph.analysis.onboarding import CheckResult, GainedHandler
 from entrustment_chain.graph.analysis.registry import RULE_INDEX, RULES, Per, Rule, Severity
 from entrustment_chain.graph.errors import InputError
 from entrustment_chain.graph.io.loader import STDIN, max_bytes, read_text
 from entrustment_chain.graph.io.sourcemap import SourceError, SourceErrors, parse_json, parse_yaml
-from entrustment_chain.graph.model.chain import KIND_JA, ChainFile, OrgKind
-from entrustment_chain.graph.reports.render import windows_ja
+from entrustment_chain.graph.model.chain import ACCESS_KIND_JA, KIND_JA, ChainFile, OrgKind
+from entrustment_chain.graph.reports.render import route_windows_ja, windows_ja
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -217,7 +218,19 @@ def step_place(step: Step | S.PathStep) -> tuple[str, str | None]:
     return "access", f"{step.target}@{step.source}"
 
 
-def _step_text(step: Step, names: dict[str, str]) -> str:
+def _step_text(step: Step, names: dict[str, str], words: Words | None = None) -> str:
+    """What one step of a code flow does, in Japanese: by names (``words``: systems and
+    entrustments too, as :class:`..analysis.messages.Words` names them), ids in parentheses."""
+    if words is not None:
+        if step.type == S.ENTRUSTS:
+            return (f"{words.named(step.source, 'ja')}が{words.named(step.target, 'ja')}に"
+                    f"{words.entrusts(step.source not in words.contractors, 'ja')}（{step.entrustment or step.key}）")
+        if step.type == S.PLACES_DATA_IN:
+            via = f"（{words.entrustment(step.entrustment, 'ja')}）" if step.entrustment else ""
+            return f"{words.named(step.source, 'ja')}のデータを{words.system_named(step.target, 'ja')}に格納{via}"
+        kind = words.access_kinds.get(step.key, "other")
+        return (f"{words.named(step.target, 'ja')}が{words.system_named(step.source, 'ja')}にアクセスできる"
+                f"（{ACCESS_KIND_JA.get(kind, kind)}）")
     if step.type == S.ENTRUSTS:
         return f"{_named(step.source, names)}が{_named(step.target, names)}に委託（{step.entrustment or step.key}）"
     if step.type == S.PLACES_DATA_IN:
@@ -226,27 +239,35 @@ def _step_text(step: Step, names: dict[str, str]) -> str:
     return f"{_named(step.target, names)}がシステム{step.source}にアクセスできる"
 
 
+def _route_text(kind: str, route_id: str, words: Words | None) -> str:
+    if words is not None:
+        return f"経路：{words.route(kind, route_id, 'ja')}"
+    return f"経路：{'委託' if kind == 'entrustment' else 'システム'} {route_id}"
+
+
 def _code_flows(routes: Iterable[Any], artifacts: _Artifacts, names: dict[str, str],
-                *sources: SourceLines | None) -> list[dict]:
-    """One code flow per route: the route and its windows, one location per step."""
+                *sources: SourceLines | None, words: Words | None = None) -> list[dict]:
+    """One code flow per route: the route and its windows, one location per step (named by
+    ``words`` when given, else by ``names``)."""
     flows = []
     for route in routes:
-        steps = [{"location": _location(artifacts, *step_place(step), *sources, message=_step_text(step, names))}
+        steps = [{"location": _location(artifacts, *step_place(step), *sources,
+                                        message=_step_text(step, names, words))}
                  for step in route.path]
         if not steps:
             continue
-        text = f"経路：{'委託' if route.kind == 'entrustment' else 'システム'} {route.id}"
+        text = _route_text(route.kind, route.id, words)
+        if words is not None:
+            text += f"：{words.path(route.path, 'ja')}"
         windows = getattr(route, "windows", None)
         if windows is not None:
-            text += "（" + _windows_text(windows) + "）"
+            text += (f"。期間：{route_windows_ja(windows, UNKNOWN_PERIOD)}" if words is not None
+                     else f"（{route_windows_ja(windows, UNKNOWN_PERIOD)}）")
         flows.append({"message": {"text": text}, "threadFlows": [{"locations": steps}]})
     return flows
 
 
-def _windows_text(w: Any) -> str:
-    parts = [f"確実 {'、'.join(x.wareki for x in w.certain)}" if w.certain else "",
-             f"可能性 {'、'.join(x.wareki for x in w.possible)}" if w.possible else ""]
-    return "、".join(filter(None, parts)) + ("（期間不明の要素あり）" if w.unknown_period else "")
+UNKNOWN_PERIOD = "（期間不明の要素あり）"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -355,7 +376,7 @@ def finding_place(f: Finding) -> tuple[str, str]:
 
 
 def _related(f: Finding, primary: tuple[str, str], artifacts: _Artifacts, sources: SourceLines | None,
-             names: dict[str, str]) -> list[dict]:
+             names: dict[str, str], words: Words | None = None) -> list[dict]:
     """The organisations and the other routes a finding names, each at its line."""
     out = []
     people = [(f.consignor, "委託元")] + ([(f.handler, "取扱者" if RULES[f.rule].per is Per.consignor_handler
@@ -366,8 +387,7 @@ def _related(f: Finding, primary: tuple[str, str], artifacts: _Artifacts, source
     for route in f.routes:
         section = "entrustments" if route.kind == "entrustment" else "systems"
         if (section, route.id) != primary:
-            what = "委託" if route.kind == "entrustment" else "システム"
-            out.append(_location(artifacts, section, route.id, sources, message=f"経路：{what} {route.id}"))
+            out.append(_location(artifacts, section, route.id, sources, message=_route_text(route.kind, route.id, words)))
     for index, location in enumerate(out, 1):
         location["id"] = index
     return out
@@ -380,6 +400,7 @@ class _AnalysisLog:
                  match: BaselineMatch | None):
         self.analysis, self.sources, self.match = analysis, sources, match
         self.names = {org.id: org.name for org in chain.organizations}
+        self.words = Words(chain)
         self.artifacts = _Artifacts()
         self.artifacts.add(sources.uri if sources else None, "analysisTarget")
         self.baseline_uri = (artifact_uri(match.baseline.file) if match and match.baseline.file != "<stdin>"
@@ -423,10 +444,10 @@ class _AnalysisLog:
             "locations": [_location(artifacts, *primary, sources, logical=logical)],
             "partialFingerprints": {FINGERPRINT: fingerprint(f.rule, f.consignor, f.handler, f.entrustment)},
         }
-        flows = _code_flows(f.routes, artifacts, names, sources)
+        flows = _code_flows(f.routes, artifacts, names, sources, words=self.words)
         if flows:
             result["codeFlows"] = flows
-        related = _related(f, primary, artifacts, sources, names)
+        related = _related(f, primary, artifacts, sources, names, self.words)
         if related:
             result["relatedLocations"] = related
         if match is not None:
