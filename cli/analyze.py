@@ -10,6 +10,8 @@ from entrustment_chain.cli.common import (
     emit_stream,
     handle_errors,
     input_argument,
+    lang_option,
+    language,
     neo4j_options,
     open_store,
     output_option,
@@ -30,11 +32,12 @@ from entrustment_chain.cli.common import (
                    "and of --fail-on (kept in SARIF as suppressed); stale and expired entries are warned of.")
 @click.option("--dataset", help="Neo4j dataset name (default: the file's path as given).")
 @as_of_option
+@lang_option
 @output_option
 @neo4j_options
 @handle_errors
 def command(file: str, backend: str, fmt: str, fail_on: str | None, baseline: str | None, dataset: str | None,
-            as_of, output: str | None, uri: str, username: str, database: str) -> None:
+            as_of, lang: str | None, output: str | None, uri: str, username: str, database: str) -> None:
     """Find undisclosed and unapproved handlers, who could not supervise, and weak contracts."""
     from entrustment_chain.graph.analysis.baseline import apply_baseline, load_baseline, match_baseline
     from entrustment_chain.graph.analysis.engine import analyze
@@ -70,11 +73,11 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, baseline: st
         emit_stream(result.write_json, output, inputs)
         text = None
     elif fmt == "markdown":
-        text = report.analysis_markdown(result, chain)
+        text = report.analysis_markdown(result, chain, language(lang, fmt))
     elif fmt == "html":
         from entrustment_chain.graph.reports.html import html
 
-        text = html(result, chain, input_file=file)
+        text = html(result, chain, input_file=file, lang=language(lang, fmt))
     elif fmt == "sarif":  # every finding, those the baseline accepts as suppressed results
         from entrustment_chain.graph.reports import sarif
 
@@ -89,7 +92,7 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, baseline: st
         emit_stream(lambda out: write_analysis_junit(out, result, chain, sources), output, inputs)
         text = None
     else:
-        text = report.analysis_table(result)
+        text = report.analysis_table(result, chain, language(lang, fmt))
     if text is not None:
         emit(text, output, inputs)
     bound = result.summary["step_bound"]

@@ -123,10 +123,10 @@ def test_the_drawing_has_arrowheads_and_a_label_on_every_arrow(generated, n, tmp
         (path,) = arrow["paths"]
         assert path["marker-end"] in ("url(#ah)", "url(#ah-a)", "url(#ah-r)")
         label = arrow["text"]
-        assert re.match(r"(委託|再委託): \S|データ格納|アクセス\(保守\)|自社データ", label), label
+        assert re.match(r"(委託|再委託)：\S|データ格納|アクセス・保守|自社データ", label), label
     labels = " ".join(a["text"] for a in arrows)
-    assert "委託: コールセンター業務" in labels and "再委託: データ入力" in labels and "データ格納" in labels
-    assert "アクセス(保守)" in labels
+    assert "委託：コールセンター業務" in labels and "再委託：データ入力" in labels and "データ格納" in labels
+    assert "アクセス・保守" in labels
     # names, with the ids in parentheses
     assert any(b["text"] == "事業者k00000(k00000)" for b in boxes)
     # undisclosed routes red, handlers red
@@ -151,14 +151,14 @@ def test_procx_groups_the_69_consignors_and_marks_the_route_to_bs(procx_chain, p
     (bs,) = [b for b in boxes.values() if "(bs)" in b["text"]]
     assert "hot" in bs["classes"] and len(bs["data-r"].split()) == 69
     hot = {a["text"] for a in arrows if "hot" in a["classes"]}
-    assert hot == {"委託: コールセンター業務 ×69", "データ格納 ×69", "アクセス(保守)"}
+    assert hot == {"委託：コールセンター業務 ×69", "データ格納 ×69", "アクセス・保守"}
     (maintenance,) = [a for a in arrows if "システム保守運用" in a["text"]]
     assert "dash" in maintenance["classes"] and "hot" not in maintenance["classes"]
 
 
 def test_header_time_version_and_the_inputs_sha256(procx_chain, procx_analysis, tmp_path, monkeypatch):
     page = html(procx_analysis, procx_chain, input_file=PROCX, generated_at=WHEN)
-    assert "2025-04-01T09:30:00+09:00" in page
+    assert "<td>令和 7 年 4 月 1 日 9 時 30 分（2025-04-01T09:30:00+09:00）</td>" in page  # wareki, with the ISO time
     assert f"entrustment-chain {metadata.version('entrustment-chain')}" in page
     assert hashlib.sha256(PROCX.read_bytes()).hexdigest() in page and str(PROCX) in page
     assert "<code>abc</code>" in html(procx_analysis, procx_chain, input_file=PROCX, input_sha256="abc", generated_at=WHEN)
@@ -197,7 +197,7 @@ def _check_filtered(dom: str, index: str, consignor: str, name: str):
     rows = [x for x in shown if x["tag"] == "tr"]
     assert rows and all(x["text"].startswith(name) for x in rows)
     assert any(x["tag"] == "tr" for x in hidden)
-    assert re.search(r'id="shown">図: 組織・システム \d+、矢印 \d+　指摘: \d+ 件<', dom)
+    assert re.search(r'id="shown" data-text="[^"]*">図：組織・システム \d+、矢印 \d+　指摘：\d+ 件<', dom)
     assert re.search(rf'<option value="{index}" data-id="{re.escape(consignor)}" selected', dom) or \
         f'value="{index}" data-id="{consignor}"' in dom
 
@@ -230,7 +230,7 @@ def test_the_filter_on_procx_shows_b_alone(procx_chain, procx_analysis, tmp_path
     _check_filtered(dom, index, "b", "B社")
     (group,) = [x for x in parse(dom).items if "group" in x["classes"]]
     assert "picked" in group["classes"]
-    assert re.search(r'<text class="one"[^>]*>B社 \(b\)</text>', dom)
+    assert re.search(r'<text class="one"[^>]*>B社（b）</text>', dom)
 
 
 def test_without_dot_the_drawing_falls_back_to_columns_and_says_so(generated, monkeypatch):
@@ -239,7 +239,7 @@ def test_without_dot_the_drawing_falls_back_to_columns_and_says_so(generated, mo
     monkeypatch.setattr(layout.shutil, "which", lambda name: None)
     page = html(analysis, chain, generated_at=WHEN, warn=said.append)
     assert 'data-layout="columns"' in page
-    assert "Graphviz (dot) が見つからないため" in page
+    assert "Graphviz（<code>dot</code>）が見つからないため" in page
     assert said and "Graphviz 'dot' not found" in said[0]
     parsed = parse(page)
     arrows = [x for x in parsed.items if "e" in x["classes"]]
@@ -247,7 +247,7 @@ def test_without_dot_the_drawing_falls_back_to_columns_and_says_so(generated, mo
     # a dot that fails is reported the same way
     said.clear()
     page = html(analysis, chain, generated_at=WHEN, dot="/nonexistent/dot", warn=said.append)
-    assert 'data-layout="columns"' in page and "Graphviz (dot) による配置に失敗した" in page and said
+    assert 'data-layout="columns"' in page and "Graphviz（<code>dot</code>）による配置に失敗した" in page and said
 
 
 def test_dot_never_reads_a_name_as_syntax():
@@ -296,9 +296,9 @@ def test_disclosed_access_is_amber_and_undisclosed_red():
     })
     parsed = parse(html(analyze(chain), chain, generated_at=WHEN))
     arrows = {a["text"]: a for a in parsed.items if "e" in a["classes"]}
-    assert arrows["アクセス(保守)"]["classes"] >= {"acc"} and "hot" not in arrows["アクセス(保守)"]["classes"]
-    assert arrows["アクセス(保守)"]["paths"][0]["marker-end"] == "url(#ah-a)"
-    assert "hot" in arrows["アクセス(運用)"]["classes"]
+    assert arrows["アクセス・保守"]["classes"] >= {"acc"} and "hot" not in arrows["アクセス・保守"]["classes"]
+    assert arrows["アクセス・保守"]["paths"][0]["marker-end"] == "url(#ah-a)"
+    assert "hot" in arrows["アクセス・運用"]["classes"]
     (v,) = [b for b in parsed.items if b.get("text") == "保守業者(v)"]
     assert "hot" in v["classes"]  # a handler of the town's data it was not told of
 
@@ -309,5 +309,33 @@ def test_findings_tables_show_their_first_rows_and_say_how_many_more(procx_chain
     monkeypatch.setattr(report, "MAX_FINDING_ROWS", 3)
     page = report.html(procx_analysis, procx_chain, generated_at=WHEN)
     assert "委託元に知らされていない再委託（取扱者）（<code>undisclosed_subcontracting</code>、69 件）" in page
-    assert "… and 66 more (see --format json)" in page
+    assert "… ほか 66 件（すべての指摘は <code>--format json</code> で）" in page
     assert len([x for x in parse(page).items if x["tag"] == "tr"]) <= 3 * 12
+
+
+def test_the_english_report_draws_and_says_everything_in_english(procx_chain, procx_analysis, tmp_path):
+    """--lang en: the same page in English: arrows, boxes, legend, notes, filter, headings; the
+    names as they are, with their ids in parentheses."""
+    page = html(procx_analysis, procx_chain, generated_at=WHEN, lang="en")
+    assert page.startswith('<!DOCTYPE html><html lang="en">')
+    parsed = parse(page)
+    arrows = {a["text"] for a in parsed.items if "e" in a["classes"]}
+    assert {"entrusts: コールセンター業務 ×69", "data in ×69", "maintenance access"} <= arrows
+    assert "re-entrusts: システム保守運用" in arrows
+    (group,) = [b for b in parsed.items if "group" in b["classes"]]
+    assert group["text"].startswith("69 consignors")
+    for words in ("consignor", "handler not told of", "route not told of", "maintenance access"):
+        assert words in page
+    assert "Consignors of the same shape" in page and "Show one consignor" in page
+    assert "<h2>Findings</h2>" in page and "(<code>undisclosed_subcontracting</code>, 69)" in page
+    assert "B社 (b)" in page and "backend networkx" in page
+    assert "APPI Art. 22 as in force until 2022-03-31" in page  # the legal bases' English texts
+    # no word of the Japanese page's own (names and legal citations aside)
+    for japanese in ("委託元で絞り込む", "凡例", "取扱者ごとの影響範囲", "作成日時", "解析", "アクセス・保守", "委託：", "※証跡不明"):
+        assert japanese not in page, japanese
+    report = tmp_path / "procx-en.html"
+    report.write_text(page, encoding="utf-8")
+    dom = dump(report, tmp_path, "#consignor=b")
+    assert re.search(r'id="shown" data-text="[^"]*">drawing: \d+ organisations and systems, \d+ arrows; findings: \d+<',
+                     dom)
+    assert re.search(r'<text class="one"[^>]*>B社 \(b\)</text>', dom)

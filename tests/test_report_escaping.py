@@ -325,6 +325,18 @@ def test_markdown_report_shows_every_name_as_text(hostile):
     assert "P\\|Q \\*em\\* \\_\\_strong\\_\\_ \\~\\~gone\\~\\~ \\`code\\` \\\\ &amp;lt;b&amp;gt;" in text
 
 
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_markdown_report_in_either_language_shows_every_name_as_text(hostile, lang):
+    chain, analysis = hostile
+    text = analysis_markdown(analysis, chain, lang)
+    check_markdown(text, [IMG, LINK, IMAGE, DEFINITION, MARKUP, BLOCK], fences=1)
+    # the legal references: their citations as text, their addresses the tool's own, bare
+    from entrustment_chain.graph.analysis.legal import BASES
+
+    refs = text.split("\n## 法令等の参照先\n" if lang == "ja" else "\n## Legal references\n", 1)[1]
+    assert {line.rsplit(" ", 1)[1] for line in refs.strip().splitlines()} <= {b.ref for b in BASES.values()}
+
+
 def test_markdown_mermaid_labels_are_the_names(hostile):
     chain, analysis = hostile
     text = analysis_markdown(analysis, chain)
@@ -367,6 +379,13 @@ def test_html_report_escapes_every_name(hostile, tmp_path):
     assert "<svg" in dom and "&lt;img src=x onerror=alert(1)&gt;" in dom
     dom = _without_legal_links(dom)
     assert "<img" not in dom and dom.count("<script") == 1 and "<a " not in dom
+
+
+def test_english_html_report_escapes_every_name(hostile):
+    chain, analysis = hostile
+    page = html(analysis, chain, lang="en")
+    check_html(page, [IMG, LINK, MARKUP, DEFINITION, SCRIPT, "報告\n# 見出し " + SCRIPT])
+    assert '<html lang="en">' in page and "<img" not in page and page.count("<script") == 1
 
 
 def test_mermaid_export(hostile):

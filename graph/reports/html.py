@@ -20,11 +20,13 @@ from importlib import metadata
 from typing import Callable
 
 from entrustment_chain.graph.analysis.findings import Analysis
+from entrustment_chain.graph.analysis.messages import Lang, Words
 from entrustment_chain.graph.analysis.registry import RULES
 from entrustment_chain.graph.model.chain import ChainFile
 from entrustment_chain.graph.reports.layout import (Model, Placed, column_layout, dot_program, drawing_model,
-                                                     graphviz_layout)
-from entrustment_chain.graph.reports.render import SEVERITY_JA, as_of_ja, exposure_subjects_ja, summary_ja, windows_ja
+                                                     graphviz_layout, text_width)
+from entrustment_chain.graph.reports.render import (backend_line, citation, exposure_subjects, notes, severity_word,
+                                                     summary_line, time_ja, windows)
 
 MAX_FINDING_ROWS = 2000
 STYLE = """
@@ -93,8 +95,9 @@ SCRIPT = """
     for (i = 0; i < details.length; i++) {
       details[i].classList.toggle('off', on && !details[i].querySelector('tr[data-c]:not(.off)'));
     }
-    document.getElementById('shown').textContent = on ?
-      '図: 組織・システム ' + nodes + '、矢印 ' + arrows + '　指摘: ' + rows + ' 件' : '';
+    var shown = document.getElementById('shown');  // its data-text says it in the report's language
+    shown.textContent = on ? shown.getAttribute('data-text').replace('{nodes}', nodes)
+      .replace('{arrows}', arrows).replace('{rows}', rows) : '';
   }
   // report.html#consignor=ID opens with that consignor chosen (a link to one consignor's view)
   var wanted = /^#consignor=(.*)$/.exec(window.location.hash);
@@ -193,10 +196,10 @@ MARKERS = "".join(
     for name, colour, size in (("ah", "#8795a1", 9), ("ah-a", "#d98c00", 10), ("ah-r", "#c00", 12)))
 
 
-def svg(model: Model, placed: Placed) -> str:
+def svg(model: Model, placed: Placed, lang: Lang = "ja") -> str:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chain" width="{placed.width:.0f}" '
              f'height="{placed.height:.0f}" viewBox="0 0 {placed.width:.1f} {placed.height:.1f}" role="img" '
-             f'aria-label="委託関係図" data-layout="{placed.engine}"><defs>{MARKERS}</defs>']
+             f'aria-label="{WORDS[lang]["drawing"]}" data-layout="{placed.engine}"><defs>{MARKERS}</defs>']
     for a in model.arrows:
         path, label = placed.arrows[a.id]
         parts.append(_arrow_svg(a, path, label))
@@ -206,56 +209,113 @@ def svg(model: Model, placed: Placed) -> str:
     return "".join(parts)
 
 
-LEGEND = ('<svg xmlns="http://www.w3.org/2000/svg" class="legend" width="1010" height="34" viewBox="0 0 1010 34" '
-          f'role="img" aria-label="凡例"><defs>{MARKERS.replace(chr(34) + "ah", chr(34) + "lg")}</defs>'
-          '<g class="n consignor"><rect x="2" y="8" width="18" height="14" fill="#e3eefc" stroke="#2f6fc4"/></g>'
-          '<text x="26" y="20" font-size="12">委託元</text>'
-          '<g class="n org"><rect x="80" y="8" width="18" height="14" fill="#f4f4f4" stroke="#777"/></g>'
-          '<text x="104" y="20" font-size="12">委託先・再委託先</text>'
-          '<g class="n hot"><rect x="212" y="8" width="18" height="14" fill="#fde0e0" stroke="#c00" stroke-width="3"/></g>'
-          '<text x="236" y="20" font-size="12">知らされていない取扱者</text>'
-          '<g class="n system"><path d="M372,11 a9,3 0 0 1 18,0 v10 a9,3 0 0 1 -18,0 z M372,11 a9,3 0 0 0 18,0" '
-          'fill="#f2e6f5" stroke="#8a3d99"/></g><text x="396" y="20" font-size="12">システム</text>'
-          '<path d="M462,15 h34" stroke="#c00" stroke-width="2.6" marker-end="url(#lg-r)"/>'
-          '<text x="502" y="20" font-size="12">知らされていない経路</text>'
-          '<path d="M628,15 h34" stroke="#8795a1" stroke-width="1.2" marker-end="url(#lg)"/>'
-          '<text x="668" y="20" font-size="12">委託・データ格納</text>'
-          '<path d="M770,15 h34" stroke="#d98c00" stroke-width="1.6" marker-end="url(#lg-a)"/>'
-          '<text x="810" y="20" font-size="12">アクセス</text>'
-          '<path d="M870,15 h34" stroke="#8795a1" stroke-dasharray="5 4"/>'
-          '<text x="908" y="20" font-size="11">個人データなし</text></svg>')
+
+# The page's own words, in each language (names, messages and legal bases come from the analysis).
+WORDS: dict[str, dict[str, str]] = {
+    "ja": {
+        "title": "委託関係の分析結果", "page_title": "委託関係の分析", "untitled": "委託関係",
+        "drawing": "委託関係図", "legend": "凡例", "summary": "概要", "rule": "規則", "rule_title": "内容",
+        "severity": "重大度", "count": "件数", "exposure": "取扱者ごとの影響範囲（集中度）", "handler": "取扱者",
+        "consignors": "委託元数", "subjects": "本人数", "findings": "指摘", "consignor": "委託元",
+        "message": "内容", "windows": "期間", "bases": "根拠", "unknown": "※証跡不明",
+        "rule_head": "{title}（<code>{id}</code>、{count} 件）",
+        "more": "… ほか {more} 件（すべての指摘は <code>--format json</code> で）",
+        "made": "作成日時", "tool": "作成ツール", "input": "入力ファイル", "digest": "入力の SHA-256",
+        "stdin": "標準入力", "stdin_digest": "標準入力のため記録なし", "none": "記録なし", "unreadable": "（読めません：{error}）",
+        "filter": "委託元で絞り込む：", "all": "すべての委託元", "ends": "委託元", "others": "中間の受託者ほか",
+        "shown": "図：組織・システム {nodes}、矢印 {arrows}　指摘：{rows} 件",
+        "too_big": "{reason} <code>chain export --format graphml</code> を yEd や Gephi で開いてください。",
+        "dot_failed": "Graphviz（<code>dot</code>）による配置に失敗したため（<code>{error}</code>）、簡易な配置で描いています。",
+        "no_dot": "Graphviz（<code>dot</code>）が見つからないため、簡易な配置で描いています"
+                  "（Graphviz を入れると読みやすい図になります：<code>apt-get install graphviz</code>）。",
+        "lg_consignor": "委託元", "lg_org": "委託先・再委託先", "lg_hot": "知らされていない取扱者", "lg_system": "システム",
+        "lg_route": "知らされていない経路", "lg_flow": "委託・データ格納", "lg_access": "アクセス",
+        "lg_none": "個人データなし",
+    },
+    "en": {
+        "title": "Entrustment chain analysis", "page_title": "Entrustment chain analysis",
+        "untitled": "entrustment chain", "drawing": "The chain", "legend": "Legend", "summary": "Summary",
+        "rule": "rule", "rule_title": "title", "severity": "severity", "count": "findings",
+        "exposure": "Exposure by handler", "handler": "handler", "consignors": "consignors",
+        "subjects": "data subjects", "findings": "Findings", "consignor": "consignor", "message": "finding",
+        "windows": "when", "bases": "legal basis", "unknown": "(evidence unknown)",
+        "rule_head": "{title} (<code>{id}</code>, {count})",
+        "more": "… and {more} more (every finding: <code>--format json</code>)",
+        "made": "Made", "tool": "Tool", "input": "Input file", "digest": "SHA-256 of the input",
+        "stdin": "standard input", "stdin_digest": "not recorded for standard input", "none": "not recorded",
+        "unreadable": " (unreadable: {error})",
+        "filter": "Show one consignor: ", "all": "every consignor", "ends": "consignors",
+        "others": "intermediaries and others", "shown": "drawing: {nodes} organisations and systems, {arrows} arrows; "
+                                                       "findings: {rows}",
+        "too_big": "{reason} Open <code>chain export --format graphml</code> in yEd or Gephi.",
+        "dot_failed": "Graphviz (<code>dot</code>) failed (<code>{error}</code>): the drawing uses plain columns.",
+        "no_dot": "Graphviz (<code>dot</code>) was not found: the drawing uses plain columns (install Graphviz for "
+                  "a readable one: <code>apt-get install graphviz</code>).",
+        "lg_consignor": "consignor", "lg_org": "contractor, subcontractor", "lg_hot": "handler not told of",
+        "lg_system": "system", "lg_route": "route not told of", "lg_flow": "entrustment, data in",
+        "lg_access": "access", "lg_none": "no personal data",
+    },
+}
+
+
+def legend(lang: Lang = "ja") -> str:
+    """The drawing's legend: each mark, then its words, laid out by the words' widths."""
+    w = WORDS[lang]
+    marks = [  # (mark at x, its width) -> SVG
+        lambda x: f'<g class="n consignor"><rect x="{x + 2}" y="8" width="18" height="14" fill="#e3eefc" stroke="#2f6fc4"/></g>',
+        lambda x: f'<g class="n org"><rect x="{x + 2}" y="8" width="18" height="14" fill="#f4f4f4" stroke="#777"/></g>',
+        lambda x: f'<g class="n hot"><rect x="{x + 2}" y="8" width="18" height="14" fill="#fde0e0" stroke="#c00" '
+                  'stroke-width="3"/></g>',
+        lambda x: f'<g class="n system"><path d="M{x + 2},11 a9,3 0 0 1 18,0 v10 a9,3 0 0 1 -18,0 z M{x + 2},11 '
+                  'a9,3 0 0 0 18,0" fill="#f2e6f5" stroke="#8a3d99"/></g>',
+        lambda x: f'<path d="M{x},15 h34" stroke="#c00" stroke-width="2.6" marker-end="url(#lg-r)"/>',
+        lambda x: f'<path d="M{x},15 h34" stroke="#8795a1" stroke-width="1.2" marker-end="url(#lg)"/>',
+        lambda x: f'<path d="M{x},15 h34" stroke="#d98c00" stroke-width="1.6" marker-end="url(#lg-a)"/>',
+        lambda x: f'<path d="M{x},15 h34" stroke="#8795a1" stroke-dasharray="5 4"/>',
+    ]
+    keys = ["lg_consignor", "lg_org", "lg_hot", "lg_system", "lg_route", "lg_flow", "lg_access", "lg_none"]
+    widths = [24, 24, 24, 24, 40, 40, 40, 38]
+    parts, x = [], 0
+    for mark, key, width in zip(marks, keys, widths):
+        parts.append(mark(x) + f'<text x="{x + width}" y="20" font-size="12">{escape(w[key])}</text>')
+        x += width + round(text_width(w[key], 12)) + 20
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="legend" width="{x}" height="34" viewBox="0 0 {x} 34" '
+            f'role="img" aria-label="{w["legend"]}"><defs>{MARKERS.replace(chr(34) + "ah", chr(34) + "lg")}</defs>'
+            + "".join(parts) + "</svg>")
+
+
+LEGEND = legend("ja")
 
 
 def drawing(chain: ChainFile, analysis: Analysis, dot: str | None = "dot",
-            warn: Callable[[str], None] | None = None) -> tuple[str, Model]:
+            warn: Callable[[str], None] | None = None, lang: Lang = "ja") -> tuple[str, Model]:
     """The drawing (with its notes) as HTML, and its model; ``dot``: the Graphviz program (a name
-    on PATH or a path), None to draw plain columns."""
-    model = drawing_model(chain, analysis)
-    notes = list(model.notes)
+    on PATH or a path), None to draw plain columns. Notes in ``lang``; warnings (``warn``, for
+    standard error) in English, as the command's other diagnostics."""
+    w = WORDS[lang]
+    model = drawing_model(chain, analysis, lang)
+    notes = [escape(n) for n in model.notes]
     if model.too_big:
-        return "".join(f'<p class="note">{escape(n)}</p>' for n in notes) + \
-            f'<p class="note">{escape(model.too_big)} <code>chain export --format graphml</code> を yEd や Gephi で開いてください。</p>', \
-            model
+        return "".join(f'<p class="note">{n}</p>' for n in notes) + \
+            f'<p class="note">{w["too_big"].format(reason=escape(model.too_big))}</p>', model
     placed = None
     program = dot_program() if dot == "dot" else dot
     if program is not None:
         try:
             placed = graphviz_layout(model, program)
         except (OSError, subprocess.SubprocessError, ValueError, KeyError, IndexError) as exc:
-            reason = f"Graphviz (dot) による配置に失敗したため（{type(exc).__name__}）、簡易な配置で描いています。"
-            notes.append(reason)
+            notes.append(w["dot_failed"].format(error=escape(type(exc).__name__)))
             if warn:
                 warn(f"warning: the HTML report's drawing uses plain columns: dot failed ({type(exc).__name__}: {exc})")
     elif dot is not None:
-        notes.append("Graphviz (dot) が見つからないため、簡易な配置で描いています"
-                     "（Graphviz を入れると読みやすい図になります: apt-get install graphviz）。")
+        notes.append(w["no_dot"])
         if warn:
             warn("warning: Graphviz 'dot' not found: the HTML report's drawing uses plain columns "
                  "(install graphviz for a layered drawing)")
     if placed is None:
         placed = column_layout(model)
-    return "".join(f'<p class="note">{escape(n)}</p>' for n in notes) + \
-        f'<div class="drawing">{svg(model, placed)}</div>', model
+    return "".join(f'<p class="note">{n}</p>' for n in notes) + \
+        f'<div class="drawing">{svg(model, placed, lang)}</div>', model
 
 
 def _stderr(message: str) -> None:
@@ -264,41 +324,45 @@ def _stderr(message: str) -> None:
 
 def html(analysis: Analysis, chain: ChainFile, *, input_file: str | os.PathLike[str] | None = None,
          input_sha256: str | None = None, generated_at: datetime | None = None, dot: str | None = "dot",
-         warn: Callable[[str], None] | None = _stderr) -> str:
-    """The report. ``input_file``: the chain file read (its SHA-256 is computed from it unless
-    ``input_sha256`` is given; ``-`` is standard input, which cannot be read again);
-    ``generated_at``: the time to print (default :func:`report_time`); ``dot``: the Graphviz
-    program, None for the plain columns; ``warn``: where a missing ``dot`` is reported
-    (standard error by default)."""
-    orgs = chain.organizations_by_id
-    name = lambda i: escape(orgs[i].name if i in orgs else str(i))  # noqa: E731
-    title = escape(chain.title or analysis.source or "entrustment chain")
+         warn: Callable[[str], None] | None = _stderr, lang: Lang = "ja") -> str:
+    """The report, in Japanese or English (``lang``). ``input_file``: the chain file read (its
+    SHA-256 is computed from it unless ``input_sha256`` is given; ``-`` is standard input, which
+    cannot be read again); ``generated_at``: the time to print (default :func:`report_time`);
+    ``dot``: the Graphviz program, None for the plain columns; ``warn``: where a missing ``dot`` is
+    reported (standard error by default)."""
+    w = WORDS[lang]
+    words = Words(chain)
+    title = escape(chain.title or analysis.source or w["untitled"])
+    colon = "：" if lang == "ja" else ": "
     s = analysis.summary
-    figure, model = drawing(chain, analysis, dot, warn)
+    figure, model = drawing(chain, analysis, dot, warn, lang)
     index = {c: i for i, (c, _) in enumerate(model.consignors)}
-    out = ['<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8">',
+    out = [f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>委託関係の分析: {title}</title><style>{STYLE}</style></head><body>",
-           f"<h1>委託関係の分析結果：{title}</h1>",
-           _meta(analysis, input_file, input_sha256, generated_at),
-           f"<p>{escape(summary_ja(s))} — backend {escape(analysis.backend)}</p>",
-           *([f"<p>{escape(as_of_ja(s))}</p>"] if s.get("as_of") else []),
-           _filter(model),
-           f'<h2>委託関係図</h2><div class="legend">{LEGEND}</div>',
+           f"<title>{w['page_title']}{colon}{title}</title><style>{STYLE}</style></head><body>",
+           f"<h1>{w['title']}{colon}{title}</h1>",
+           _meta(analysis, input_file, input_sha256, generated_at, lang),
+           f"<p>{escape(summary_line(s, lang))}{'。' if lang == 'ja' else ' — '}"
+           f"{escape(backend_line(analysis.backend, lang))}</p>",
+           *(f"<p>{escape(line)}</p>" for line in notes(analysis, words, lang)),
+           _filter(model, lang),
+           f'<h2>{w["drawing"]}</h2><div class="legend">{legend(lang)}</div>',
            figure,
-           "<h2>概要</h2><table><tr><th>規則</th><th>内容</th><th>重大度</th><th>件数</th></tr>"]
+           f"<h2>{w['summary']}</h2><table><tr><th>{w['rule']}</th><th>{w['rule_title']}</th>"
+           f"<th>{w['severity']}</th><th>{w['count']}</th></tr>"]
     for rule in RULES.values():
         severity = rule.severity.value
-        out.append(f'<tr><td><code>{rule.id}</code></td><td>{escape(rule.title_ja)}</td>'
-                   f'<td class="{severity}">{SEVERITY_JA[severity]}</td><td>{s["by_rule"][rule.id]}</td></tr>')
+        out.append(f'<tr><td><code>{rule.id}</code></td><td>{escape(rule.title_ja if lang == "ja" else rule.title_en)}'
+                   f'</td><td class="{severity}">{severity_word(severity, lang)}</td><td>{s["by_rule"][rule.id]:,}</td></tr>')
     out.append("</table>")
     if analysis.exposure:
-        out.append("<h2>取扱者ごとの影響範囲（集中度）</h2><table><tr><th>取扱者</th><th>委託元数</th><th>本人数</th></tr>")
+        out.append(f"<h2>{w['exposure']}</h2><table><tr><th>{w['handler']}</th><th>{w['consignors']}</th>"
+                   f"<th>{w['subjects']}</th></tr>")
         for x in analysis.exposure[:50]:
-            out.append(f"<tr><td>{escape(x.name)}</td><td>{x.consignor_count}</td>"
-                       f"<td>{escape(exposure_subjects_ja(x))}</td></tr>")
+            out.append(f"<tr><td>{escape(Words.with_id(x.name, x.handler, lang))}</td><td>{x.consignor_count:,}</td>"
+                       f"<td>{escape(exposure_subjects(x, lang))}</td></tr>")
         out.append("</table>")
-    out.append("<h2>指摘</h2>")
+    out.append(f"<h2>{w['findings']}</h2>")
     shown: dict[str, list[int]] = {rule_id: [] for rule_id in RULES}  # the rows of each rule, by position
     for k, rule_id in enumerate(analysis.findings.rules()):
         if len(shown[rule_id]) < MAX_FINDING_ROWS:
@@ -307,56 +371,65 @@ def html(analysis: Analysis, chain: ChainFile, *, input_file: str | os.PathLike[
         total = s["by_rule"][rule.id]
         if not shown[rule.id]:
             continue
-        out.append(f'<details class="rule"{" open" if rule.severity.value == "high" else ""}><summary>'
-                   f'{escape(rule.title_ja)}（<code>{rule.id}</code>、{total} 件）</summary><table>'
-                   "<tr><th>委託元</th><th>内容</th><th>期間</th><th>根拠</th></tr>")
+        head = w["rule_head"].format(title=escape(rule.title_ja if lang == "ja" else rule.title_en),
+                                     id=rule.id, count=f"{total:,}")
+        out.append(f'<details class="rule"{" open" if rule.severity.value == "high" else ""}><summary>{head}</summary>'
+                   f"<table><tr><th>{w['consignor']}</th><th>{w['message']}</th><th>{w['windows']}</th>"
+                   f"<th>{w['bases']}</th></tr>")
         for f in (analysis.findings[k] for k in shown[rule.id]):
-            unknown = ' <span class="unknown">※証跡不明</span>' if f.evidence_unknown else ""
-            refs = "、".join(f'<a href="{escape(b.ref)}">{escape(b.ja)}</a>' for b in f.legal_references)
-            out.append(f'<tr data-c="{index.get(f.consignor, "")}"><td>{name(f.consignor)}</td>'
-                       f"<td>{escape(f.message_ja)}{unknown}</td><td>{escape(windows_ja(f))}</td><td>{refs}</td></tr>")
+            unknown = f' <span class="unknown">{w["unknown"]}</span>' if f.evidence_unknown else ""
+            refs = words.join((f'<a href="{escape(b.ref)}">{escape(citation(b, lang))}</a>'
+                               for b in f.legal_references), lang)
+            message = f.message_ja if lang == "ja" else f.message
+            out.append(f'<tr data-c="{index.get(f.consignor, "")}"><td>{escape(words.named(f.consignor, lang))}</td>'
+                       f"<td>{escape(message)}{unknown}</td><td>{escape(windows(f, lang))}</td><td>{refs}</td></tr>")
         if total > MAX_FINDING_ROWS:
-            out.append(f"<tr><td colspan=4>… and {total - MAX_FINDING_ROWS} more (see --format json)</td></tr>")
+            out.append(f"<tr><td colspan=4>{w['more'].format(more=f'{total - MAX_FINDING_ROWS:,}')}</td></tr>")
         out.append("</table></details>")
     out.append(f"<script>{SCRIPT}</script>")
     out.append("</body></html>\n")
     return "\n".join(out)
 
 
-def _meta(analysis: Analysis, input_file, input_sha256: str | None, generated_at: datetime | None) -> str:
+def _meta(analysis: Analysis, input_file, input_sha256: str | None, generated_at: datetime | None,
+          lang: Lang = "ja") -> str:
+    w = WORDS[lang]
     when = report_time(generated_at)
-    source = str(input_file) if input_file is not None else analysis.source
+    source = escape(str(input_file) if input_file is not None else analysis.source or "")
     if input_sha256 is None and input_file is not None and str(input_file) != "-":
         try:
             input_sha256 = file_sha256(input_file)
         except OSError as exc:
             input_sha256 = None
-            source = f"{source}（読めません: {exc.strerror or exc}）"
+            source += escape(w["unreadable"].format(error=exc.strerror or exc))
     if input_sha256:
         digest = f"<code>{escape(input_sha256)}</code>"
     elif input_file is not None and str(input_file) == "-":
-        source, digest = "標準入力", "標準入力のため記録なし"
+        source, digest = w["stdin"], w["stdin_digest"]
     else:
-        digest = "記録なし"
+        digest = w["none"]
+    stamp = when.isoformat(timespec="seconds")
+    made = f"{escape(time_ja(when))}（{escape(stamp)}）" if lang == "ja" else escape(stamp)
     return ('<table class="meta">'
-            f"<tr><th>作成日時</th><td>{escape(when.isoformat(timespec='seconds'))}</td></tr>"
-            f"<tr><th>作成ツール</th><td>entrustment-chain {escape(tool_version())}</td></tr>"
-            f"<tr><th>入力ファイル</th><td>{escape(source or '記録なし')}</td></tr>"
-            f"<tr><th>入力の SHA-256</th><td>{digest}</td></tr></table>")
+            f"<tr><th>{w['made']}</th><td>{made}</td></tr>"
+            f"<tr><th>{w['tool']}</th><td>entrustment-chain {escape(tool_version())}</td></tr>"
+            f"<tr><th>{w['input']}</th><td>{source or w['none']}</td></tr>"
+            f"<tr><th>{w['digest']}</th><td>{digest}</td></tr></table>")
 
 
-def _filter(model: Model) -> str:
+def _filter(model: Model, lang: Lang = "ja") -> str:
     """The consignor select box, hidden until the script shows it."""
     if not model.consignors or not model.boxes:
         return ""
+    w = WORDS[lang]
     ends = model.consignors[:model.end_consignors]
     others = model.consignors[model.end_consignors:]
     options = []
-    for label, group, start in (("委託元", ends, 0), ("中間の受託者ほか", others, len(ends))):
+    for label, group, start in ((w["ends"], ends, 0), (w["others"], others, len(ends))):
         if group:
             options.append(f'<optgroup label="{label}">' + "".join(
-                f'<option value="{start + k}" data-id="{escape(c)}">{escape(n)} ({escape(c)})</option>' for k, (c, n) in enumerate(group))
-                + "</optgroup>")
-    return ('<div id="filter" hidden><label for="consignor">委託元で絞り込む: </label>'
-            '<select id="consignor"><option value="">すべての委託元</option>' + "".join(options) +
-            '</select><span id="shown"></span></div>')
+                f'<option value="{start + k}" data-id="{escape(c)}">{escape(Words.with_id(n, c, lang))}</option>'
+                for k, (c, n) in enumerate(group)) + "</optgroup>")
+    return (f'<div id="filter" hidden><label for="consignor">{w["filter"]}</label>'
+            f'<select id="consignor"><option value="">{w["all"]}</option>' + "".join(options) +
+            f'</select><span id="shown" data-text="{escape(w["shown"])}"></span></div>')

@@ -9,7 +9,9 @@ What is drawn, for one chain:
 - an arrow per entrustment (委託, or 再委託 when its consignor is itself a contractor) labelled with
   its work, dashed when the parties marked it as handling no personal data; an arrow from the
   contractor to each system the entrustment places the data in (データ格納), and from a system to
-  each organisation with access to it (アクセス(保守) …, amber), drawn once per pair;
+  each organisation with access to it (アクセス・保守 …, amber), drawn once per pair;
+
+in Japanese or English (``lang``: the arrows' words are :class:`..analysis.messages.Words`'s);
 - the arrows on the consignors' undisclosed routes red.
 
 Consignors of the same shape (the same arrows out, to the same places, of the same colour: the 69
@@ -29,7 +31,8 @@ from dataclasses import dataclass, field
 
 from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.analysis.findings import Analysis
-from entrustment_chain.graph.model.chain import ACCESS_KIND_JA, ChainFile, Entrustment
+from entrustment_chain.graph.analysis.messages import Lang, Words
+from entrustment_chain.graph.model.chain import ChainFile, Entrustment
 from entrustment_chain.graph.reports.export import _dot_id
 
 # consignor boxes (one per shape) and their arrows beyond which the end consignors become one box
@@ -63,7 +66,7 @@ class Arrow:
     id: str  # e0, e1 …
     source: str
     target: str
-    label: str  # 委託: work, 再委託: work, データ格納, アクセス(保守)
+    label: str  # 委託：work, 再委託：work, データ格納, アクセス・保守
     kind: str  # entrust | place | access | own
     title: str
     steps: set[tuple[str, str]] = field(default_factory=set)  # (type, key) of the graph's relationships
@@ -149,7 +152,10 @@ def _reach(consignor: str, by_consignor: dict, grants: dict, own_systems: dict) 
     return nodes, steps
 
 
-def drawing_model(chain: ChainFile, analysis: Analysis) -> Model:
+def drawing_model(chain: ChainFile, analysis: Analysis, lang: Lang = "ja") -> Model:
+    """The boxes and arrows of ``chain``'s drawing, coloured by ``analysis``, their words and notes
+    in ``lang``."""
+    ja = lang == "ja"
     orgs = chain.organizations_by_id
     systems = chain.systems_by_id
     contractors = {e.contractor for e in chain.entrustments} | {g.organization for g in chain.access}
@@ -169,9 +175,13 @@ def drawing_model(chain: ChainFile, analysis: Analysis) -> Model:
     at_least = 1 + len(chain.organizations) - len(ends_set) + len(chain.systems)
     if at_least > MAX_BOXES:
         return Model([], [], options, n_ends, notes,
-                     too_big=f"委託元をまとめても {at_least:,} 個の組織・システムになり、図は {MAX_BOXES} 個までです。")
+                     too_big=f"委託元をまとめても {at_least:,} 個の組織・システムになり、図は {MAX_BOXES} 個までです。" if ja
+                     else f"Even with the consignors in one box there would be {at_least:,} organisations and "
+                          f"systems; the drawing holds {MAX_BOXES}.")
     if len(ends) + len(others) > MAX_FILTERED:
-        notes.append(f"委託元の絞り込みは先頭の {MAX_FILTERED:,} 者のみ（全 {len(ends) + len(others):,} 者）。")
+        notes.append(f"委託元の絞り込みは先頭の {MAX_FILTERED:,} 者のみ（全 {len(ends) + len(others):,} 者）。" if ja
+                     else f"The consignor filter offers the first {MAX_FILTERED:,} consignors "
+                          f"(of {len(ends) + len(others):,}).")
 
     hot_steps: dict[int, set[tuple[str, str]]] = defaultdict(set)
     hot_handlers: dict[str, set[int]] = defaultdict(set)
@@ -203,22 +213,23 @@ def drawing_model(chain: ChainFile, analysis: Analysis) -> Model:
     raw: dict[tuple[str, str, str, str, bool], list[tuple[str, str, set]]] = defaultdict(list)
     for e in chain.entrustments:
         source, target = S.org_node(e.consignor), S.org_node(e.contractor)
-        verb = "再委託" if e.consignor in contractors else "委託"
-        label = f"{verb}: {_cut(e.work, WORK_CHARS)}" if e.work else verb
+        verb = Words.entrusts(e.consignor not in contractors, lang)
+        label = f"{verb}{'：' if ja else ': '}{_cut(e.work, WORK_CHARS)}" if e.work else verb
         # the entrustment's arrow stands for its placements too: the data reaches the system by it
         steps = {(S.ENTRUSTS, e.id)} | {(S.PLACES_DATA_IN, S.places_key(e.id, s)) for s in e.systems}
         raw[(source, target, label, "entrust", e.personal_data is False)].append((e.id, e.work or "", steps))
         for system_id in e.systems:
-            raw[(target, S.system_node(system_id), "データ格納", "place", False)].append(
+            raw[(target, S.system_node(system_id), Words.places(lang), "place", False)].append(
                 (e.id, "", {(S.PLACES_DATA_IN, S.places_key(e.id, system_id))}))
     for key, g in zip(chain.grant_keys, chain.access):
-        label = f"アクセス({ACCESS_KIND_JA[g.kind.value]})"
+        label = Words.access(g.kind.value, lang)
         raw[(S.system_node(g.system), S.org_node(g.organization), label, "access", False)].append(
             (key, "", {(S.ACCESSIBLE_BY, key)}))
     for operator, system_ids in own_systems.items():
         if operator in orgs:
             for system_id in system_ids:
-                raw[(S.org_node(operator), S.system_node(system_id), "自社データ", "own", False)].append(
+                raw[(S.org_node(operator), S.system_node(system_id), "自社データ" if ja else "own data", "own",
+                     False)].append(
                     (system_id, "", {("OWN", system_id)}))
 
     def hot_of(steps: set) -> set[int]:
@@ -247,7 +258,9 @@ def drawing_model(chain: ChainFile, analysis: Analysis) -> Model:
         group_of = {c: "group:all" for c in ends}
         group_members["group:all"] = ends
         notes.append(f"委託元 {len(ends):,} 者は 1 つの箱にまとめて描いています（矢印の ×数 は委託の件数）。"
-                     "委託元を選ぶと、その委託元の経路だけを表示します。")
+                     "委託元を選ぶと、その委託元の経路だけを表示します。" if ja
+                     else f"The {len(ends):,} consignors are drawn as one box (an arrow's ×n counts its "
+                          "entrustments). Choose a consignor to see its routes alone.")
     else:
         for n, members in enumerate(sorted(shapes.values(), key=lambda m: (orgs[m[0]].name, m[0]))):
             if len(members) > 1:
@@ -256,7 +269,9 @@ def drawing_model(chain: ChainFile, analysis: Analysis) -> Model:
                 group_members[f"group:{n}"] = members
         if group_members:
             notes.append("同じ形の委託元（同じ委託先・同じ経路）は 1 つの箱にまとめて描いています"
-                         "（矢印の ×数 は委託の件数）。")
+                         "（矢印の ×数 は委託の件数）。" if ja
+                         else "Consignors of the same shape (the same contractors, the same routes) are drawn as "
+                              "one box (an arrow's ×n counts its entrustments).")
 
     def drawn(node: str) -> str:
         return group_of.get(S.node_id(node), node) if node.startswith("org:") else node
@@ -288,12 +303,15 @@ def drawing_model(chain: ChainFile, analysis: Analysis) -> Model:
     alone = sum(drawn(S.org_node(o.id)) not in seen_nodes for o in chain.organizations) + \
         sum(S.system_node(s.id) not in seen_nodes for s in chain.systems)
     if alone:
-        notes.append(f"委託にもアクセスにも現れない組織・システム {alone:,} 個は描いていません。")
+        notes.append(f"委託にもアクセスにも現れない組織・システム {alone:,} 個は描いていません。" if ja
+                     else f"{alone:,} organisations and systems with no entrustment or access are not drawn.")
 
     if len(nodes_used) > MAX_BOXES or len(keyed) > MAX_ARROWS:
         return Model([], [], options, n_ends, notes,
                      too_big=f"{len(nodes_used):,} 個の組織・システムと {len(keyed):,} 本の矢印になり、"
-                             f"図は {MAX_BOXES} 個・{MAX_ARROWS} 本までです。")
+                             f"図は {MAX_BOXES} 個・{MAX_ARROWS} 本までです。" if ja
+                     else f"There would be {len(nodes_used):,} organisations and systems and {len(keyed):,} "
+                          f"arrows; the drawing holds {MAX_BOXES} and {MAX_ARROWS}.")
 
     box_id = {n: f"n{i}" for i, n in enumerate(nodes_used)}
     boxes = []
@@ -301,20 +319,23 @@ def drawing_model(chain: ChainFile, analysis: Analysis) -> Model:
         if n.startswith("group:"):
             members = group_members[n]
             names = [orgs[c].name for c in members]
-            shown = "、".join(_cut(x, 10) for x in names[:2])
-            lines = [f"委託元 {len(members):,} 者", shown + (f" ほか {len(members) - 2:,} 者" if len(members) > 2 else "")]
+            shown = Words.join((_cut(x, 10) for x in names[:2]), lang)
+            more = len(members) - 2
+            lines = [f"委託元 {len(members):,} 者" if ja else f"{len(members):,} consignors",
+                     shown + ((f" ほか {more:,} 者" if ja else f" and {more:,} more") if more > 0 else "")]
             ids = {index[c] for c in members if c in index}
-            boxes.append(Box(box_id[n], lines, "\n".join(f"{orgs[c].name} ({c})" for c in members[:200])
+            boxes.append(Box(box_id[n], lines, "\n".join(Words.with_id(orgs[c].name, c, lang) for c in members[:200])
                              + ("\n…" if len(members) > 200 else ""), "group", ids, set(), len(members)))
         elif n.startswith("org:"):
             o = orgs[S.node_id(n)]
             kind = "consignor" if o.id in ends else "org"
-            boxes.append(Box(box_id[n], [_cut(o.name, NAME_CHARS), f"({_cut(o.id, NAME_CHARS)})"], f"{o.name} ({o.id})",
-                             kind, set(reach_nodes.get(n, ())), set(hot_handlers.get(o.id, ()))))
+            boxes.append(Box(box_id[n], [_cut(o.name, NAME_CHARS), f"({_cut(o.id, NAME_CHARS)})"],
+                             Words.with_id(o.name, o.id, lang), kind, set(reach_nodes.get(n, ())),
+                             set(hot_handlers.get(o.id, ()))))
         else:
             s = systems[S.node_id(n)]
-            boxes.append(Box(box_id[n], [_cut(s.name, NAME_CHARS), f"({_cut(s.id, NAME_CHARS)})"], f"{s.name} ({s.id})",
-                             "system", set(reach_nodes.get(n, ()))))
+            boxes.append(Box(box_id[n], [_cut(s.name, NAME_CHARS), f"({_cut(s.id, NAME_CHARS)})"],
+                             Words.with_id(s.name, s.id, lang), "system", set(reach_nodes.get(n, ()))))
     member_sets = {b.id: b.members for b in boxes}
 
     arrows = []
@@ -327,8 +348,8 @@ def drawing_model(chain: ChainFile, analysis: Analysis) -> Model:
             members |= member_sets[box_id[source]] & member_sets[box_id[target]]
         count = len(items) if len(items) > 1 else 0
         ids = [key for key, *_ in items]
-        title = f"{label}" + (f" ×{count}" if count else "") + "\n" + ", ".join(ids[:50]) + \
-            (f" … (+{len(ids) - 50})" if len(ids) > 50 else "")
+        title = f"{label}" + (f" ×{count}" if count else "") + "\n" + Words.join(ids[:50], lang) + \
+            ((f" …（ほか {len(ids) - 50}）" if ja else f" … (+{len(ids) - 50})") if len(ids) > 50 else "")
         arrows.append(Arrow(f"e{i}", box_id[source], box_id[target], label, kind, title, steps, dashed, count,
                             members, hot_of(steps)))
     return Model(boxes, arrows, options, n_ends, notes)

@@ -1,19 +1,20 @@
-"""Render analyses: terminal tables, Japanese markdown (with Mermaid), JSON; and the text helpers
-every report shares (markdown escaping, people, days and windows in Japanese). The survey's
-reports are in :mod:`.survey_report`."""
+"""Render analyses: terminal tables and markdown (with Mermaid) in Japanese or English, JSON; and
+the text helpers every report shares (markdown escaping, display widths, people, days and windows
+in Japanese). The survey's reports are in :mod:`.survey_report`."""
 from __future__ import annotations
 
 import json
 import re
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Iterable
 
 from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.analysis import windows as W
 from entrustment_chain.graph.analysis.findings import Analysis, Finding
-from entrustment_chain.graph.analysis.messages import path_text
-from entrustment_chain.graph.analysis.registry import RULES
+from entrustment_chain.graph.analysis.messages import Lang, Words
+from entrustment_chain.graph.analysis.registry import RULES, Per
 from entrustment_chain.graph.model.chain import ChainFile
+from entrustment_chain.graph.reports.columns import columns, width
 
 KIND_COUNTER = {"private": "社", "local_government": "団体", "public_agency": "機関"}
 SEVERITY_JA = {"high": "高", "medium": "中", "low": "低"}
@@ -103,12 +104,20 @@ def exposure_subjects_ja(x: Any) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Analysis
+# Analysis. The table, the markdown and the HTML report (:mod:`.html`) speak Japanese or English
+# (``lang``); organisations and systems by their names with their ids in parentheses
+# (:class:`..analysis.messages.Words`), lists joined with 、 in Japanese.
 
 def day_ja(iso: str) -> str:
     """An ISO day in wareki: 令和 5 年 1 月 31 日."""
     day = date.fromisoformat(iso)
     return W.wareki((day, day))
+
+
+def time_ja(moment: datetime) -> str:
+    """A moment in wareki, to the minute, in its own time zone: 令和 7 年 4 月 1 日 9 時 30 分 (the
+    report's header gives the ISO time, with its offset, beside it)."""
+    return f"{day_ja(moment.date().isoformat())} {moment.hour} 時 {moment.minute:02d} 分"
 
 
 def route_windows_ja(w: Any, unknown_note: str) -> str:
@@ -133,14 +142,23 @@ def _span_en(x: Any) -> str:
     return f"{x.start or 'unknown'} to {x.end or 'open'}"
 
 
-def windows_en(f: Finding) -> str:
-    """The first route's windows in English, for the table."""
-    if not f.routes or f.routes[0].windows is None:
-        return ""
-    w = f.routes[0].windows
+def route_windows_en(w: Any) -> str:
+    """A route's windows in English: certain 2015-03-01 to 2017-03-31; possible …"""
     parts = [f"certain {', '.join(map(_span_en, w.certain))}" if w.certain else "",
              f"possible {', '.join(map(_span_en, w.possible))}" if w.possible else ""]
     return "; ".join(filter(None, parts)) + (" (a period unknown)" if w.unknown_period else "")
+
+
+def windows_en(f: Finding) -> str:
+    """:func:`windows_ja` in English, with ISO days."""
+    if not f.routes or f.routes[0].windows is None:
+        return ""
+    parts = [route_windows_en(r.windows) for r in f.routes]
+    return parts[0] if len(parts) == 1 else " / ".join(f"{r.id}: {text}" for r, text in zip(f.routes, parts))
+
+
+def windows(f: Finding, lang: Lang) -> str:
+    return windows_ja(f) if lang == "ja" else windows_en(f)
 
 
 def bases_ja(f: Finding) -> str:
@@ -148,66 +166,269 @@ def bases_ja(f: Finding) -> str:
     return "、".join(b.ja for b in f.legal_references) or "; ".join(f.legal_basis)
 
 
-def analysis_table(a: Analysis) -> str:
-    summary = a.summary
-    n = summary.get("intermediaries", 0)
+def bases(f: Finding, lang: Lang) -> str:
+    """The finding's legal bases: Japanese citations (個人情報保護法第25条（委託先の監督）…), or the
+    English texts."""
+    return bases_ja(f) if lang == "ja" else "; ".join(b.text for b in f.legal_references) or "; ".join(f.legal_basis)
+
+
+def citation(b: Any, lang: Lang) -> str:
+    """A legal reference as the reader's language cites it."""
+    return b.ja if lang == "ja" else b.text
+
+
+def summary_en(s: dict[str, Any]) -> str:
+    """279 findings for 69 consignors (+1 intermediary) (low 20, medium 99, high 160)."""
+    n = s.get("intermediaries", 0)
     middle = f" (+{n} intermediar{'y' if n == 1 else 'ies'})" if n else ""
-    out = [f"{summary['findings']} findings for {summary['consignors']} consignors{middle} "
-           f"({', '.join(f'{k} {v}' for k, v in summary['by_severity'].items())}); backend {a.backend}"]
-    if summary.get("as_of"):
-        out.append(as_of_en(summary))
-    for rule in RULES:
-        found = a.by_rule(rule)
-        if not found:
-            continue
-        out += ["", f"{rule} [{found[0].severity.value}] — {len(found)}"]
-        for f in found:
-            if f.routes:
-                detail = path_text(f.path) + (f"  (+{len(f.routes) - 1} more routes)" if len(f.routes) > 1 else "")
-            elif f.handlers:
-                detail = "undisclosed: " + ", ".join(f.handlers)
-            else:
-                detail = f"entrustment {f.entrustment} → {f.handler}"
-            flag = "  (evidence unknown)" if f.evidence_unknown else ""
-            when = windows_en(f)
-            out.append(f"  {f.consignor:<12} {(f.handler or ''):<12} {detail}{flag}" + (f"  [{when}]" if when else ""))
-    if a.exposure:
-        out += ["", "exposure (handlers by consignors reached)"]
-        for x in a.exposure[:10]:
-            out.append(f"  {x.handler:<12} {x.consignor_count:>6} consignors  "
-                       f"{subjects_ja(x.data_subjects.count, x.data_subjects.approximate)}"
-                       f"{f' (+{x.data_subjects.unknown} unknown)' if x.data_subjects.unknown else ''}")
-    return "\n".join(out) + "\n"
+    return (f"{s['findings']} findings for {s['consignors']} consignors{middle} "
+            f"({', '.join(f'{k} {v}' for k, v in s['by_severity'].items())})")
 
 
-def analysis_markdown(a: Analysis, chain: ChainFile) -> str:
-    orgs = chain.organizations_by_id
-    name = lambda i: md(orgs[i].name if i in orgs else i)  # noqa: E731
-    out = [f"# 委託関係の分析結果：{md(chain.title or a.source or '')}".rstrip("："), "",
-           "## 概要", "",
-           f"- {summary_ja(a.summary)}",
-           *([f"- {as_of_ja(a.summary)}"] if a.summary.get("as_of") else []),
-           "", "| 規則 | 内容 | 重大度 | 件数 |", "|---|---|---|---|"]
-    for rule in RULES.values():
-        out.append(f"| `{rule.id}` | {rule.title_ja} | {SEVERITY_JA[rule.severity.value]} | "
-                   f"{a.summary['by_rule'][rule.id]} |")
-    if a.exposure:
-        out += ["", "## 取扱者ごとの影響範囲（集中度）", "", "| 取扱者 | 委託元数 | 本人数 |", "|---|---|---|"]
-        for x in a.exposure:
-            out.append(f"| {md(x.name)} | {x.consignor_count} | {exposure_subjects_ja(x)} |")
-    out += ["", "## 委託関係図", "", "```mermaid", *mermaid(chain, a), "```", ""]
-    out += ["## 指摘", ""]
+def summary_line(s: dict[str, Any], lang: Lang) -> str:
+    return summary_ja(s) if lang == "ja" else summary_en(s)
+
+
+def backend_line(backend: str, lang: Lang) -> str:
+    """解析：networkx / backend networkx."""
+    return f"解析：{backend}" if lang == "ja" else f"backend {backend}"
+
+
+def as_of_line(s: dict[str, Any], lang: Lang) -> str:
+    return as_of_ja(s) if lang == "ja" else as_of_en(s)
+
+
+def baseline_line(s: dict[str, Any], lang: Lang) -> str:
+    """What a baseline (``--baseline``) did, from ``summary["baseline"]``: the findings it left out,
+    its entries that have expired (their findings reported again) and those whose finding no
+    longer occurs; empty without a baseline."""
+    b = s.get("baseline")
+    if not b:
+        return ""
+    stale = len(b["stale"])
+    expired = max(b["accepted"] - stale - b["suppressed"], 0)  # accepted, occurring, not suppressed
+    if lang == "ja":
+        return (f"受容リスト {b['file']}：指摘 {b['suppressed']:,} 件を受容済みとして除外"
+                f"（期限切れで再び指摘 {expired:,} 件、もう生じない指摘の受容 {stale:,} 件）")
+    return (f"baseline {b['file']}: {b['suppressed']:,} accepted finding(s) left out ({expired:,} expired and "
+            f"reported again, {stale:,} no longer occurring)")
+
+
+def step_bound_line(s: dict[str, Any], words: Words, lang: Lang) -> str:
+    """The routes whose data goes on beyond the step bound (not followed), as the CLI warns of
+    them; empty when there are none."""
+    bound = s.get("step_bound")
+    if not bound or not bound["truncated"]:
+        return ""
+    routes = bound["truncated"]
+
+    def route(x: dict) -> str:  # an entrustment names its consignor; a system's data is named with it
+        if x["route"] in words.entrustments:
+            return words.entrustment(x["route"], lang)
+        return f"{words.named(x['consignor'], lang)}{'：' if lang == 'ja' else ': '}{words.route_of(x['route'], lang)}"
+
+    shown = words.join(map(route, routes[:5]), lang)
+    more = len(routes) - 5
+    if lang == "ja":
+        return (f"{bound['max_steps']} 段を超えてデータが渡る経路が {len(routes):,} 件あり、その先は追跡していない"
+                f"（{shown}{f' ほか {more:,} 件' if more > 0 else ''}）")
+    return (f"{len(routes):,} route(s) pass data on beyond {bound['max_steps']} steps, which are not followed: "
+            f"{shown}{f' and {more:,} more' if more > 0 else ''}")
+
+
+def notes(a: Analysis, words: Words, lang: Lang) -> list[str]:
+    """The lines every report puts under its summary: the day judged (``--as-of``), what a
+    baseline left out, the routes beyond the step bound."""
+    s = a.summary
+    return [line for line in (as_of_line(s, lang), baseline_line(s, lang), step_bound_line(s, words, lang)) if line]
+
+
+def exposure_subjects_en(x: Any) -> str:
+    """:func:`exposure_subjects_ja` in English: about 584,000 people (+52 consignors unknown) (upper bound)."""
+    d = x.data_subjects
+    text = f"{'about ' if d.approximate else ''}{d.count:,} people"
+    if d.unknown:
+        text += f" (+{d.unknown} consignor{'s' if d.unknown != 1 else ''} unknown)"
+    return text + (" (upper bound)" if d.upper_bound else "")
+
+
+def exposure_subjects(x: Any, lang: Lang) -> str:
+    return exposure_subjects_ja(x) if lang == "ja" else exposure_subjects_en(x)
+
+
+def severity_word(severity: str, lang: Lang) -> str:
+    return SEVERITY_JA[severity] if lang == "ja" else severity
+
+
+def references(found: Iterable[Finding], lang: Lang) -> dict[str, str]:
+    """The legal references the findings cite, each once, in the order first cited: citation → URL."""
+    out: dict[str, str] = {}
+    for f in found:
+        for b in f.legal_references:
+            out.setdefault(citation(b, lang), b.ref)
+    return out
+
+
+# Terminal tables: cells measured by display width (:mod:`.columns`: a CJK character takes two
+# columns; East Asian "ambiguous" characters such as → and … one, as most terminals draw them).
+
+def cut(text: str, size: int) -> str:
+    """``text`` in at most ``size`` columns, ended with … when it is cut."""
+    if width(text) <= size:
+        return text
+    out, used = "", 0
+    for ch in text:
+        w = width(ch)
+        if used + w > size - 1:
+            break
+        out, used = out + ch, used + w
+    return out + "…"
+
+
+NAME_COLUMN = 46  # columns at most for a name with its id in a table; longer names are cut, never the id
+
+
+def name_cell(name: str, ident: str | None, lang: Lang) -> str:
+    """A name with its id in parentheses, in at most :data:`NAME_COLUMN` columns: the name is cut
+    (with …), the id never."""
+    if ident is None:
+        return ""
+    text = Words.with_id(name, ident, lang)
+    if width(text) <= NAME_COLUMN or text == ident:
+        return text
+    tail = text[len(name):]
+    return cut(name, NAME_COLUMN - width(tail)) + tail
+
+
+TABLE_WORDS = {
+    "ja": {"consignor": "委託元", "handler": "取扱者", "contractor": "委託先", "detail": "内容",
+           "exposure": "取扱者ごとの影響範囲（集中度）", "consignors": "委託元数", "subjects": "本人数",
+           "unknown": "※証跡不明"},
+    "en": {"consignor": "consignor", "handler": "handler", "contractor": "contractor", "detail": "detail",
+           "exposure": "exposure (handlers by consignors reached)", "consignors": "consignors",
+           "subjects": "data subjects", "unknown": "(evidence unknown)"},
+}
+
+
+def _detail(f: Finding, words: Words, lang: Lang) -> str:
+    """What a table row says of a finding: the first route's path (with how many more routes and
+    the windows) for path rules, the undisclosed handlers for could_not_supervise, the message for
+    the others."""
+    ja = lang == "ja"
+    flag = f" {TABLE_WORDS[lang]['unknown']}" if f.evidence_unknown else ""
+    if f.routes:
+        more = len(f.routes) - 1
+        text = words.path(f.path, lang)
+        if more:
+            text += f"（ほか {more} 経路）" if ja else f"  (+{more} more route{'s' if more > 1 else ''})"
+        when = windows(f, lang)
+        return text + flag + ((f"　期間：{when}" if ja else f"  [{when}]") if when else "")
+    if f.handlers:
+        handlers = words.join((words.named(h, lang) for h in f.handlers), lang)
+        return (f"説明を受けていない取扱者：{handlers}" if ja else f"undisclosed: {handlers}") + flag
+    message = f.message_ja if ja else f.message
+    return message + flag
+
+
+def analysis_table(a: Analysis, chain: ChainFile, lang: Lang = "en") -> str:
+    """The terminal table: the summary, then each rule's findings (consignor, handler or
+    contractor, what was found), then the handlers that reach the most consignors."""
+    words = Words(chain)
+    summary = a.summary
+    t = TABLE_WORDS[lang]
+    ja = lang == "ja"
+    head = (f"{summary_ja(summary)}。{backend_line(a.backend, lang)}" if ja
+            else f"{summary_en(summary)}; {backend_line(a.backend, lang)}")
+    out = [head, *notes(a, words, lang)]
     for rule in RULES.values():
         found = a.by_rule(rule.id)
         if not found:
             continue
-        out += [f"### {rule.title_ja}（`{rule.id}`、{len(found)} 件）", ""]
+        severity = severity_word(rule.severity.value, lang)
+        if ja:
+            out += ["", f"{rule.title_ja}　重大度 {severity}　{len(found):,} 件　`{rule.id}`"]
+        else:
+            out += ["", f"{rule.id} [{severity}] — {len(found)}: {rule.title_en}"]
+        # consignor, then the handler (path rules) or the contractor (entrustment rules), then what
+        rows = [[t["consignor"], *([] if rule.per is Per.consignor else
+                                  [t["contractor" if rule.per is Per.entrustment else "handler"]]), t["detail"]]]
         for f in found:
-            note = " ※証跡不明" if f.evidence_unknown else ""
-            when = windows_ja(f)
-            out.append(f"- {name(f.consignor)}: {md(f.message_ja)}{note}" + (f"（期間: {md(when)}）" if when else "")
-                       + f" 根拠: {md(bases_ja(f))}")
+            rows.append([name_cell(words.org(f.consignor), f.consignor, lang),
+                         *([] if rule.per is Per.consignor else [name_cell(words.org(f.handler), f.handler, lang)]),
+                         _detail(f, words, lang)])
+        out += [f"  {line}" for line in columns(rows)]
+    if a.exposure:
+        out += ["", t["exposure"]]
+        rows = [[t["handler"], t["consignors"], t["subjects"]]]
+        for x in a.exposure[:10]:
+            rows.append([name_cell(x.name, x.handler, lang), f"{x.consignor_count:,}", exposure_subjects(x, lang)])
+        out += [f"  {line}" for line in columns(rows, right=[1])]
+        if len(a.exposure) > 10:
+            rest = len(a.exposure) - 10
+            out.append(f"  ほか {rest:,} 者" if ja else f"  and {rest:,} more")
+    return "\n".join(out) + "\n"
+
+
+MARKDOWN_WORDS = {
+    "ja": {"title": "委託関係の分析結果", "summary": "概要", "rules": "| 規則 | 内容 | 重大度 | 件数 |",
+           "exposure": "取扱者ごとの影響範囲（集中度）", "exposure_head": "| 取扱者 | 委託元数 | 本人数 |",
+           "chain": "委託関係図", "findings": "指摘", "unknown": "※証跡不明", "references": "法令等の参照先"},
+    "en": {"title": "Entrustment chain analysis", "summary": "Summary",
+           "rules": "| rule | title | severity | findings |", "exposure": "Exposure by handler",
+           "exposure_head": "| handler | consignors | data subjects |", "chain": "The chain",
+           "findings": "Findings", "unknown": " (evidence unknown)", "references": "Legal references"},
+}
+
+
+def analysis_markdown(a: Analysis, chain: ChainFile, lang: Lang = "ja") -> str:
+    """The markdown report: summary, rules, exposure, the chain as a Mermaid flowchart, every
+    finding with its windows and legal basis, and the legal references cited with their
+    addresses (e-Gov, PPC). Names and free text are written as text (:func:`md`)."""
+    words = Words(chain)
+    t = MARKDOWN_WORDS[lang]
+    ja = lang == "ja"
+    colon = "：" if ja else ": "
+    title = md(chain.title or a.source or "")
+    out = [f"# {t['title']}{colon + title if title else ''}", "",
+           f"## {t['summary']}", "",
+           f"- {md(summary_line(a.summary, lang))}",
+           f"- {md(backend_line(a.backend, lang))}",
+           *(f"- {md(line)}" for line in notes(a, words, lang)),
+           "", t["rules"], "|---|---|---|---|"]
+    for rule in RULES.values():
+        out.append(f"| `{rule.id}` | {rule.title_ja if ja else md(rule.title_en)} | "
+                   f"{severity_word(rule.severity.value, lang)} | {a.summary['by_rule'][rule.id]:,} |")
+    if a.exposure:
+        out += ["", f"## {t['exposure']}", "", t["exposure_head"], "|---|---|---|"]
+        for x in a.exposure:
+            out.append(f"| {md(Words.with_id(x.name, x.handler, lang))} | {x.consignor_count:,} | "
+                       f"{md(exposure_subjects(x, lang))} |")
+    out += ["", f"## {t['chain']}", "", "```mermaid", *mermaid(chain, a, lang), "```", ""]
+    out += [f"## {t['findings']}", ""]
+    cited: dict[str, str] = {}
+    for rule in RULES.values():
+        found = a.by_rule(rule.id)
+        if not found:
+            continue
+        out += [f"### {rule.title_ja}（`{rule.id}`、{len(found):,} 件）" if ja
+                else f"### {md(rule.title_en[:1].upper() + rule.title_en[1:])} (`{rule.id}`, {len(found):,})", ""]
+        for f in found:
+            note = t["unknown"] if f.evidence_unknown else ""
+            when = windows(f, lang)
+            message = f.message_ja if ja else f.message
+            if ja:
+                out.append(f"- {md(words.named(f.consignor, lang))}：{md(message)}{note}"
+                           + (f"（期間：{md(when)}）" if when else "") + f"　根拠：{md(bases(f, lang))}")
+            else:
+                out.append(f"- {md(words.named(f.consignor, lang))}: {md(message)}{note}"
+                           + (f" (when: {md(when)})" if when else "") + f" Legal basis: {md(bases(f, lang))}")
+        cited.update((k, v) for k, v in references(found, lang).items() if k not in cited)
         out.append("")
+    if cited:
+        # the addresses are the tool's own (graph/analysis/legal.py), written as they are so that
+        # a renderer that links bare URLs (GitHub) links them; the citations are text
+        out += [f"## {t['references']}", ""]
+        out += [f"- {md(name)}{colon.strip()} {url}" for name, url in cited.items()]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -223,8 +444,9 @@ def undisclosed_marks(a: Analysis | None) -> tuple[set[tuple[str, str, str | Non
     return steps, handlers
 
 
-def mermaid(chain: ChainFile, a: Analysis | None = None) -> list[str]:
-    """A Mermaid flowchart; steps on undisclosed paths are drawn thick and red."""
+def mermaid(chain: ChainFile, a: Analysis | None = None, lang: Lang = "en") -> list[str]:
+    """A Mermaid flowchart; steps on undisclosed paths are drawn thick and red. Access arrows are
+    labelled in ``lang`` (アクセス・保守 / maintenance access)."""
     hidden_steps, hidden_handlers = undisclosed_marks(a)
     ids: dict[str, str] = {}
 
@@ -257,7 +479,7 @@ def mermaid(chain: ChainFile, a: Analysis | None = None) -> list[str]:
                 red.append(edge_index)
             edge_index += 1
     for key, grant in zip(chain.grant_keys, chain.access):
-        lines.append(f'  {node(S.org_node(grant.organization))} ==>|"{grant.kind.value} access"| '
+        lines.append(f'  {node(S.org_node(grant.organization))} ==>|"{_mm(Words.access(grant.kind.value, lang))}"| '
                      f"{node(S.system_node(grant.system))}")
         if (S.ACCESSIBLE_BY, key, grant.system) in hidden_steps:
             red.append(edge_index)
