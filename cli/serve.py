@@ -25,28 +25,34 @@ class Bytes(click.ParamType):
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but loopback needs a token (--token-file or "
-                   "ENTRUSTMENT_CHAIN_TOKEN).")
+                   "ENTRUSTMENT_CHAIN_TOKEN); without one, only requests for a loopback name (Host "
+                   "127.0.0.1, localhost, [::1]) are answered.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
 @click.option("--token-file", type=click.Path(dir_okay=False), default=None,
-              help="A file holding the bearer token, readable by its owner only (chmod 600); else the "
-                   "environment variable ENTRUSTMENT_CHAIN_TOKEN. With a token, every request but "
-                   "/v1/health needs 'Authorization: Bearer <token>'.")
+              help="A file holding the bearer token: your own, not a symbolic link, readable by you only "
+                   "(chmod 600); else the environment variable ENTRUSTMENT_CHAIN_TOKEN. With a token, every "
+                   "request but /v1/health and /openapi.json needs 'Authorization: Bearer <token>'.")
 @click.option("--max-body", type=Bytes(), default="16MiB", show_default=True,
               help="Refuse larger request bodies (413), before reading them in full. YAML bodies also keep "
-                   "YAML's own limit (2 MiB; ENTRUSTMENT_CHAIN_MAX_BYTES).")
+                   "YAML's own limit (2 MiB; ENTRUSTMENT_CHAIN_MAX_BYTES, which bounds JSON too when lower).")
+@click.option("--body-timeout", type=click.FloatRange(min=0, min_open=True, max=86400), default=60,
+              show_default=True, metavar="SECONDS",
+              help="A body must arrive in full within this time (408 after).")
 @click.option("--backend", type=click.Choice(["networkx", "neo4j"]), default="networkx", show_default=True,
               help="The backend of requests that name none; neo4j also lets requests use Neo4j "
                    "(backend=neo4j&dataset=NAME).")
 @click.option("--jobs", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Analyses run at once; further requests wait their turn.")
+              help="Analyses run at once; further requests wait their turn (and at most twice as many "
+                   "bodies are read or held at once).")
 @neo4j_options
 @handle_errors
-def command(host: str, port: int, token_file: str | None, max_body: int, backend: str, jobs: int,
-            uri: str, username: str, database: str) -> None:
+def command(host: str, port: int, token_file: str | None, max_body: int, body_timeout: float, backend: str,
+            jobs: int, uri: str, username: str, database: str) -> None:
     """Serve validate, analyze, check, survey and breach over HTTP (FastAPI; docs/serve.md).
 
     Answers are the documents of each command's --format json; the OpenAPI document is at
-    /openapi.json. Stops on Ctrl-C or SIGTERM, finishing the requests in progress.
+    /openapi.json. Stops on Ctrl-C or SIGTERM, giving the requests in progress a minute to
+    finish, and exits 0.
     """
     from entrustment_chain.graph.errors import InputError
     from entrustment_chain.service import settings as serve
@@ -65,7 +71,7 @@ def command(host: str, port: int, token_file: str | None, max_body: int, backend
 
             neo4j = Settings.resolve(uri=uri, username=username, database=database)
         settings = serve.resolve(host=host, port=port, token_file=token_file, max_body=max_body,
-                                 backend=backend, jobs=jobs, neo4j=neo4j)
+                                 backend=backend, jobs=jobs, neo4j=neo4j, body_timeout=body_timeout)
         from entrustment_chain.service.server import run
 
         run(settings, announce=lambda message: click.echo(message, err=True))

@@ -38,13 +38,16 @@ class BodyTooLarge(Exception):
         self.limit = limit
 
 
-def too_large(fmt: str, limit: int, max_body: int, what: str = "the body") -> BodyTooLarge:
-    """The 413 message: which limit, and how to raise it."""
-    if fmt == "yaml" and limit < max_body:
+def too_large(fmt: str, limit: int, source: str, what: str = "the body") -> BodyTooLarge:
+    """The 413 message: which limit binds (``source``: ``--max-body`` or
+    ``ENTRUSTMENT_CHAIN_MAX_BYTES``, the loader's limit of the format), and how to raise it."""
+    if source == "--max-body":
+        return BodyTooLarge(f"{what} is over the limit of {limit:,} bytes (chain serve --max-body)", limit)
+    if fmt == "yaml":
         return BodyTooLarge(f"{what} is over the limit of {limit:,} bytes for YAML (YAML is parsed whole; "
-                            "large chains read much faster as JSON; ENTRUSTMENT_CHAIN_MAX_BYTES on the "
-                            "server raises it)", limit)
-    return BodyTooLarge(f"{what} is over the limit of {limit:,} bytes (chain serve --max-body)", limit)
+                            f"large chains read much faster as JSON; {source} on the server raises it)", limit)
+    return BodyTooLarge(f"{what} is over the limit of {limit:,} bytes for JSON ({source} on the server sets "
+                        "it)", limit)
 
 
 def body_format(content_type: str | None) -> str | None:
@@ -65,12 +68,13 @@ def chain_from_body(body: bytes, fmt: str, name: str = BODY) -> ChainFile:
         return parse_chain_text(decode(body, name), name, fmt)
 
 
-def envelope(body: bytes, fmt: str, chain_name: str, yaml_limit: int, max_body: int
+def envelope(body: bytes, fmt: str, chain_name: str, yaml_limit: int, limit_source: str
              ) -> tuple[ChainFile, Any, str, dict]:
     """The body of ``/v1/check``: ``{chain, proposal}``, each a mapping (in the body's own format)
     or a text (YAML or JSON) in a string. Returns the chain and the proposal as ``check`` takes
     it: data, name (``proposal``) and line map. Lines of a mapping count in the body; lines of a
-    text count in that text."""
+    text count in that text. A text parsed as YAML keeps YAML's limit (``yaml_limit``, set by
+    ``limit_source``)."""
     text = decode(body, BODY)
     try:
         data, lines = parse_json(text) if fmt == "json" else parse_yaml(text)
@@ -94,13 +98,14 @@ def envelope(body: bytes, fmt: str, chain_name: str, yaml_limit: int, max_body: 
     member = data["chain"]
     with gc_paused():
         if isinstance(member, str):
-            _within(member, yaml_limit, max_body, "the chain's text")
+            if not _json_text(member):  # read as JSON, as parse_chain_text(…, "auto") reads it, else YAML
+                _within(member, yaml_limit, limit_source, "the chain's text")
             chain = parse_chain_text(member, chain_name, "auto")
         else:
             chain = chain_from_dict(member, chain_name, inner("chain"))
     proposal = data["proposal"]
     if isinstance(proposal, str):
-        _within(proposal, yaml_limit, max_body, "the proposal's text")
+        _within(proposal, yaml_limit, limit_source, "the proposal's text")  # always parsed as YAML
         try:
             proposal, proposal_lines = parse_yaml(proposal)
         except SourceError as exc:
@@ -113,11 +118,32 @@ def envelope(body: bytes, fmt: str, chain_name: str, yaml_limit: int, max_body: 
     return chain, proposal, "proposal", proposal_lines
 
 
-def _within(text: str, yaml_limit: int, max_body: int, what: str) -> None:
-    """A text in the envelope is parsed as YAML (or JSON): YAML's limit holds for it."""
-    fmt = "json" if text.lstrip().startswith("{") else "yaml"
-    if fmt == "yaml" and len(text.encode("utf-8")) > yaml_limit:
-        raise too_large("yaml", yaml_limit, max_body, what)
+def _json_text(text: str) -> bool:
+    """Whether ``parse_chain_text(text, …, "auto")`` reads ``text`` as JSON."""
+    return text.lstrip().startswith("{")
+
+
+def _within(text: str, yaml_limit: int, limit_source: str, what: str) -> None:
+    """A text in the envelope parsed as YAML: YAML's limit holds for it, whatever it starts with."""
+    if len(text) > yaml_limit or len(text.encode("utf-8")) > yaml_limit:  # the length first: no copy when over
+        raise too_large("yaml", yaml_limit, limit_source, what)
+
+
+def host_name(header: str | None) -> str | None:
+    """The name in a Host header, lower case, without its port (``[::1]`` keeps its brackets), or
+    None when it is not ``name`` or ``name:port``."""
+    value = (header or "").strip().lower()
+    if value.startswith("["):
+        end = value.find("]")
+        if end < 0:
+            return None
+        name, rest = value[:end + 1], value[end + 1:]
+    else:
+        name, colon, port = value.partition(":")
+        rest = colon + port
+    if not name or (rest and not (rest[0] == ":" and rest[1:].isdigit())):
+        return None
+    return name
 
 
 def day(value: str | None, parameter: str, first: bool = False, whole_day: str | None = None) -> date | None:

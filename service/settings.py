@@ -36,6 +36,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 DEFAULT_MAX_BODY = 16 << 20
 DEFAULT_JOBS = 2
+DEFAULT_BODY_TIMEOUT = 60.0
+MAX_BYTES_ENV = "ENTRUSTMENT_CHAIN_MAX_BYTES"
 MIN_TOKEN = 16
 MAX_TOKEN_FILE = 4096
 BACKENDS = ("networkx", "neo4j")
@@ -56,10 +58,24 @@ class ServeSettings:
     jobs: int = DEFAULT_JOBS  # analyses run at once; further requests wait their turn
     yaml_limit: int = 2 << 20  # the loader's YAML limit (ENTRUSTMENT_CHAIN_MAX_BYTES)
     json_limit: int = 2 << 30  # the loader's JSON limit
+    body_timeout: float = DEFAULT_BODY_TIMEOUT  # seconds for a body to arrive in full (408 after)
 
     def body_limit(self, fmt: str) -> int:
         """The most bytes a body of this format ("json" or "yaml") may have."""
-        return min(self.max_body, self.yaml_limit if fmt == "yaml" else self.json_limit)
+        return self.binding_limit(fmt)[0]
+
+    def binding_limit(self, fmt: str) -> tuple[int, str]:
+        """The limit of a body of this format and what sets it: ``--max-body``, or the loader's
+        limit of the format (``ENTRUSTMENT_CHAIN_MAX_BYTES``) when that is lower."""
+        loader = self.yaml_limit if fmt == "yaml" else self.json_limit
+        return (self.max_body, "--max-body") if self.max_body <= loader else (loader, MAX_BYTES_ENV)
+
+    @property
+    def admitted(self) -> int:
+        """Requests that may hold a body at once (reading it, waiting for a worker, or worked on):
+        twice ``jobs``, so that the next bodies arrive while the workers work. Others wait
+        before their body is read."""
+        return 2 * self.jobs
 
     @property
     def backends(self) -> tuple[str, ...]:
@@ -78,25 +94,42 @@ def is_loopback(host: str) -> bool:
 
 
 def read_token_file(path: str) -> str:
-    """The token in ``path``: a regular file no one but its owner may read or write, of at most
-    4 KiB; surrounding whitespace (a trailing newline) is not part of the token."""
+    """The token in ``path``: a regular file of the user the service runs as, not a symbolic link,
+    that no one but its owner may read or write, of at most 4 KiB; surrounding whitespace (a
+    trailing newline) is not part of the token."""
     from entrustment_chain.graph.io.loader import open_regular
 
     name = "--token-file"
+
+    def refuse(message: str) -> InputError:
+        return InputError([Problem(name, None, "", f"{path} {message}")])
+
+    try:
+        link = os.lstat(path)
+    except (OSError, ValueError) as exc:
+        raise refuse(f"cannot be read: {getattr(exc, 'strerror', None) or exc}") from None
+    if stat.S_ISLNK(link.st_mode):
+        raise refuse("is a symbolic link; give the token file itself (whoever may change the link, or a "
+                     "folder on its way, could point it at another token)")
     with open_regular(path, path) as handle:
-        mode = os.fstat(handle.fileno()).st_mode
+        st = os.fstat(handle.fileno())
+        if (st.st_dev, st.st_ino) != (link.st_dev, link.st_ino):
+            raise refuse("was replaced while it was read; give it again")
+        if st.st_uid != os.geteuid():
+            raise refuse(f"belongs to another user (uid {st.st_uid}), not to the user the service runs as "
+                         f"(uid {os.geteuid()}), who could change it; make it that user's own: chown, or write "
+                         "a new one (umask 077; openssl rand -hex 32 > token)")
+        mode = st.st_mode
         if mode & 0o077:
-            raise InputError([Problem(name, None, "", f"{path} may be read or written by others than its owner "
-                                      f"(mode {stat.S_IMODE(mode):04o}); make it private: chmod 600 {path}")])
+            raise refuse(f"may be read or written by others than its owner (mode {stat.S_IMODE(mode):04o}); "
+                         f"make it private: chmod 600 {path}")
         raw = handle.read(MAX_TOKEN_FILE + 1)
     if len(raw) > MAX_TOKEN_FILE:
-        raise InputError([Problem(name, None, "", f"{path} is over {MAX_TOKEN_FILE} bytes; it should hold "
-                                  "the token alone")])
+        raise refuse(f"is over {MAX_TOKEN_FILE} bytes; it should hold the token alone")
     try:
         text = raw.decode("ascii")
     except UnicodeDecodeError:
-        raise InputError([Problem(name, None, "", f"{path} is not ASCII text; a token is visible ASCII "
-                                  "(openssl rand -hex 32)")]) from None
+        raise refuse("is not ASCII text; a token is visible ASCII (openssl rand -hex 32)") from None
     return check_token(text.strip(), f"the token in {path}", name)
 
 
@@ -109,7 +142,8 @@ def check_token(token: str, what: str, where: str) -> str:
 
 def resolve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, token_file: str | None = None,
             max_body: int = DEFAULT_MAX_BODY, backend: str = "networkx", jobs: int = DEFAULT_JOBS,
-            neo4j: Neo4jSettings | None = None, environ: dict[str, str] | None = None) -> ServeSettings:
+            neo4j: Neo4jSettings | None = None, environ: dict[str, str] | None = None,
+            body_timeout: float = DEFAULT_BODY_TIMEOUT) -> ServeSettings:
     """Check a configuration; an :class:`InputError` says what is wrong and how to fix it. The
     token is read from ``token_file``, else from ``ENTRUSTMENT_CHAIN_TOKEN``; a host other than
     loopback without a token is refused. ``neo4j`` (the connection settings) is needed for the
@@ -124,6 +158,9 @@ def resolve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, token_file: str 
         problems.append(Problem("--max-body", None, "", f"{max_body} is not a number of bytes (at least 1)"))
     if jobs < 1:
         problems.append(Problem("--jobs", None, "", f"{jobs} is not a number of analyses at once (at least 1)"))
+    if not 0 < body_timeout <= 86400:
+        problems.append(Problem("--body-timeout", None, "", f"{body_timeout} is not a number of seconds in "
+                                "(0, 86400]"))
     if backend not in BACKENDS:
         problems.append(Problem("--backend", None, "", f"{backend!r} is not one of {', '.join(BACKENDS)}"))
     if problems:
@@ -144,5 +181,6 @@ def resolve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, token_file: str 
         neo4j.address()  # a bad URI is refused now (InputError naming NEO4J_URI / --uri)
     else:
         neo4j = None
-    return ServeSettings(host=host, port=port, token=token, max_body=max_body, backend=backend, neo4j=neo4j,
-                         jobs=jobs, yaml_limit=max_bytes("yaml"), json_limit=max_bytes("json"))
+    return ServeSettings(host=host.strip("[]") if ":" in host else host, port=port, token=token,
+                         max_body=max_body, backend=backend, neo4j=neo4j, jobs=jobs, yaml_limit=max_bytes("yaml"),
+                         json_limit=max_bytes("json"), body_timeout=body_timeout)

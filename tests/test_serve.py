@@ -43,7 +43,9 @@ def free_port() -> int:
 
 
 def server_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "ENTRUSTMENT_CHAIN_TOKEN"}
+    """This environment without the settings of the service (the token, the loader's limit), and
+    ``extra``."""
+    env = {k: v for k, v in os.environ.items() if k not in ("ENTRUSTMENT_CHAIN_TOKEN", "ENTRUSTMENT_CHAIN_MAX_BYTES")}
     env.update(extra)
     return env
 
@@ -53,11 +55,13 @@ def chain_cmd(*args: str) -> list[str]:
 
 
 class Server:
-    """`chain serve` in a subprocess, stopped (SIGTERM, by its own pid) at the end."""
+    """`chain serve` in a subprocess, stopped (SIGTERM, by its own pid) at the end: it must then
+    exit 0 within 20 s."""
 
-    def __init__(self, *args: str, env: dict[str, str] | None = None, port: int | None = None):
+    def __init__(self, *args: str, env: dict[str, str] | None = None, port: int | None = None,
+                 host: str = "127.0.0.1"):
         self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://{host}:{self.port}"
         self.process = subprocess.Popen(chain_cmd("serve", "--port", str(self.port), *args), cwd=ROOT,
                                         env=env or server_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         text=True)
@@ -77,16 +81,20 @@ class Server:
             time.sleep(0.1)
         self.client = httpx.Client(base_url=self.url, timeout=120)
 
-    def stop(self) -> str:
+    def stop(self, sig: int = signal.SIGTERM) -> str:
         if getattr(self, "client", None) is not None:
             self.client.close()
+        killed = False
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            self.process.send_signal(sig)
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                killed = True
         out, err = self.process.communicate()
+        assert not killed, f"chain serve did not stop within 20 s of {signal.Signals(sig).name}: {out}{err}"
+        assert self.process.returncode == 0, f"chain serve exited {self.process.returncode}: {out}{err}"
         return out + err
 
 
@@ -317,7 +325,7 @@ def raw_request(port: int, head: bytes, body_parts=(), timeout: float = 10) -> b
 
 
 def test_declared_oversized_body_is_413_at_once(server):
-    head = (b"POST /v1/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    head = (b"POST /v1/analyze HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             b"Content-Length: 1000000000\r\n\r\n")
     started = time.monotonic()
     answer = raw_request(server.port, head, [b"{"])  # 1 of the 10^9 bytes it announced
@@ -332,13 +340,14 @@ def test_streamed_oversized_body_is_413_when_the_limit_is_passed(server):
     body has not ended (its last chunk is never sent)."""
     chunk = b"x" * (1 << 16)
     parts = [b"%x\r\n%s\r\n" % (len(chunk), chunk)] * ((MAX_BODY >> 16) + 2)
-    head = b"POST /v1/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    head = (b"POST /v1/analyze HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n")
     answer = raw_request(server.port, head, parts)
     assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
 
 
 def test_yaml_keeps_the_yaml_limit(server):
-    head = (b"POST /v1/validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/yaml\r\n"
+    head = (b"POST /v1/validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/yaml\r\n"
             b"Content-Length: %d\r\n\r\n" % ((2 << 20) + 1))
     answer = raw_request(server.port, head, [b"schema: "])
     assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
@@ -383,6 +392,20 @@ def test_openapi_is_valid_and_made_from_the_models(server):
         errors = sorted(validator.iter_errors(instance), key=str)
         assert not errors, errors[0]
 
+    def answers(path: str, method: str, instance) -> None:
+        """An answer against the schema its path's 200 says."""
+        schema = paths[path][method]["responses"]["200"]["content"]["application/json"]["schema"]
+        validator = Draft202012Validator({**schema, "components": document["components"]})
+        errors = sorted(validator.iter_errors(instance), key=str)
+        assert not errors, (path, errors[0])
+
+    answers("/v1/health", "get", server.client.get("/v1/health").json())
+    rules = server.client.get("/v1/rules").json()
+    answers("/v1/rules", "get", rules)
+    assert paths["/v1/rules"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["items"] == {
+        "$ref": "#/components/schemas/RuleInfo"}
+    with pytest.raises(AssertionError):
+        answers("/v1/rules", "get", [{**rules[0], "severity": 3}])  # the check can fail
     body = PROCX.read_bytes()
     check("ChainFile", yaml.safe_load(body))
     check("Analysis", server.client.post("/v1/analyze", content=body, headers=YAML).json())
@@ -492,7 +515,7 @@ def in_process(app, *requests: tuple) -> list[httpx.Response]:
 
     async def send() -> list[httpx.Response]:
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
             return [await client.request(method, path, **kwargs) for method, path, kwargs in requests]
 
     return anyio.run(send)
@@ -561,6 +584,76 @@ def test_analyze_and_breach_on_neo4j_are_the_networkx_answers(store, neo4j_setti
         s.stop()
 
 
+def neo4j_server(neo4j_settings, *args: str) -> Server:
+    return Server("--backend", "neo4j", "--uri", neo4j_settings.uri, "--username", neo4j_settings.username,
+                  "--database", neo4j_settings.database, *args)
+
+
+TINY = b"schema: entrustment-chain/v1\norganizations:\n  - {id: a, name: A, kind: private}\nentrustments: []\n"
+
+
+@pytest.mark.neo4j
+def test_a_dataset_holding_another_chain_is_not_replaced_unless_asked(store, neo4j_settings, dataset):
+    s = neo4j_server(neo4j_settings)
+    try:
+        body = PROCX.read_bytes()
+        first = s.client.post("/v1/analyze", params={"dataset": dataset}, content=body, headers=YAML)
+        assert first.status_code == 200, first.text
+        again = s.client.post("/v1/analyze", params={"dataset": dataset}, content=body, headers=YAML)
+        assert again.content == first.content  # the same version: used as it is
+        other = s.client.post("/v1/analyze", params={"dataset": dataset}, content=TINY, headers=YAML)
+        assert other.status_code == 409, other.text
+        assert other.headers["content-type"] == "application/problem+json"
+        detail = other.json()["detail"]
+        assert f"dataset {dataset!r} holds another chain" in detail and "replace=true" in detail
+        breach_other = s.client.post("/v1/breach", params={"dataset": dataset, "handler": "a"}, content=TINY,
+                                     headers=YAML)
+        assert breach_other.status_code == 409, breach_other.text
+        # the dataset still holds ProCX
+        assert s.client.post("/v1/analyze", params={"dataset": dataset}, content=body,
+                             headers=YAML).content == first.content
+        replaced = s.client.post("/v1/analyze", params={"dataset": dataset, "replace": "true"}, content=TINY,
+                                 headers=YAML)
+        assert replaced.status_code == 200, replaced.text
+        assert replaced.json()["summary"]["findings"] == 0
+        assert s.client.post("/v1/analyze", params={"dataset": dataset}, content=body, headers=YAML).status_code == 409
+    finally:
+        s.stop()
+
+
+@pytest.mark.neo4j
+def test_requests_on_one_dataset_take_their_turns(store, neo4j_settings, dataset):
+    """Two chains replacing each other on one dataset, at the same time (replace=true): each answer
+    is its own chain's, never a mix (127 findings instead of 279), a KeyError or a 503."""
+    import threading
+
+    s = neo4j_server(neo4j_settings, "--jobs", "4")
+    try:
+        procx, tiny = PROCX.read_bytes(), TINY
+        networkx = s.client.post("/v1/analyze", params={"backend": "networkx"}, content=procx, headers=YAML)
+        expected = {"procx": networkx.json()["summary"]["findings"], "tiny": 0}
+        assert expected["procx"] > 100
+        wrong = []
+
+        def go(name: str, body: bytes) -> None:
+            with httpx.Client(base_url=s.url, timeout=120) as client:
+                answer = client.post("/v1/analyze", params={"dataset": dataset, "replace": "true"}, content=body,
+                                     headers=YAML)
+            if answer.status_code != 200 or answer.json()["summary"]["findings"] != expected[name]:
+                wrong.append((name, answer.status_code, answer.text[:200]))
+
+        for _ in range(5):
+            threads = [threading.Thread(target=go, args=("procx", procx)), threading.Thread(target=go, args=("tiny", tiny))]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        assert not wrong, wrong
+    finally:
+        log = s.stop()
+    assert "Traceback" not in log
+
+
 def test_settings_token_sources_and_loopback(tmp_path):
     """The rules of start-up, on the settings alone (no process)."""
     from entrustment_chain.graph.errors import InputError
@@ -582,3 +675,321 @@ def test_settings_token_sources_and_loopback(tmp_path):
     assert resolve(environ={}).token is None  # loopback: no token needed
     with pytest.raises(InputError, match="not a loopback address"):
         resolve(host="192.0.2.1", environ={})
+
+
+# ---------------------------------------------------------------------------------------------
+# The second reading's defects
+
+
+def test_a_proposal_text_starting_with_a_brace_keeps_the_yaml_limit(server):
+    """The proposal's text is parsed as YAML whatever it starts with: a 2.5 MiB YAML flow mapping
+    (`{a: [[1],[1],…]}`, under the body limit) is 413 at once, not 40 s and gigabytes of parsing."""
+    proposal = "{a: [" + "[1]," * (5 << 17) + "[1]]}"
+    assert (2 << 20) < len(proposal) < MAX_BODY - (200 << 10)
+    started = time.monotonic()
+    answer = server.client.post("/v1/check", json={"chain": WITHOUT_BS.read_text(encoding="utf-8"),
+                                                   "proposal": proposal})
+    assert answer.status_code == 413, answer.text[:300]
+    assert time.monotonic() - started < 10
+    detail = answer.json()["detail"]
+    assert detail.startswith("the proposal's text is over the limit of 2,097,152 bytes for YAML"), detail
+    # a chain's text that starts with a brace is JSON (as chain check reads a file): it keeps JSON's limit
+    as_json = as_json_text(WITHOUT_BS)
+    ok = server.client.post("/v1/check", json={"chain": as_json, "proposal": PROPOSAL_BS.read_text(encoding="utf-8")})
+    assert ok.status_code == 200, ok.text
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "LOCALHOST:1", "[::1]", "[::1]:8080", "127.0.0.1:{port}"])
+def test_a_server_without_a_token_answers_loopback_names(server, host):
+    answer = server.client.get("/v1/health", headers={"Host": host.format(port=server.port)})
+    assert answer.status_code == 200, answer.text
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1.nip.io", "localhost.evil",
+                                  "[::2]", "127.0.0.1:x", ""])
+def test_a_server_without_a_token_refuses_other_hosts(server, host):
+    """DNS rebinding: a page of evil.example whose name now resolves to 127.0.0.1 sends Host:
+    evil.example; the service must not answer it (nor let it send a chain)."""
+    for method, path in (("GET", "/v1/health"), ("POST", "/v1/validate"), ("GET", "/openapi.json")):
+        answer = server.client.request(method, path, content=PROCX.read_bytes() if method == "POST" else None,
+                                       headers={"Host": host.format(port=server.port), **YAML})
+        assert answer.status_code == 400, (host, path, answer.text)
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert "no token" in answer.json()["detail"] and "127.0.0.1" in answer.json()["detail"]
+
+
+def test_no_host_header_at_all_is_refused_too(server):
+    head = (b"GET /v1/health HTTP/1.0\r\n\r\n")
+    assert raw_request(server.port, head).startswith(b"HTTP/1.1 400 ")
+
+
+@pytest.mark.parametrize("path, params, unknown, hint", [
+    ("/v1/analyze", {"as-of": "2023-01-31"}, "as-of", "as_of"),
+    ("/v1/analyze", {"asOf": "2023-01-31"}, "asOf", "as_of"),
+    ("/v1/breach", {"handler": "bs", "From": "2013-07"}, "From", "from"),
+    ("/v1/survey", {"contractor": "procx", "dataset": "x"}, "dataset", None),
+    ("/v1/validate", {"sourse": "x"}, "sourse", None),
+])
+def test_an_unknown_query_parameter_is_422_naming_it(server, path, params, unknown, hint):
+    answer = server.client.post(path, params=params, content=PROCX.read_bytes(), headers=YAML)
+    assert answer.status_code == 422, answer.text[:300]
+    [problem] = answer.json()["problems"]
+    assert (problem["file"], problem["field"]) == ("query", unknown)
+    assert f"unknown query parameter {unknown!r}" in problem["message"]
+    assert ("did you mean " + hint) in problem["message"] if hint else "did you mean" not in problem["message"]
+    assert "source" in problem["message"]  # the ones it takes
+
+
+def test_unknown_query_parameters_of_the_get_endpoints(server):
+    health = server.client.get("/v1/health", params={"verbose": "1"})
+    assert health.status_code == 422 and "takes none" in health.json()["problems"][0]["message"]
+    assert server.client.get("/v1/rules", params={"lang": "ja"}).status_code == 422
+
+
+@pytest.mark.parametrize("path, params, field", [
+    ("/v1/analyze", {"as_of": "0000-01-01"}, "as_of"),
+    ("/v1/survey", {"contractor": "procx", "as_of": "1899-12-31"}, "as_of"),
+    ("/v1/breach", {"handler": "bs", "known": "9999-12-31"}, "known"),
+    ("/v1/breach", {"handler": "bs", "to": "0000"}, "to"),
+])
+def test_dates_out_of_range_are_422_not_500(server, path, params, field):
+    answer = server.client.post(path, params=params, content=PROCX.read_bytes(), headers=YAML)
+    assert answer.status_code == 422, answer.text[:300]
+    [problem] = answer.json()["problems"]
+    assert (problem["file"], problem["field"]) == ("query", field)
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "br", "gzip, identity"])
+def test_a_content_encoding_is_415(server, encoding):
+    import gzip
+
+    answer = server.client.post("/v1/validate", content=gzip.compress(PROCX.read_bytes()),
+                                headers={**YAML, "Content-Encoding": encoding})
+    assert answer.status_code == 415, answer.text[:300]
+    assert "Content-Encoding" in answer.json()["detail"] and encoding in answer.json()["detail"]
+    plain = server.client.post("/v1/validate", content=PROCX.read_bytes(),
+                               headers={**YAML, "Content-Encoding": "identity"})
+    assert plain.status_code == 200
+
+
+def test_openapi_of_a_server_without_a_token_has_no_401(server):
+    document = server.client.get("/openapi.json").json()
+    for path in document["paths"].values():
+        for operation in path.values():
+            assert "401" not in operation["responses"] and "security" not in operation
+    assert "400" in document["paths"]["/v1/analyze"]["post"]["responses"]
+    assert "409" in document["paths"]["/v1/analyze"]["post"]["responses"]
+    assert "409" not in document["paths"]["/v1/survey"]["post"]["responses"]
+    assert "/openapi.json" in document["info"]["description"]
+
+
+def test_the_token_file_must_be_the_users_own_and_no_link(tmp_path, monkeypatch):
+    from entrustment_chain.graph.errors import InputError
+    from entrustment_chain.service.settings import resolve
+
+    token = tmp_path / "token"
+    token.write_text("f" * 32)
+    token.chmod(0o600)
+    link = tmp_path / "link"
+    link.symlink_to(token)
+    with pytest.raises(InputError, match="is a symbolic link"):
+        resolve(token_file=str(link), environ={})
+    assert resolve(token_file=str(token), environ={}).token == "f" * 32
+    monkeypatch.setattr(os, "geteuid", lambda: os.stat(token).st_uid + 1)
+    with pytest.raises(InputError, match=r"belongs to another user \(uid \d+\)"):
+        resolve(token_file=str(token), environ={})
+
+
+def test_a_token_file_of_another_user_refuses_to_start(tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("needs root to give the file away")
+    token = tmp_path / "token"
+    token.write_text("0123456789abcdef0123456789abcdef\n")
+    token.chmod(0o600)
+    os.chown(token, 65534, 65534)
+    result = start("--host", "0.0.0.0", "--token-file", str(token))
+    assert result.returncode == 2, result.stderr
+    assert "belongs to another user (uid 65534)" in result.stderr and "Traceback" not in result.stderr
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "elsewhere")
+    result = start("--host", "0.0.0.0", "--token-file", str(link))
+    assert result.returncode == 2 and "is a symbolic link" in result.stderr
+
+
+def test_ipv6_loopback_in_brackets_is_printed_once():
+    from entrustment_chain.service.server import address, listen_message
+    from entrustment_chain.service.settings import resolve
+
+    assert address("[::1]", 8080) == address("::1", 8080) == "[::1]:8080"
+    assert address("127.0.0.1", 80) == "127.0.0.1:80"
+    assert "http://[::1]:8080 " in listen_message(resolve(host="[::1]", port=8080, environ={}))
+    s = Server("--host", "[::1]", host="[::1]")
+    log = s.stop()
+    assert f"listening on http://[::1]:{s.port} " in log
+
+
+def test_sigint_stops_it_with_exit_0():
+    Server().stop(signal.SIGINT)
+
+
+def test_at_most_twice_jobs_bodies_are_read_at_once_and_each_within_the_timeout():
+    """Bodies that stall: with --jobs 1, two are read at once (the others wait, unread), each is
+    408 at its deadline, and the next two are read then."""
+    import anyio
+
+    from entrustment_chain.service.app import create_app
+    from entrustment_chain.service.settings import resolve
+
+    app = create_app(resolve(jobs=1, body_timeout=0.5, environ={}))
+    reading: list[int] = []
+    answers: dict[int, int] = {}
+
+    async def one(i: int) -> None:
+        sent = False
+
+        async def receive():
+            nonlocal sent
+            if not sent:
+                sent = True
+                reading.append(i)
+                return {"type": "http.request", "body": b"{", "more_body": True}
+            await anyio.sleep(3600)  # a client that stalls
+
+        async def send(message):
+            if message["type"] == "http.response.start":
+                answers[i] = message["status"]
+
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+                 "scheme": "http", "path": "/v1/validate", "raw_path": b"/v1/validate", "query_string": b"",
+                 "root_path": "", "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
+                                              (b"content-length", b"100")],
+                 "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}
+        await app(scope, receive, send)
+
+    async def main() -> tuple[list[int], dict[int, int]]:
+        async with anyio.create_task_group() as tg:
+            for i in range(6):
+                tg.start_soon(one, i)
+            await anyio.sleep(0.3)
+            first = list(reading)
+            assert answers == {}
+        return first, answers
+
+    started = time.monotonic()
+    first, done = anyio.run(main)
+    assert len(first) == 2, first
+    assert done == {i: 408 for i in range(6)}
+    assert 1.4 < time.monotonic() - started < 5  # three rounds of two, 0.5 s each
+
+
+@pytest.fixture(scope="module")
+def small():
+    """A server whose loader limit (ENTRUSTMENT_CHAIN_MAX_BYTES) is under --max-body, with a short
+    body timeout and one job, its answers spooled in a folder of its own."""
+    tmp = Path(__import__("tempfile").mkdtemp(prefix="serve-tmp-"))
+    s = Server("--max-body", "4MiB", "--body-timeout", "1", "--jobs", "1",
+               env=server_env(ENTRUSTMENT_CHAIN_MAX_BYTES="2000000", TMPDIR=str(tmp)))
+    s.tmp = tmp
+    try:
+        yield s
+        log = s.stop()
+    finally:
+        __import__("shutil").rmtree(tmp, ignore_errors=True)
+    assert "Traceback" not in log and "ERROR" not in log, log
+
+
+def test_the_binding_limit_is_named(small):
+    """ENTRUSTMENT_CHAIN_MAX_BYTES under --max-body: it is the limit of JSON bodies too, and the
+    413 names it (not --max-body, which would not help)."""
+    body = b'{"schema": "entrustment-chain/v1", "title": "' + b"x" * 2_500_000 + b'"}'
+    for headers in ({"Content-Length": str(len(body))}, {"Transfer-Encoding": "chunked"}):
+        answer = small.client.post("/v1/validate", content=iter([body]) if "Transfer-Encoding" in headers else body,
+                                   headers={**JSON, **headers})
+        assert answer.status_code == 413
+        detail = answer.json()["detail"]
+        assert detail == ("the body is over the limit of 2,000,000 bytes for JSON (ENTRUSTMENT_CHAIN_MAX_BYTES on "
+                          "the server sets it)")
+
+
+def test_a_stalled_body_is_408_at_its_deadline(small):
+    head = (b"POST /v1/validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 5000\r\n\r\n")
+    started = time.monotonic()
+    answer = raw_request(small.port, head, [b'{"schema": '])
+    assert answer.startswith(b"HTTP/1.1 408 "), answer[:300]
+    assert 0.9 < time.monotonic() - started < 5
+    assert b"--body-timeout" in answer
+
+
+def test_a_client_gone_during_its_upload_is_no_error(small):
+    head = (b"POST /v1/validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 5000\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", small.port)) as s:
+        s.sendall(head + b'{"schema": ')
+        time.sleep(0.3)
+    time.sleep(0.5)
+    assert small.client.get("/v1/health").status_code == 200  # the log is checked at the end (fixture)
+
+
+def spool_files(pid: int, folder: Path) -> list[str]:
+    """The files of ``folder`` the process ``pid`` holds open (temporary files are unlinked)."""
+    found = []
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith(str(folder)):
+            found.append(target)
+    return found
+
+
+def test_an_answer_abandoned_midway_closes_its_temporary_file(small):
+    """An analysis over 8 MiB of JSON is spooled to a temporary file; a client that reads a little
+    of it and goes away must not leave the file open (until some later collection)."""
+    from entrustment_chain.graph.io.generate import generate
+
+    body = json.dumps(generate(200, seed=1)).encode()
+    assert len(body) < 2_000_000
+    request = (b"POST /v1/analyze HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+               b"Content-Length: %d\r\n\r\n" % len(body)) + body
+    with socket.create_connection(("127.0.0.1", small.port), timeout=120) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.sendall(request)
+        first = s.recv(4096)
+        assert first.startswith(b"HTTP/1.1 200 "), first[:200]
+        length = int(first.split(b"content-length: ")[1].split(b"\r\n")[0])
+        assert length > 8 << 20
+        time.sleep(0.5)
+        assert spool_files(small.process.pid, small.tmp), "the answer was not spooled to a file"
+    deadline = time.monotonic() + 10
+    while spool_files(small.process.pid, small.tmp) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert spool_files(small.process.pid, small.tmp) == []
+
+
+def test_sigterm_during_a_stalled_upload_still_stops_it(tmp_path):
+    s = Server("--body-timeout", "2")
+    head = (b"POST /v1/validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 5000\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", s.port)) as stalled:
+        stalled.sendall(head + b"{")
+        time.sleep(0.3)
+        started = time.monotonic()
+        log = s.stop()
+        assert time.monotonic() - started < 10
+    assert "Traceback" not in log
+
+
+def test_the_banner_names_both_limits():
+    s = Server("--max-body", "1MiB", env=server_env(ENTRUSTMENT_CHAIN_MAX_BYTES="100000"))
+    log = s.stop()
+    assert ("bodies: JSON up to 100,000 bytes (ENTRUSTMENT_CHAIN_MAX_BYTES), YAML up to 100,000 bytes "
+            "(ENTRUSTMENT_CHAIN_MAX_BYTES)") in log
+    s = Server("--max-body", "1MiB")
+    log = s.stop()
+    assert "bodies: JSON up to 1,048,576 bytes (--max-body), YAML up to 1,048,576 bytes (--max-body)" in log
+    s = Server()
+    log = s.stop()
+    assert ("bodies: JSON up to 16,777,216 bytes (--max-body), YAML up to 2,097,152 bytes "
+            "(ENTRUSTMENT_CHAIN_MAX_BYTES)") in log
