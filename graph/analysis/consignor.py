@@ -336,7 +336,7 @@ class _Builder:
 
     def named(self, org_id: str, lang: Lang) -> str:
         """株式会社さくら通販（sakura） / 株式会社さくら通販 (sakura)."""
-        return f"{self.name(org_id)}（{org_id}）" if lang == "ja" else f"{self.name(org_id)} ({org_id})"
+        return self.words.named(org_id, lang)
 
     # -------------------------------------------------------------------------------------
     def view(self, whole: ChainFile) -> ConsignorView:
@@ -454,8 +454,8 @@ class _Builder:
         out += [ConsignorAction.of(a) for a in route_actions(c, h, gained, orgs, present=True)]
         if r.disclosed is False and r.signer == c:
             system = path[-1].source if path[-1].type == S.ACCESSIBLE_BY else None
-            where_en = f"{self.words.system(system)} ({system})" if system else route_en
-            where_ja = f"{self.words.system(system)}（{system}）" if system else route_ja
+            where_en = self.words.system_named(system, "en") if system else route_en
+            where_ja = self.words.system_named(system, "ja") if system else route_ja
             out.append(ConsignorAction(
                 type="record_grant", by=c, to=c, about=h, route=r.id,
                 text=f"{named(c, 'en')} lets {named(h, 'en')} reach {where_en} under none of its contracts: record "
@@ -491,8 +491,9 @@ class _Builder:
             out.append(ConsignorAction(
                 type="check_abroad", by=c, to=r.signer, about=h, route=r.id,
                 text=f"{named(c, 'en')} must make sure that the handling of its data by {named(h, 'en')} in "
-                     f"{', '.join(codes)} has the people's consent or equivalent measures, or have it stopped.",
-                text_ja=f"{named(c, 'ja')}は、{named(h, 'ja')}による国外（{'、'.join(codes)}）での取扱いについて、"
+                     f"{Words.countries(codes, 'en')} has the people's consent or equivalent measures, or have it "
+                     f"stopped.",
+                text_ja=f"{named(c, 'ja')}は、{named(h, 'ja')}による国外（{Words.countries(codes, 'ja')}）での取扱いについて、"
                         f"本人の同意又は相当措置があることを確かめ、なければ取扱いをやめさせる。"))
         return out
 
@@ -551,8 +552,8 @@ class _Builder:
         if rule_id == "misclassified_subcontract":
             systems: list[str] = next((row["systems"] for row in misclassified_rows(self.chain)
                                        if row["entrustment"] == e.id), [])
-            where_en = ", ".join(f"{self.words.system(s)} ({s})" for s in systems)
-            where_ja = "、".join(f"{self.words.system(s)}（{s}）" for s in systems)
+            where_en = self.words.join((self.words.system_named(s, "en") for s in systems), "en")
+            where_ja = self.words.join((self.words.system_named(s, "ja") for s in systems), "ja")
             held = self.routes.is_intermediary(c)
             return act("reclassify",
                        f"{named(c, 'en')} must treat {about_en} as an entrustment of personal data, since "

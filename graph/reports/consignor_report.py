@@ -16,7 +16,7 @@ from entrustment_chain.graph.analysis.consignor import (
     ViewRoute,
 )
 from entrustment_chain.graph.analysis.findings import LegalReference, RouteWindows
-from entrustment_chain.graph.analysis.messages import Lang
+from entrustment_chain.graph.analysis.messages import Lang, Words
 from entrustment_chain.graph.model.chain import KIND_JA
 from entrustment_chain.graph.model.wareki import parse_date
 from entrustment_chain.graph.reports.render import SEVERITY_JA, day_ja, md, route_windows_ja, to_json
@@ -39,8 +39,9 @@ def consignor_json(view: ConsignorView) -> str:
 # Words shared by the formats
 
 def _named(name: str, org_id: str, lang: Lang, escape: bool = False) -> str:
-    shown = md(name) if escape else name
-    return f"{shown}（{org_id}）" if lang == "ja" else f"{shown} ({org_id})"
+    """A name with its id in parentheses (:meth:`Words.with_id`); as markdown text with ``escape``."""
+    text = Words.with_id(name, org_id, lang)
+    return md(text) if escape else text
 
 
 def windows_text(w: RouteWindows, lang: Lang) -> str:
