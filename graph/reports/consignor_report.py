@@ -3,7 +3,6 @@ reads it: markdown and a terminal table, in Japanese (names, ids only in parenth
 、, 説明あり／説明なし／不明, windows in wareki, legal bases with links) or English; and JSON."""
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -19,6 +18,7 @@ from entrustment_chain.graph.analysis.findings import LegalReference, RouteWindo
 from entrustment_chain.graph.analysis.messages import Lang, Words
 from entrustment_chain.graph.model.chain import KIND_JA
 from entrustment_chain.graph.model.wareki import parse_date
+from entrustment_chain.graph.reports.columns import columns
 from entrustment_chain.graph.reports.render import SEVERITY_JA, day_ja, md, route_windows_ja, to_json
 
 TOLD = {"ja": {True: "説明あり", False: "説明なし", None: "不明"},
@@ -389,24 +389,6 @@ def _holds_md(view: ConsignorView, names: dict[str, str], lang: Lang) -> list[st
 # ---------------------------------------------------------------------------------------------
 # Terminal table
 
-def width(text: str) -> int:
-    """Columns a terminal gives ``text``: two for wide and full-width characters (Japanese), none
-    for combining marks, one for the rest."""
-    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-               for ch in text)
-
-
-def pad(text: str, columns: int) -> str:
-    """``text`` followed by spaces up to ``columns`` display columns."""
-    return text + " " * max(0, columns - width(text))
-
-
-def _rows(rows: list[list[str]], indent: str = "  ") -> list[str]:
-    """Rows padded by display width; the last column is not padded."""
-    widths = [max(width(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    return [(indent + "  ".join([*(pad(cell, w) for cell, w in zip(row, widths)), row[-1]])).rstrip() for row in rows]
-
-
 def consignor_table(view: ConsignorView, lang: Lang = "ja") -> str:
     """The view for the terminal: the handlers route by route (told, approved, window, path),
     what to do, the consignor's own findings, and what it holds for others."""
@@ -443,7 +425,7 @@ def consignor_table(view: ConsignorView, lang: Lang = "ja") -> str:
                 if r.id == route.id and r.kind == route.kind:
                     rows.append([_named(h.name, h.id, lang), TOLD[lang][r.disclosed], APPROVED[lang][r.approved],
                                  windows_text(r.windows, lang), r.path_text_ja if ja else r.path_text])
-        out += _rows(rows) if len(rows) > 1 else ["  取扱者なし" if ja else "  no handler"]
+        out += ["  " + line for line in columns(rows)] if len(rows) > 1 else ["  取扱者なし" if ja else "  no handler"]
     actions = _action_lines(view, lang, escape=False)
     if actions:
         out += ["", "対応すべきこと" if ja else "what to do"]
