@@ -15,6 +15,15 @@ PROCX = FIXTURES / "procx-2024" / "chain.yaml"
 TEACHING = sorted(p.parent for p in (FIXTURES / "teaching").glob("*/chain.yaml"))
 
 
+@pytest.fixture(autouse=True)
+def _english_locale(monkeypatch):
+    """Tables follow the locale (cli.common.language): every test starts in the C locale, so that
+    the suite reads the same on a machine whose LANG is ja_JP.UTF-8; a test of the locale sets it."""
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 @pytest.fixture(scope="session")
 def procx_chain():
     from entrustment_chain.graph.io.loader import load_chain
