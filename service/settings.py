@@ -3,22 +3,25 @@ the body limit, the backends. Plain Python (no FastAPI), so that the command lin
 start-up with exit 2 whether or not the `serve` extra is installed.
 
 The token. A service bound to loopback may run without one (only this machine's users reach it);
-bound anywhere else it must have one. The token comes from a file (``--token-file``) that nobody
-but its owner may read or write (mode 0600 or 0400), or from the environment variable
+bound anywhere else it must have one. The token comes from a file (``--token-file``) of the user
+the service runs as, not a symbolic link, that nobody but its owner may read or write (mode 0600
+or 0400), or from the environment variable
 ``ENTRUSTMENT_CHAIN_TOKEN``; never from the command line, where ``ps`` and the shell history would
 show it. A token is at least 16 visible ASCII characters (``openssl rand -hex 32`` makes one).
 When one is configured, every ``/v1/`` endpoint but ``/v1/health`` requires
-``Authorization: Bearer <token>``, on loopback too.
+``Authorization: Bearer <token>``, on loopback too (``/openapi.json`` does not); without one,
+only requests for a loopback name are answered (``Host``: DNS rebinding).
 
 The body limit. Bodies over ``--max-body`` (default 16 MiB) are refused with 413 before they are
-read in full. The default bounds what one request may cost: a 16 MiB JSON chain of
-`chain generate --consignors 3000` (26,013 entrustments, 118,715 findings) was answered in 63 s
-with the service's peak memory at 263 MB on a 2-core machine (4 s to read,
-12 s to analyse, the rest to write 404 MB of findings JSON), so that `--jobs 2` keeps a server
-within about half a gigabyte; the real chains the tool models are far smaller (ProCX, 69
-consignors: 39 KB, answered at once). YAML bodies keep the loader's own YAML limit as well
-(2 MiB: YAML is parsed whole in pure Python, up to about 525 MB per MiB;
-``ENTRUSTMENT_CHAIN_MAX_BYTES`` sets it, as for files).
+read in full; the loader's limit of each format (``ENTRUSTMENT_CHAIN_MAX_BYTES``, as for files:
+2 MiB for YAML, parsed whole in pure Python at up to about 525 MB per MiB) holds as well, and
+the lower of the two binds (:meth:`ServeSettings.binding_limit`). A body has ``--body-timeout``
+(default 60 s) to arrive. At most ``2 × --jobs`` requests hold a body at once (read, waiting
+for a worker, or worked on). Measured on a 2-core machine with the defaults: 40 connections
+stalling after 15 of 16 MiB held the server at 144 MB; four 16 MiB JSON chains of `chain
+generate --consignors 3000` (26,013 entrustments) at once peaked at 522 MB, so that `--jobs 2`
+keeps a server within about half a gigabyte; the real chains the tool models are far smaller
+(ProCX, 69 consignors: 39 KB, answered at once).
 """
 from __future__ import annotations
 
