@@ -422,7 +422,11 @@ def test_openapi_is_valid_and_made_from_the_models(server):
 
 
 def start(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(chain_cmd("serve", "--port", str(free_port()), *args), cwd=ROOT,
+    return start_on(free_port(), *args, env=env)
+
+
+def start_on(port: int, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(chain_cmd("serve", "--port", str(port), *args), cwd=ROOT,
                           env=env or server_env(), capture_output=True, text=True, timeout=60)
 
 
@@ -472,8 +476,15 @@ def test_with_a_token_file_it_starts_anywhere_and_asks_for_the_token(tmp_path):
         head = (b"POST /v1/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                 b"Content-Length: 1000000000\r\n\r\n")
         assert raw_request(s.port, head, [b"{"]).startswith(b"HTTP/1.1 401 ")
-        openapi = s.client.get("/openapi.json").json()
+        openapi_answer = s.client.get("/openapi.json")  # no token needed: the description is public
+        assert openapi_answer.status_code == 200
+        openapi = openapi_answer.json()
         assert openapi["paths"]["/v1/analyze"]["post"]["security"] == [{"HTTPBearer": []}]
+        responses = openapi["paths"]["/v1/analyze"]["post"]["responses"]
+        assert "401" in responses and "400" not in responses  # no Host check with a token
+        assert "401" not in openapi["paths"]["/v1/health"]["get"]["responses"]
+        # with a token, any Host is answered (a rebinding page has no token to send)
+        assert s.client.get("/v1/health", headers={"Host": "chain.example.internal"}).status_code == 200
     finally:
         log = s.stop()
     assert secret not in log
@@ -824,7 +835,12 @@ def test_ipv6_loopback_in_brackets_is_printed_once():
     assert address("127.0.0.1", 80) == "127.0.0.1:80"
     assert "http://[::1]:8080 " in listen_message(resolve(host="[::1]", port=8080, environ={}))
     s = Server("--host", "[::1]", host="[::1]")
-    log = s.stop()
+    try:
+        result = start_on(s.port, "--host", "[::1]")  # the port is taken: the message names it once bracketed
+        assert result.returncode == 2
+        assert f"cannot listen on [::1]:{s.port}:" in result.stderr and "[[" not in result.stderr
+    finally:
+        log = s.stop()
     assert f"listening on http://[::1]:{s.port} " in log
 
 
