@@ -198,3 +198,26 @@ def test_expired_and_stale_acceptances_are_counted_in_the_report(tmp_path):
     assert f"受容リスト {baseline}：指摘 0 件を受容済みとして除外（期限切れで再び指摘 1 件、もう生じない指摘の受容 1 件）" in ja
     en = run("analyze", PROCX, "--baseline", baseline, "--format", "markdown", "--lang", "en").stdout
     assert "0 accepted finding(s) left out (1 expired and reported again, 1 no longer occurring)" in en
+
+
+def test_a_long_name_is_cut_in_the_table_never_its_id(tmp_path):
+    """A name wider than the column (46 screen columns) is cut with …; its id stays, and the
+    column after it still lines up."""
+    from entrustment_chain.graph.reports.columns import width
+
+    long_name = "とても長い名前の株式会社" * 4
+    chain = tmp_path / "long-name.yaml"
+    chain.write_text(
+        "schema: entrustment-chain/v1\norganizations:\n"
+        f"  - {{id: c, name: {long_name}}}\n  - {{id: k, name: 委託先}}\n  - {{id: v, name: 再委託先}}\n"
+        "entrustments:\n"
+        "  - {id: c-k, consignor: c, contractor: k, personal_data: true, informed_subcontractors: [],"
+        " approved_subcontractors: []}\n"
+        "  - {id: k-v, consignor: k, contractor: v, personal_data: true}\n", encoding="utf-8")
+    lines = run("analyze", chain, "--lang", "ja").stdout.splitlines()
+    rows = [line for line in lines if line.startswith("  とても長い")]
+    cells = {row[2:].split("  ")[0] for row in rows}
+    assert len(rows) == 2 and len(cells) == 1  # undisclosed, could not supervise
+    (cell,) = cells
+    assert cell.endswith("…（c）") and long_name.startswith(cell.removesuffix("…（c）")) and 40 < width(cell) <= 46
+    assert {width(row[:row.index("再委託先（v）")]) for row in rows} == {2 + width(cell) + 2}
