@@ -132,7 +132,7 @@ def test_what_the_sample_register_must_do(sakura):
     assert all(acts(h) == [] for h in ("himawari", "sumire", "momiji", "tsubaki"))
     inform, approve = handler(sakura, "aoi").actions
     assert inform.text_ja == ("株式会社つばき物流（tsubaki）は、株式会社あおい配送（aoi）がデータを取り扱っていることを"
-                              "株式会社さくら通販（sakura）に説明する（経路：sakura-tsubaki）。")
+                              "株式会社さくら通販（sakura）に説明する（経路：株式会社さくら通販から株式会社つばき物流への委託（sakura-tsubaki））。")
     assert "approve" in approve.text and "refuse" in approve.text and "承認するか、拒否して" in approve.text_ja
     # the consignor's own findings, each with what to do
     own = {f.rule: f for f in sakura.findings}

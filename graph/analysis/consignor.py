@@ -417,7 +417,7 @@ class _Builder:
             held_for=sorted(e.id for e in self.routes.placed_with.get((self.c, route.id), ())))
 
     def handler(self, h: str, on: list[tuple[Route, tuple, Any, Any]], abroad: Abroad) -> ViewHandler:
-        c, words = self.c, self.words
+        words = self.words
         routes = []
         actions: list[ConsignorAction] = []
         for route, path, when, judged in on:
@@ -443,7 +443,7 @@ class _Builder:
 
     def route_actions(self, h: str, r: HandlerRoute, path: tuple, countries: set[str]) -> list[ConsignorAction]:
         """What one route asks for (see :class:`ConsignorAction`)."""
-        c, orgs = self.c, self.orgs
+        c = self.c
         out: list[ConsignorAction] = []
         named = self.named
         route_en, route_ja = r.text, r.text_ja
@@ -451,7 +451,7 @@ class _Builder:
         # inform and approve, as check words them (for a handling that goes on)
         gained = GainedRoute(kind=r.kind, id=r.id, path=r.path, signer=r.signer, disclosed=r.disclosed is not False,
                              approved=r.approved is not False or my_number, restricted=r.restricted)
-        out += [ConsignorAction.of(a) for a in route_actions(c, h, gained, orgs, present=True)]
+        out += [ConsignorAction.of(a) for a in route_actions(c, h, gained, self.words, present=True)]
         if r.disclosed is False and r.signer == c:
             system = path[-1].source if path[-1].type == S.ACCESSIBLE_BY else None
             where_en = self.words.system_named(system, "en") if system else route_en
@@ -602,7 +602,7 @@ class _Builder:
                     handler_name=self.name(r.handler), route=route.id, path_text=self.words.path(path, "en"),
                     path_text_ja=self.words.path(path, "ja"), signer=by, signer_name=self.name(by),
                     windows=route_windows(when),
-                    actions=[ConsignorAction.of(a) for a in route_actions(r.consignor, r.handler, gained, self.orgs,
+                    actions=[ConsignorAction.of(a) for a in route_actions(r.consignor, r.handler, gained, self.words,
                                                                            present=True)]))
         return out
 

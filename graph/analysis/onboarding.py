@@ -21,6 +21,7 @@ from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.analysis.asof import chain_as_of
 from entrustment_chain.graph.analysis.findings import Step
 from entrustment_chain.graph.analysis.flow import Reach, prepare_flow, reach
+from entrustment_chain.graph.analysis.messages import Words
 from entrustment_chain.graph.analysis.network import build_graph
 from entrustment_chain.graph.analysis.routes import ENTRUSTMENT, SYSTEM, Route, Routes
 from entrustment_chain.graph.analysis.windows import Windows
@@ -253,6 +254,7 @@ def check(chain: ChainFile, proposal: Proposal | Mapping[str, Any], name: str | 
     before_flow, after_flow = prepare_flow(build_graph(chain)), prepare_flow(build_graph(after))
     before_routes, routes = Routes(chain), Routes(after)
     orgs = after.organizations_by_id
+    words = Words(after)
     gained = []
     for c in routes.consignors():
         # judged per route: a handler already known on one route is new on another
@@ -281,7 +283,7 @@ def check(chain: ChainFile, proposal: Proposal | Mapping[str, Any], name: str | 
             on = sorted(found[h], key=lambda r: (len(r.path), Route(r.kind, r.id).order))
             if all(r.signer == c for r in on):
                 continue  # the consignor brings the handler in itself: nobody needs to tell it
-            actions = [a for r in on for a in route_actions(c, h, r, orgs)]
+            actions = [a for r in on for a in route_actions(c, h, r, words)]
             gained.append(GainedHandler(
                 consignor=c, consignor_name=orgs[c].name, handler=h, handler_name=orgs[h].name, routes=on,
                 disclosed=all(r.disclosed for r in on),
@@ -317,40 +319,41 @@ def signer(chain: ChainFile, path: Sequence[S.PathStep]) -> str:
     return path[-2].source if len(path) > 1 else last.source
 
 
-def route_actions(c: str, h: str, route: GainedRoute, orgs: Mapping[str, Organization], *,
-                  present: bool = False) -> list[Action]:
-    """What one route of consignor ``c`` asks for about handler ``h``, with the words of
-    ``orgs``' names and ids: ``inform`` when ``route.disclosed`` is false (its signer tells the
-    consignor), ``approve`` when ``route.approved`` is false on an entrustment route that
-    restricts re-entrustment, or may (``required`` false: check the contract); none where the
-    consignor itself brings the handler in (it knows). ``present``: the handler already handles
-    the data (a view of the chain as it is, :mod:`.consignor`), so the texts say that it does,
-    and that the consignor approves or refuses it; by default it would (a proposal, :func:`check`)."""
+def route_actions(c: str, h: str, route: GainedRoute, words: Words, *, present: bool = False) -> list[Action]:
+    """What one route of consignor ``c`` asks for about handler ``h``, in ``words`` (names with
+    their ids in parentheses; the route by its parties): ``inform`` when ``route.disclosed`` is
+    false (its signer tells the consignor), ``approve`` when ``route.approved`` is false on an
+    entrustment route that restricts re-entrustment, or may (``required`` false: check the
+    contract); none where the consignor itself brings the handler in (it knows). ``present``: the
+    handler already handles the data (a view of the chain as it is, :mod:`.consignor`), so the
+    texts say that it does, and that the consignor approves or refuses it; by default it would (a
+    proposal, :func:`check`)."""
     if route.signer == c:
         return []
-    name = {o: orgs[o].name if o in orgs else o for o in (c, h, route.signer)}
+    en = {o: words.named(o, "en") for o in (c, h, route.signer)}
+    ja = {o: words.named(o, "ja") for o in (c, h, route.signer)}
+    on_en, on_ja = words.route(route.kind, route.id, "en"), words.route(route.kind, route.id, "ja")
     out = []
     if not route.disclosed:
         out.append(Action(
             type="inform", by=route.signer, to=c, about=h, route=route.id,
-            text=f"{name[route.signer]} ({route.signer}) must inform {name[c]} ({c}) that {name[h]} ({h}) "
-                 f"{'handles' if present else 'will handle'} its data ({route.kind} {route.id}).",
-            text_ja=f"{name[route.signer]}（{route.signer}）は、{name[h]}（{h}）がデータを"
-                    f"{'取り扱っている' if present else '取り扱う'}ことを{name[c]}（{c}）に説明する（経路：{route.id}）。"))
+            text=f"{en[route.signer]} must inform {en[c]} that {en[h]} "
+                 f"{'handles' if present else 'will handle'} its data ({on_en}).",
+            text_ja=f"{ja[route.signer]}は、{ja[h]}がデータを{'取り扱っている' if present else '取り扱う'}ことを"
+                    f"{ja[c]}に説明する（経路：{on_ja}）。"))
     if not route.approved and route.restricted is not False and route.kind == ENTRUSTMENT:
         required = route.restricted is True
+        restriction_ja = "は再委託を制限している" if required else "の再委託制限の有無を確認する"
         if present:
-            text = (f"{name[c]} ({c}) must approve {name[h]} ({h}) for entrustment {route.id}, or refuse it and "
-                    f"have {name[route.signer]} ({route.signer}) stop passing it the data"
-                    + ("." if required else ", if the contract restricts re-entrustment (check it)."))
-            text_ja = (f"{name[c]}（{c}）は、{name[h]}（{h}）を承認するか、拒否して{name[route.signer]}"
-                       f"（{route.signer}）にデータを渡すのをやめさせる（委託{route.id}"
-                       + ("は再委託を制限している）。" if required else "の再委託制限の有無を確認する）。"))
+            text = (f"{en[c]} must approve {en[h]} for {on_en}, or refuse it and have {en[route.signer]} stop "
+                    f"passing it the data" + ("." if required else ", if the contract restricts re-entrustment "
+                                                                    "(check it)."))
+            text_ja = (f"{ja[c]}は、{ja[h]}を承認するか、拒否して{ja[route.signer]}にデータを渡すのをやめさせる"
+                       f"（{on_ja}{restriction_ja}）。")
         else:
-            text = (f"{name[c]} ({c}) must approve {name[h]} ({h}) for entrustment {route.id}"
+            text = (f"{en[c]} must approve {en[h]} for {on_en}"
                     + ("." if required else " if the contract restricts re-entrustment (check it)."))
-            text_ja = (f"{name[c]}（{c}）の{name[h]}（{h}）についての承認を得る（委託{route.id}"
-                       + ("は再委託を制限している）。" if required else "の再委託制限の有無を確認する）。"))
+            text_ja = f"{ja[c]}の{ja[h]}についての承認を得る（{on_ja}{restriction_ja}）。"
         out.append(Action(type="approve", by=c, to=route.signer, about=h, route=route.id, required=required,
                           text=text, text_ja=text_ja))
     return out
