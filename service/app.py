@@ -304,7 +304,7 @@ class LoopbackOnly:
                 answer = problem_response(
                     400, "bad host",
                     f"this service has no token and answers only requests to {', '.join(sorted(self.allowed))} "
-                    f"(Host: {given or 'none'}); to serve other names, give it a token and put it behind a "
+                    f"(Host: {given[:200] if given else 'none'}); to serve other names, give it a token and put it behind a "
                     "reverse proxy (docs/serve.md)", headers={"Connection": "close"})
                 await answer(scope, receive, send)
                 return
