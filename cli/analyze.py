@@ -31,13 +31,18 @@ from entrustment_chain.cli.common import (
               help="Findings accepted, with who accepted them, when and why: they are left out of the report "
                    "and of --fail-on (kept in SARIF as suppressed); stale and expired entries are warned of.")
 @click.option("--dataset", help="Neo4j dataset name (default: the file's path as given).")
+@click.option("--consignor", metavar="ID",
+              help="One organisation's data: every handler its data reaches by name, the path by names, told / "
+                   "approved per route, when, and what to do (docs/consignor.md); --format table, markdown or "
+                   "json (entrustment-chain/consignor/v1); --fail-on judges the findings about it.")
 @as_of_option
 @lang_option
 @output_option
 @neo4j_options
 @handle_errors
 def command(file: str, backend: str, fmt: str, fail_on: str | None, baseline: str | None, dataset: str | None,
-            as_of, lang: str | None, output: str | None, uri: str, username: str, database: str) -> None:
+            consignor: str | None, as_of, lang: str | None, output: str | None, uri: str, username: str,
+            database: str) -> None:
     """Find undisclosed and unapproved handlers, who could not supervise, and weak contracts."""
     from entrustment_chain.graph.analysis.baseline import apply_baseline, load_baseline, match_baseline
     from entrustment_chain.graph.analysis.engine import analyze
@@ -49,9 +54,15 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, baseline: st
     if file == "-" and baseline == "-":
         raise InputError([Problem("--baseline", None, "", "standard input can be read once: give the chain file "
                                   "or the baseline as a file")])
+    if consignor is not None and fmt not in ("table", "markdown", "json"):
+        raise click.UsageError(f"--consignor takes --format table, markdown or json, not {fmt}")
     inputs = (file, baseline)  # what -o may not be
     check_output(output, *inputs)
     chain = load_chain(file)
+    if consignor is not None and consignor not in chain.organizations_by_id:  # before analysing a large chain
+        from entrustment_chain.graph.analysis.consignor import unknown_consignor
+
+        raise unknown_consignor(chain, consignor)
     accepted = load_baseline(baseline) if baseline is not None else None
     if backend == "neo4j":
         from entrustment_chain.graph.neo4j.backend import Neo4jBackend
@@ -65,6 +76,20 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, baseline: st
     if accepted is not None:
         match = match_baseline(full, accepted)
         result = apply_baseline(full, accepted, match=match)
+    if consignor is not None:  # one organisation's view of the analysis (of the whole chain: it takes the day itself)
+        from entrustment_chain.graph.analysis.consignor import consignor_view
+        from entrustment_chain.graph.reports import consignor_report
+
+        view = consignor_view(chain, consignor, result, as_of=as_of)
+        render = {"json": consignor_report.consignor_json,
+                  "table": lambda v: consignor_report.consignor_table(v, language(lang, "table")),
+                  "markdown": lambda v: consignor_report.consignor_markdown(v, language(lang, "markdown"))}[fmt]
+        emit(render(view), output, inputs)
+        findings = [f for f in result.findings if f.consignor == consignor]
+        worst = max((f.severity for f in findings), key=lambda s: s.order, default=None)
+        if fail_on and worst is not None and worst.order >= Severity(fail_on).order:
+            sys.exit(EXIT_FINDINGS)
+        return
     if as_of is not None:  # the drawings show the chain as it stood that day, as the findings do
         from entrustment_chain.graph.analysis.asof import chain_as_of
 

@@ -9,7 +9,7 @@ from entrustment_chain.graph.reports.documents import DOCUMENTS
 @click.command("schema")
 @click.option("--of", "of", type=click.Choice(list(DOCUMENTS)), default="chain", show_default=True,
               help="Which document: the chain file or a baseline file (inputs), or the JSON output of analyze "
-                   "(findings), check, survey or breach.")
+                   "(findings), check, survey, breach or analyze --consignor (consignor).")
 @handle_errors
 def command(of: str) -> None:
     """Print the JSON Schema (draft 2020-12) of a document: the chain file v1 (by default), for

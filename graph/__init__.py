@@ -49,6 +49,9 @@ _EXPORTS = {
     "check": "analysis.onboarding",
     "Proposal": "analysis.onboarding",
     "CheckResult": "analysis.onboarding",
+    # one organisation's data: where it goes, and what to do
+    "consignor_view": "analysis.consignor",
+    "ConsignorView": "analysis.consignor",
     # when a handler leaks
     "breach": "analysis.breach",
     "BreachReport": "analysis.breach",
@@ -66,16 +69,17 @@ _EXPORTS = {
 }
 
 __all__ = [
-    "Access", "AccessKind", "Analysis", "BreachReport", "ChainError", "ChainFile", "CheckResult",
+    "Access", "AccessKind", "Analysis", "BreachReport", "ChainError", "ChainFile", "CheckResult", "ConsignorView",
     "DataCategory", "DatabaseError", "Disposal", "Entrustment", "Finding", "HandlerExposure",
     "InputError", "LegalReference", "OrgKind", "Organization", "Problem", "Proposal", "RouteWindows", "RuleId", "Severity", "Step", "Survey",
-    "System", "UnknownRule", "analyze", "breach", "chain_as_of", "chain_from_dict", "check",
+    "System", "UnknownRule", "analyze", "breach", "chain_as_of", "chain_from_dict", "check", "consignor_view",
     "load_chain", "parse_chain_text", "parse_date", "parse_period", "survey",
 ]
 
 if TYPE_CHECKING:
     from entrustment_chain.graph.analysis.asof import chain_as_of
     from entrustment_chain.graph.analysis.breach import BreachReport, breach
+    from entrustment_chain.graph.analysis.consignor import ConsignorView, consignor_view
     from entrustment_chain.graph.analysis.engine import analyze
     from entrustment_chain.graph.analysis.findings import (
         Analysis,

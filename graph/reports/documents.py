@@ -59,6 +59,8 @@ DOCUMENTS: dict[str, Document] = {d.name: d for d in (
              "chain survey --format json"),
     Document("breach", "analysis.breach:BreachReport", "analysis.breach:BREACH_SCHEMA", "serialization",
              "chain breach --format json"),
+    Document("consignor", "analysis.consignor:ConsignorView", "analysis.consignor:CONSIGNOR_SCHEMA", "serialization",
+             "chain analyze --consignor ID --format json"),
 )}
 
 

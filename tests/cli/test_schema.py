@@ -10,7 +10,7 @@ def test_schema(golden):
     golden("schema.json", result.stdout)
 
 
-@pytest.mark.parametrize("of", ["baseline", "findings", "check", "survey", "breach"])
+@pytest.mark.parametrize("of", ["baseline", "findings", "check", "survey", "breach", "consignor"])
 def test_schema_of_an_output(golden, of):
     result = run("schema", "--of", of)
     assert result.exit_code == 0 and result.stderr == ""
@@ -24,4 +24,4 @@ def test_schema_of_the_chain_is_the_default(golden):
 def test_schema_of_an_unknown_document_is_a_usage_error():
     result = run("schema", "--of", "finding")
     assert result.exit_code == 2
-    assert "'finding' is not one of 'chain', 'baseline', 'findings', 'check', 'survey', 'breach'" in result.stderr
+    assert "'finding' is not one of 'chain', 'baseline', 'findings', 'check', 'survey', 'breach', 'consignor'" in result.stderr
