@@ -30,7 +30,8 @@ def test_the_view_as_json_is_its_own_document(golden, imported):
     result = run("analyze", imported, "--consignor", "sakura", "--format", "json")
     assert result.exit_code == 0
     # the imported chain lives in a temporary folder: its path, as the document's source, is normalised
-    golden("analyze-consignor-sakura.json", result.stdout.replace(imported, "sakura.yaml"))  # schema: test_output_schemas
+    # (tests/test_output_schemas.py validates the golden against the view's schema)
+    golden("analyze-consignor-sakura.json", result.stdout.replace(imported, "sakura.yaml"))
     view = json.loads(result.stdout)
     assert view["schema"] == "entrustment-chain/consignor/v1"
     undisclosed = {h["id"] for h in view["handlers"] if h["disclosed"] is False}
