@@ -44,6 +44,7 @@ from entrustment_chain.graph.errors import InputError, Problem
 from entrustment_chain.graph.io.loader import chain_from_dict
 from entrustment_chain.graph.io.tables import (
     NO,
+    header_fields,
     UNKNOWN,
     YES,
     Table,
@@ -276,33 +277,9 @@ class _Reader:
 
     def columns(self) -> None:
         table, name = self.table, self.name
-        first_of: dict[str, int] = {}
-        first_value: dict[int, int] = {}
-        for line, row in table.rows:
-            for i, cell in enumerate(row):
-                if cell:
-                    first_value.setdefault(i, line)
-        for col, title in enumerate(table.header):
-            field = HEADER_TO_FIELD.get(title)
-            if field is None and title:
-                separator = next((f" (the table seems separated by {sep!r}, not commas: save it as CSV)"
-                                  for sep in (";", "\t") if sep in title and len(table.header) == 1), "")
-                self.problems.append(Problem(name, table.header_line, title if len(title) <= 40 else title[:40] + "…", (
-                    f"unknown column {show(title)} (column {letter(col)}); expected {', '.join(JA_HEADER.values())} "
-                    f"(or their English names){separator}")))
-            elif field is None and col in first_value:
-                self.problems.append(Problem(name, first_value[col], f"column {letter(col)}", (
-                    f"a value in column {letter(col)}, which has no header (row {table.header_line} is empty there)")))
-            elif field is not None and field in first_of:
-                first = first_of[field]
-                self.problems.append(Problem(name, table.header_line, title, (
-                    f"column {letter(col)} ({title}) repeats column {letter(first)} ({table.header[first]}): "
-                    "which of them holds the answers?")))
-                field = None
-            elif field is not None:
-                first_of[field] = col
-                self.titles[field] = title
-            self.fields.append(field)
+        self.fields, first_of, problems = header_fields(table, name, HEADER_TO_FIELD, JA_HEADER)
+        self.problems += problems
+        self.titles.update((field, table.header[col]) for field, col in first_of.items())
         missing = [JA_HEADER[f] for f in REQUIRED if f not in first_of]
         if missing:
             self.problems.append(Problem(name, table.header_line, "", (

@@ -19,6 +19,7 @@ from typing import Any
 from entrustment_chain.graph.errors import InputError, Problem
 from entrustment_chain.graph.io.loader import chain_from_dict
 from entrustment_chain.graph.io.tables import (  # noqa: F401 (re-exported: the survey's names before the move)
+    header_fields,
     CSV_FIELD_BYTES,
     FORMULA_STARTS,
     MAX_TABLE_BYTES,
@@ -41,7 +42,6 @@ from entrustment_chain.graph.io.tables import (  # noqa: F401 (re-exported: the 
     parse_subjects,
     read_table,
     show as _show,
-    letter as _letter,
     unescape_cell,
     write_table,
 )
@@ -92,33 +92,8 @@ def import_survey(path: str | Path, contractor: str, contractor_name: str,
     name = str(path)
     table = read_table(path, SURVEY_TABLE)
     problems = table.problems
-    fields: list[str | None] = []
-    first_of: dict[str, int] = {}
-    first_value: dict[int, int] = {}  # column → the first row with a value in it
-    for line, row in table.rows:
-        for i, cell in enumerate(row):
-            if cell:
-                first_value.setdefault(i, line)
-    for col, title in enumerate(table.header):
-        field = HEADER_TO_FIELD.get(title)
-        if field is None and title:
-            separator = next((f" (the table seems separated by {sep!r}, not commas: save it as CSV)"
-                              for sep in (";", "\t") if sep in title and len(table.header) == 1), "")
-            problems.append(Problem(name, table.header_line, title if len(title) <= 40 else title[:40] + "…", (
-                f"unknown column {_show(title)} (column {_letter(col)}); expected {', '.join(JA_HEADER.values())} "
-                f"(or their English names){separator}")))
-        elif field is None and col in first_value:
-            problems.append(Problem(name, first_value[col], f"column {_letter(col)}", (
-                f"a value in column {_letter(col)}, which has no header (row {table.header_line} is empty there)")))
-        elif field is not None and field in first_of:
-            first = first_of[field]
-            problems.append(Problem(name, table.header_line, title, (
-                f"column {_letter(col)} ({title}) repeats column {_letter(first)} ({table.header[first]}): "
-                "which of them holds the answers?")))
-            field = None
-        elif field is not None:
-            first_of[field] = col
-        fields.append(field)
+    fields, first_of, header_problems = header_fields(table, name, HEADER_TO_FIELD, JA_HEADER)
+    problems += header_problems
     missing = [JA_HEADER[f] for f in ("consignor", "name") if f not in first_of]
     if missing:
         problems.append(Problem(name, table.header_line, "", f"missing columns: {', '.join(missing)}"))

@@ -108,6 +108,43 @@ def letter(index: int) -> str:
     return letters
 
 
+def header_fields(table: Table, name: str, header_to_field: dict[str, str],
+                  ja_header: dict[str, str]) -> tuple[list[str | None], dict[str, int], list[Problem]]:
+    """Each column's field by its header (Japanese or English), the first column of each field,
+    and the problems of the header: an unknown column (with a hint when the table was split on
+    the wrong separator), a value under no header, a column given twice. The caller says which
+    columns it cannot do without."""
+    problems: list[Problem] = []
+    fields: list[str | None] = []
+    first_of: dict[str, int] = {}
+    first_value: dict[int, int] = {}  # column → the first row with a value in it
+    for line, row in table.rows:
+        for i, cell in enumerate(row):
+            if cell:
+                first_value.setdefault(i, line)
+    for col, title in enumerate(table.header):
+        field = header_to_field.get(title)
+        if field is None and title:
+            separator = next((f" (the table seems separated by {sep!r}, not commas: save it as CSV)"
+                              for sep in (";", "\t") if sep in title and len(table.header) == 1), "")
+            problems.append(Problem(name, table.header_line, title if len(title) <= 40 else title[:40] + "…", (
+                f"unknown column {show(title)} (column {letter(col)}); expected {', '.join(ja_header.values())} "
+                f"(or their English names){separator}")))
+        elif field is None and col in first_value:
+            problems.append(Problem(name, first_value[col], f"column {letter(col)}", (
+                f"a value in column {letter(col)}, which has no header (row {table.header_line} is empty there)")))
+        elif field is not None and field in first_of:
+            first = first_of[field]
+            problems.append(Problem(name, table.header_line, title, (
+                f"column {letter(col)} ({title}) repeats column {letter(first)} ({table.header[first]}): "
+                "which of them holds the answers?")))
+            field = None
+        elif field is not None:
+            first_of[field] = col
+        fields.append(field)
+    return fields, first_of, problems
+
+
 def _column_number(letters: str) -> int:
     number = 0
     for ch in letters:
