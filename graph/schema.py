@@ -63,6 +63,9 @@ class Prop:
     description: str
     value: Callable[[Any], Any]
     flow: bool = False
+    # the element's place in its chain-file list, which the caller gives (an element does not
+    # know it): the graph keeps the file's order, so that the file can be read back as it was
+    positional: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class Relationship:
     source: str  # the id of the source node
     target: str
     element: Any  # the chain-file element it comes from
+    position: int | None = None  # the element's place in its chain-file list (ENTRUSTS, HAS_ACCESS)
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,31 @@ def _disposal(e: Entrustment) -> Any:
     return e.disposal.parsed_date.last_day() if e.disposal is not None else None
 
 
+def _as_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _documents(documents: list) -> str | None:
+    """Documents (``evidence``) as JSON text, a property holding no list of maps; None = none."""
+    return _as_json([d.model_dump(mode="json") for d in documents]) if documents else None
+
+
+def _period_ends(element: Any) -> str | None:
+    """A period written as ``{start, end}``: its ends as JSON text (the ``period`` property
+    joins them with ～, which cannot be split back); None when written as one text or unknown."""
+    period = element.period
+    return None if period is None or isinstance(period, str) else _as_json(period.model_dump(mode="json"))
+
+
+def _position(_: Any) -> Any:
+    raise TypeError("a position is given by the caller, never read from the element")
+
+
+POSITION = Prop("position", "its place (from 0) in its list of the chain file, which the graph otherwise "
+                "does not keep: read back in this order, the file is as it was loaded", _position,
+                positional=True)
+
+
 # When data is where (DESIGN "Time"; :mod:`entrustment_chain.graph.analysis.windows`): read by
 # the windows of every path, in both backends.
 _WINDOW_PROPS = (
@@ -235,6 +264,7 @@ NODES: dict[str, NodeSchema] = {
         Prop("country", "where it handles the data (ISO 3166-1 alpha-2; null = not recorded)", _attr("country")),
         Prop("lei", "its LEI (ISO 17442; null = not recorded)", _attr("lei")),
         Prop("euid", "its EUID (the EU/EEA business registers' identifier; null = not recorded)", _attr("euid")),
+        POSITION,
     )),
     SYSTEM: NodeSchema(SYSTEM, "systems", "an information system where entrusted data is processed", (
         Prop("id", "the system's id in the chain file", _attr("id")),
@@ -244,13 +274,14 @@ NODES: dict[str, NodeSchema] = {
         Prop("personal_data", "whether the operator's own personal data is kept in it (true makes it a "
              "route of the operator's data)", _attr("personal_data")),
         Prop("location", "where it is (ISO 3166-1 alpha-2; null = not recorded)", _attr("location")),
+        POSITION,
     )),
 }
 
 
 def _entrusts(chain: ChainFile) -> Iterator[Relationship]:
-    for e in chain.entrustments:
-        yield Relationship(e.id, e.consignor, e.contractor, e)
+    for position, e in enumerate(chain.entrustments):
+        yield Relationship(e.id, e.consignor, e.contractor, e, position)
 
 
 # Relationship keys, unique within a type and dataset. ENTRUSTS is keyed by the entrustment's id;
@@ -276,8 +307,8 @@ def _places(chain: ChainFile) -> Iterator[Relationship]:
 
 
 def _has_access(chain: ChainFile) -> Iterator[Relationship]:
-    for key, grant in zip(chain.grant_keys, chain.access):
-        yield Relationship(key, grant.organization, grant.system, grant)
+    for position, (key, grant) in enumerate(zip(chain.grant_keys, chain.access)):
+        yield Relationship(key, grant.organization, grant.system, grant, position)
 
 
 def _accessible_by(chain: ChainFile) -> Iterator[Relationship]:
@@ -318,6 +349,17 @@ RELATIONSHIPS: dict[str, RelSchema] = {
                       Prop("systems", "the systems the entrusted data is processed in", lambda e: list(e.systems)),
                       Prop("data", "what the personal data includes: sensitive, my_number, payment, other (null = "
                            "not recorded)", lambda e: None if e.data is None else [d.value for d in e.data]),
+                      Prop("period_ends", "when the period was written as {start, end}: those ends as JSON text "
+                           "({\"start\": …, \"end\": …}); null when it was written as one text (period)",
+                           _period_ends),
+                      Prop("evidence", "the documents behind the answers (根拠資料) as JSON text, a list of "
+                           "{kind, date, ref, note}; null = none", lambda e: _documents(e.evidence)),
+                      Prop("disposal_written", "the disposal's date as written (廃棄日); null = no disposal recorded",
+                           lambda e: None if e.disposal is None else e.disposal.date),
+                      Prop("disposal_evidence", "the documents that record the disposal as JSON text, a list of "
+                           "{kind, date, ref, note}; null = none",
+                           lambda e: None if e.disposal is None else _documents(e.disposal.evidence)),
+                      POSITION,
                   ), _entrusts),
         RelSchema(PLACES_DATA_IN, ORGANIZATION, SYSTEM,
                   "an entrustment's data placed in a system it names: consignor → system",
@@ -327,6 +369,9 @@ RELATIONSHIPS: dict[str, RelSchema] = {
                       _ACCESS_KIND,
                       Prop("under", "the entrustment the access was granted under", _attr("under")),
                       Prop("period", "the grant's period as written", _period_value("text")),
+                      Prop("period_ends", "when the period was written as {start, end}: those ends as JSON text; "
+                           "null when it was written as one text (period)", _period_ends),
+                      POSITION,
                   ), _has_access),
         RelSchema(ACCESSIBLE_BY, SYSTEM, ORGANIZATION,
                   "the data-flow twin of HAS_ACCESS: system → organisation with access",
@@ -346,12 +391,16 @@ ROLES = {
 }
 
 
-def node_properties(schema: NodeSchema, element: Any, flow_only: bool = False) -> dict[str, Any]:
-    return {p.name: p.value(element) for p in schema.properties if p.flow or not flow_only}
+def node_properties(schema: NodeSchema, element: Any, flow_only: bool = False,
+                    position: int | None = None) -> dict[str, Any]:
+    """The properties of a node; ``position`` is the element's place in its chain-file list."""
+    return {p.name: position if p.positional else p.value(element)
+            for p in schema.properties if p.flow or not flow_only}
 
 
 def relationship_properties(schema: RelSchema, rel: Relationship, flow_only: bool = False) -> dict[str, Any]:
-    return {p.name: p.value(rel.element) for p in schema.properties if p.flow or not flow_only}
+    return {p.name: rel.position if p.positional else p.value(rel.element)
+            for p in schema.properties if p.flow or not flow_only}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -72,11 +72,18 @@ def identities(result):
     return sorted(f.identity() for f in result.findings)
 
 
+# The Neo4j backend's two ways (graph/neo4j/backend.py): "read" (the default) reads the flow
+# relationships out and runs the traversal here; "cypher" runs the Cypher rules of cypher/rules/
+# in the database. Both are held to the networkx backend.
+RULES = ("cypher", "read")
+
+
+@pytest.mark.parametrize("rules", RULES)
 @pytest.mark.parametrize("path", [PROCX] + [t / "chain.yaml" for t in TEACHING], ids=lambda p: p.parent.name)
-def test_parity_on_fixtures(store, dataset, path):
+def test_parity_on_fixtures(store, dataset, path, rules):
     chain = load_chain(path)
     nx_result = analyze(chain)
-    neo_result = analyze(chain, Neo4jBackend(store, dataset))
+    neo_result = analyze(chain, Neo4jBackend(store, dataset, rules=rules))
     assert identities(neo_result) == identities(nx_result)
     assert neo_result.model_dump(exclude={"backend"}) == nx_result.model_dump(exclude={"backend"})
     expected = path.parent / "expected.yaml"
@@ -86,20 +93,22 @@ def test_parity_on_fixtures(store, dataset, path):
         expectation_holds(list(neo_result.findings), yaml.safe_load(expected.read_text(encoding="utf-8")))
 
 
-def test_procx_through_the_database(store, dataset, procx_chain):
-    counts = analyze(procx_chain, Neo4jBackend(store, dataset)).summary["by_rule"]
+@pytest.mark.parametrize("rules", RULES)
+def test_procx_through_the_database(store, dataset, procx_chain, rules):
+    counts = analyze(procx_chain, Neo4jBackend(store, dataset, rules=rules)).summary["by_rule"]
     assert (counts["undisclosed_subcontracting"], counts["could_not_supervise"], counts["no_supervision"],
             counts["no_safeguard_clauses"], counts["unapproved_subcontracting"]) == (69, 69, 14, 7, 58)
 
 
 def test_parity_on_50_random_chains(store):
+    """The Cypher rules; the default rules on random chains: tests/test_neo4j_readback.py."""
     mismatches = []
     for seed in range(50):
         chain = chain_from_dict(random_chain(seed))
         name = f"parity-{seed}"
         try:
             nx_result = analyze(chain)
-            neo_result = analyze(chain, Neo4jBackend(store, name))
+            neo_result = analyze(chain, Neo4jBackend(store, name, rules="cypher"))
             if neo_result.model_dump(exclude={"backend"}) != nx_result.model_dump(exclude={"backend"}):
                 mismatches.append(seed)
         finally:
@@ -186,34 +195,66 @@ def test_exported_cypher_script_gives_exactly_the_graph_load_gives(store, datase
         store.drop(scripted)
 
 
-def test_step_bound_is_the_same_on_both_backends(store, dataset):
+@pytest.mark.parametrize("rules", RULES)
+def test_step_bound_is_the_same_on_both_backends(store, dataset, rules):
     from test_analysis import long_chain
 
     chain = chain_from_dict(long_chain())
-    nx_result, neo_result = analyze(chain), analyze(chain, Neo4jBackend(store, dataset))
+    nx_result, neo_result = analyze(chain), analyze(chain, Neo4jBackend(store, dataset, rules=rules))
     assert neo_result.summary["step_bound"] == nx_result.summary["step_bound"]
     assert len(neo_result.summary["step_bound"]["truncated"]) == 6
     assert neo_result.model_dump(exclude={"backend"}) == nx_result.model_dump(exclude={"backend"})
 
 
-def test_parity_as_of_a_day(store, procx_chain):
-    """--as-of on both backends: the Cypher rules filter by $as_of as the networkx rules do."""
+@pytest.mark.parametrize("rules", RULES)
+def test_parity_as_of_a_day(store, procx_chain, rules):
+    """--as-of on both backends: the Cypher rules filter by $as_of as the networkx rules do. The
+    chain as of a day is loaded as NAME@as-of:DAY, beside NAME (which it never replaces)."""
     from datetime import date
 
     mismatches = []
-    cases = [("procx", procx_chain, day) for day in (date(2016, 1, 1), date(2023, 1, 31))]
-    cases += [(f"as-of-{seed}", chain_from_dict(random_chain(seed)), day)
+    cases = [(f"as-of-procx-{rules}", procx_chain, day) for day in (date(2016, 1, 1), date(2023, 1, 31))]
+    cases += [(f"as-of-{rules}-{seed}", chain_from_dict(random_chain(seed)), day)
               for seed in range(20) for day in (date(2012, 6, 30), date(2014, 1, 1))]
     try:
         for name, chain, day in cases:
             nx_result = analyze(chain, as_of=day)
-            neo_result = analyze(chain, Neo4jBackend(store, name), as_of=day)
+            neo_result = analyze(chain, Neo4jBackend(store, name, rules=rules), as_of=day)
             if neo_result.model_dump(exclude={"backend"}) != nx_result.model_dump(exclude={"backend"}):
                 mismatches.append((name, day))
+            assert store.dataset_state(f"{name}@as-of:{day.isoformat()}")["status"] == "ready"
+            assert store.dataset_state(name) is None
     finally:
-        for name in {name for name, _, _ in cases}:
-            store.drop(name)
+        for name, _, day in cases:
+            store.drop(f"{name}@as-of:{day.isoformat()}")
     assert mismatches == []
+
+
+@pytest.mark.parametrize("case", [t for t in TEACHING if (t / "breach-expected.yaml").exists()],
+                         ids=lambda p: p.name)
+def test_breach_parity_of_the_cypher_query(store, dataset, case):
+    """chain breach on the Cypher query (cypher/queries/handler_reach.cypher), as
+    tests/test_breach.py holds the default rules to networkx."""
+    import datetime
+
+    from entrustment_chain.graph.analysis.breach import breach
+
+    chain = load_chain(case / "chain.yaml")
+    days = set()
+    for run in yaml.safe_load((case / "breach-expected.yaml").read_text(encoding="utf-8")):
+        options = {k: str(v) if isinstance(v, datetime.date) else v for k, v in run["options"].items()}
+        window = tuple(str(x) if x is not None else None for x in options.pop("window", (None, None)))
+        handler = options.pop("handler")
+        try:
+            on_cypher = breach(chain, handler, window, backend=Neo4jBackend(store, dataset, rules="cypher"), **options)
+        finally:
+            if options.get("as_of"):
+                days.add(options["as_of"])
+        assert on_cypher == breach(chain, handler, window, **options), (case.name, handler, options)
+    from entrustment_chain.graph.model.wareki import parse_date
+
+    for day in days:
+        store.drop(f"{dataset}@as-of:{parse_date(day).last_day().isoformat()}")
 
 
 def test_cli_load_as_of_and_query_as_of(neo4j_settings, dataset):

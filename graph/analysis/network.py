@@ -20,8 +20,8 @@ def build_graph(chain: ChainFile, full: bool = False) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph(title=chain.title or "")
     for label, node in S.NODES.items():
         name = _NODE_NAME[label]
-        for element in node.elements(chain):
-            graph.add_node(name(element.id), label=label, **S.node_properties(node, element))
+        for position, element in enumerate(node.elements(chain)):
+            graph.add_node(name(element.id), label=label, **S.node_properties(node, element, position=position))
     for rel in S.RELATIONSHIPS.values():
         source, target = _NODE_NAME[rel.source], _NODE_NAME[rel.target]
         if not (full or rel.flow):

@@ -31,7 +31,9 @@ class NetworkxBackend:
 
     name = "networkx"
 
-    def evaluate(self, chain: ChainFile, as_of: date | None = None) -> Evaluation:
+    def evaluate(self, chain: ChainFile, as_of: date | None = None, prepared: dict | None = None) -> Evaluation:
+        """The rules on ``chain``; ``prepared``: its flow relationships as :func:`.flow.prepare_flow`
+        gives them, when they come from elsewhere (the Neo4j backend reads them from the database)."""
         reached: dict[str, tuple[list[str], list[int]]] = {}
         truncated: list[Row] = []
         routes = Routes(chain)
@@ -46,13 +48,14 @@ class NetworkxBackend:
                      else [rid for i, rid in enumerate(ids[c]) if mask >> i & 1])
                     for c, mask in zip(consignors, masks)]}
 
-        return Evaluation(networkx_rows(chain, routes, reached, truncated, as_of), exposure, routes,
+        return Evaluation(networkx_rows(chain, routes, reached, truncated, as_of, prepared), exposure, routes,
                           lambda: truncated)
 
 
 def networkx_rows(chain: ChainFile, routes: Routes | None = None,
                   reached: dict[str, tuple[list[str], list[int]]] | None = None,
-                  truncated: list[Row] | None = None, as_of: date | None = None) -> Iterator[tuple[str, Row]]:
+                  truncated: list[Row] | None = None, as_of: date | None = None,
+                  prepared: dict | None = None) -> Iterator[tuple[str, Row]]:
     """Every rule's rows, computed on the networkx graph, as (rule, row) pairs, produced one
     consignor at a time (never all at once: a million entrustments give millions of rows).
 
@@ -69,7 +72,8 @@ def networkx_rows(chain: ChainFile, routes: Routes | None = None,
     if truncated is None:
         truncated = []
     # only the prepared flow relationships are read: the graph itself is let go at once
-    prepared = prepare_flow(build_graph(chain))
+    if prepared is None:
+        prepared = prepare_flow(build_graph(chain))
     entrustments = chain.entrustments_by_id
     abroad = Abroad(chain)
     for c in routes.consignors():

@@ -60,7 +60,7 @@ def parse_query(text: str, group: str) -> Query:
 def all_queries() -> dict[tuple[str, str], Query]:
     root = resources.files("entrustment_chain.cypher")
     found = {}
-    for group in ("schema", "load", "rules", "queries"):
+    for group in ("schema", "load", "rules", "queries", "read"):
         folder = root / group
         if not folder.is_dir():
             continue

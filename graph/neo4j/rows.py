@@ -16,8 +16,8 @@ def section_rows(chain: ChainFile, name: str) -> Iterator[Row]:
     million entrustments held as rows at once took over 3 GB)."""
     if name in S.NODES:
         node = S.NODES[name]
-        for element in node.elements(chain):
-            yield {"id": element.id, "props": S.node_properties(node, element)}
+        for position, element in enumerate(node.elements(chain)):
+            yield {"id": element.id, "props": S.node_properties(node, element, position=position)}
         return
     rel = S.RELATIONSHIPS[name]
     for r in rel.relationships(chain):
