@@ -13,13 +13,14 @@ def _cell(value) -> str:
 
 @click.command("query")
 @click.argument("name", required=False)
+@click.option("--dataset", help="The dataset to query: fills the query's dataset parameter (as --param dataset=NAME).")
 @click.option("--param", "params", multiple=True, metavar="K=V", help="A query parameter (repeatable).")
 @click.option("--list", "list_", is_flag=True, help="List the stored queries and their parameters.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @neo4j_options
 @handle_errors
-def command(name: str | None, params: tuple[str, ...], list_: bool, fmt: str, uri: str, username: str,
-            database: str) -> None:
+def command(name: str | None, dataset: str | None, params: tuple[str, ...], list_: bool, fmt: str, uri: str,
+            username: str, database: str) -> None:
     """Run a stored query of cypher/ (the rules and cypher/queries) against Neo4j.
 
     The same files work pasted into Neo4j Browser (set parameters there with :param).
@@ -32,6 +33,16 @@ def command(name: str | None, params: tuple[str, ...], list_: bool, fmt: str, ur
                        f"columns: {', '.join(query.columns)}")
         return
     query = queries.user_query(name)
+    if dataset is not None:
+        from entrustment_chain.graph.errors import InputError, Problem
+
+        if "dataset" not in query.parameters:
+            raise InputError([Problem("--dataset", None, "dataset", f"{query.name} takes no dataset")])
+        given = [p.partition("=")[2] for p in params if p.partition("=")[0] == "dataset"]
+        if any(value != dataset for value in given):
+            raise InputError([Problem("--dataset", None, "dataset", f"--dataset {dataset!r} and --param "
+                                      f"dataset={given[0]!r} name two datasets: give one")])
+        params = (*params, f"dataset={dataset}") if not given else params
     values = queries.bind(query, params)
     with open_store(uri, username, database) as store:
         rows = store.read(query.group, query.name, **values)

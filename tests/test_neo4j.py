@@ -273,3 +273,31 @@ def test_cli_load_as_of_and_query_as_of(neo4j_settings, dataset):
     assert after == []  # BS's access had ended
     listed = runner.invoke(main, ["query", "--list"]).stdout
     assert "dataset, as_of?" in listed
+
+
+def test_each_cypher_rule_for_one_consignor_at_a_time(store, dataset, procx_chain):
+    """Every rule file takes $consignor (optional; null or '' = every consignor), as Neo4j Browser
+    users run them for one consignor at a time: its rows are the networkx findings of that
+    consignor, on ProCX and on random chains."""
+    from entrustment_chain.graph.analysis.findings import findings_from_rows
+    from entrustment_chain.graph.analysis.registry import RULE_IDS
+    from entrustment_chain.graph.neo4j import queries
+
+    assert all("consignor" in queries.get("rules", rule).optional for rule in RULE_IDS)
+    cases = [(procx_chain, ["procx", "a", "k", "bs"])]
+    for seed in (1, 3, 5):
+        chain = chain_from_dict(random_chain(seed))
+        cases.append((chain, sorted({e.consignor for e in chain.entrustments})[:4]))
+    for chain, consignors in cases:
+        store.load(chain, dataset)
+        expected = analyze(chain).findings
+        everyone = [(rule, row) for rule in RULE_IDS for row in store.read("rules", rule, dataset=dataset)]
+        assert sorted(findings_from_rows(chain, everyone).identities()) == sorted(expected.identities())
+        for consignor in consignors:
+            rows = [(rule, row) for rule in RULE_IDS
+                    for row in store.read("rules", rule, dataset=dataset, consignor=consignor)]
+            assert {row["consignor"] for _, row in rows} <= {consignor}
+            got = sorted(findings_from_rows(chain, rows).identities())
+            assert got == sorted(f.identity() for f in expected if f.consignor == consignor), consignor
+        empty = [(rule, row) for rule in RULE_IDS for row in store.read("rules", rule, dataset=dataset, consignor="")]
+        assert len(empty) == len(everyone)

@@ -271,3 +271,31 @@ def test_read_files_are_not_offered_as_user_queries():
     assert reads == {"organizations", "systems", "entrustments", "access", "flow_entrusts",
                      "flow_places_data_in", "flow_accessible_by"}
     assert not reads & set(queries.user_queries())
+
+
+def test_chain_query_takes_the_dataset_by_name(neo4j_settings, store, dataset, procx_chain):
+    """`chain query NAME --dataset D` is `--param dataset=D`; a rule file takes --param consignor."""
+    import json
+
+    from click.testing import CliRunner
+
+    from entrustment_chain.cli.main import main
+
+    store.load(procx_chain, dataset)
+    runner = CliRunner(env={"NEO4J_URI": neo4j_settings.uri, "NEO4J_DATABASE": neo4j_settings.database})
+
+    def rows(*args):
+        result = runner.invoke(main, ["query", *args, "--format", "json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    everyone = rows("undisclosed_subcontracting", "--dataset", dataset)
+    assert len(everyone) == 69
+    assert rows("undisclosed_subcontracting", "--param", f"dataset={dataset}") == everyone
+    assert rows("undisclosed_subcontracting", "--dataset", dataset, "--param", f"dataset={dataset}") == everyone
+    one = rows("undisclosed_subcontracting", "--dataset", dataset, "--param", "consignor=b")
+    assert [(r["consignor"], r["handler"]) for r in one] == [("b", "bs")]
+    clash = runner.invoke(main, ["query", "no_supervision", "--dataset", dataset, "--param", "dataset=other"])
+    assert clash.exit_code == 2 and "name two datasets" in clash.output
+    none = runner.invoke(main, ["query", "datasets", "--dataset", dataset])
+    assert none.exit_code == 2 and "datasets takes no dataset" in none.output

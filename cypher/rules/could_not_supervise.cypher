@@ -2,9 +2,11 @@
 // description: Consignors with at least one handler of their data that was not disclosed to
 //   them on some route that reaches it (as undisclosed_subcontracting judges it), and those
 //   handlers (sorted): they could not supervise them.
-// parameters: dataset, as_of?
+//   $consignor (optional): one consignor's rows only; null or '' = every consignor.
+// parameters: dataset, consignor?, as_of?
 // columns: consignor, handlers, evidence_unknown
 MATCH (c:Organization {dataset: $dataset})
+WHERE coalesce($consignor, '') = '' OR c.id = $consignor
 // generated: routes_of(c, kind, route, origin) from graph/neo4j/cyphergen.py (scripts/regen)
 CALL (c) {
   MATCH (c)-[e:ENTRUSTS]->() WHERE coalesce(e.personal_data, true)

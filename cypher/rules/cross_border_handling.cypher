@@ -5,9 +5,11 @@
 //   route's own system included). A country not recorded is not reported. One row per
 //   consignor and handler, listing those routes with their paths and windows, shortest first,
 //   and the countries, sorted.
-// parameters: dataset, as_of?
+//   $consignor (optional): one consignor's rows only; null or '' = every consignor.
+// parameters: dataset, consignor?, as_of?
 // columns: consignor, handler, routes, countries
 MATCH (c:Organization {dataset: $dataset})
+WHERE coalesce($consignor, '') = '' OR c.id = $consignor
 // generated: routes_of(c, kind, route, origin) from graph/neo4j/cyphergen.py (scripts/regen)
 CALL (c) {
   MATCH (c)-[e:ENTRUSTS]->() WHERE coalesce(e.personal_data, true)

@@ -5,9 +5,11 @@
 //   let in by the consignor itself (a grant under one of its own entrustments).
 //   One row per consignor and handler, listing those routes with their canonical paths,
 //   shortest first; entrustment is the first of them.
-// parameters: dataset, as_of?
+//   $consignor (optional): one consignor's rows only; null or '' = every consignor.
+// parameters: dataset, consignor?, as_of?
 // columns: consignor, handler, entrustment, routes, evidence_unknown
 MATCH (c:Organization {dataset: $dataset})
+WHERE coalesce($consignor, '') = '' OR c.id = $consignor
 // generated: routes_of(c, kind, route, origin) from graph/neo4j/cyphergen.py (scripts/regen)
 CALL (c) {
   MATCH (c)-[e:ENTRUSTS]->() WHERE coalesce(e.personal_data, true)

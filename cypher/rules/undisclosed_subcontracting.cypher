@@ -10,9 +10,11 @@
 //   its canonical path (the tree of shortest paths from the route's origin where every node's
 //   parent is its smallest-keyed incoming step, as the networkx backend chooses it), shortest
 //   first.
-// parameters: dataset, as_of?
+//   $consignor (optional): one consignor's rows only; null or '' = every consignor.
+// parameters: dataset, consignor?, as_of?
 // columns: consignor, handler, routes, evidence_unknown
 MATCH (c:Organization {dataset: $dataset})
+WHERE coalesce($consignor, '') = '' OR c.id = $consignor
 // generated: routes_of(c, kind, route, origin) from graph/neo4j/cyphergen.py (scripts/regen)
 CALL (c) {
   MATCH (c)-[e:ENTRUSTS]->() WHERE coalesce(e.personal_data, true)

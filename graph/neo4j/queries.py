@@ -19,7 +19,7 @@ HEADER_KEYS = ("name", "description", "parameters", "columns")
 @dataclass(frozen=True)
 class Query:
     name: str
-    group: str  # schema, load, rules, queries
+    group: str  # schema, load, rules, queries, read (readback.py: pages of a dataset, not offered to users)
     description: str
     parameters: tuple[str, ...]
     columns: tuple[str, ...]
