@@ -146,6 +146,24 @@ class DatasetInUse(Exception):
         self.version = version
 
 
+class GuardedStore(Neo4jStore):
+    """The service's connection: loading a chain into a dataset that holds another version is
+    refused (:class:`DatasetInUse`) unless ``replace``. The check is on every load the backend
+    makes, so it holds for the dataset the backend chooses (``NAME@as-of:DAY`` for a request
+    with ``as_of``) as for the one named."""
+
+    def __init__(self, settings: Any, replace: bool):
+        super().__init__(settings)
+        self.replace = replace
+
+    def load(self, chain: ChainFile, dataset: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        if not self.replace:
+            state = self.dataset_state(dataset)
+            if state is not None and state.get("version") != chain_version(chain):
+                raise DatasetInUse(dataset, state.get("version"))
+        return super().load(chain, dataset, *args, **kwargs)
+
+
 def problem_response(status: int, title: str, detail: str, problems: Sequence[Problem] = (),
                      headers: dict[str, str] | None = None) -> JSONResponse:
     document = ErrorDocument(title=title, status=status, detail=detail,
@@ -270,7 +288,8 @@ def _finish_openapi(schema: dict[str, Any]) -> dict[str, Any]:
         if components.setdefault(name, definition) != definition:
             raise RuntimeError(f"two schemas are called {name}")  # caught by the tests
     for name, version in output_versions().items():
-        pin_version(components[name], version)
+        if name in components:  # the documents the endpoints answer with (not every one the CLI writes)
+            pin_version(components[name], version)
     for path in schema.get("paths", {}).values():
         for operation in path.values():
             for status, response in operation.get("responses", {}).items():
@@ -455,19 +474,11 @@ def create_app(settings: ServeSettings) -> FastAPI:
                                           "already)")])
         return backend
 
-    def store() -> Neo4jStore:
-        assert settings.neo4j is not None
-        return Neo4jStore(settings.neo4j)
-
-    def neo4j_backend(connected: Neo4jStore, chain: ChainFile, dataset: str, name: str,
-                      replace: bool) -> Neo4jBackend:
-        """The backend on ``dataset``; a dataset that holds another chain is refused (409) unless
+    def store(replace: bool) -> GuardedStore:
+        """A connection whose loads refuse a dataset holding another chain (409) unless
         ``replace`` (the same version is not loaded again)."""
-        if not replace:
-            state = connected.dataset_state(dataset)
-            if state is not None and state.get("version") != chain_version(chain):
-                raise DatasetInUse(dataset, state.get("version"))
-        return Neo4jBackend(connected, dataset, source=name)
+        assert settings.neo4j is not None
+        return GuardedStore(settings.neo4j, replace)
 
     # -- errors ----------------------------------------------------------------------------
     @app.exception_handler(InputError)
@@ -601,9 +612,8 @@ def create_app(settings: ServeSettings) -> FastAPI:
             chain = chain_from_body(body, fmt, name)
             if chosen == "neo4j":
                 assert dataset is not None
-                with store() as connected:
-                    result = analyze(chain, neo4j_backend(connected, chain, dataset, name, replace), source=name,
-                                     as_of=day_)
+                with store(replace) as connected:
+                    result = analyze(chain, Neo4jBackend(connected, dataset, source=name), source=name, as_of=day_)
             else:
                 result = analyze(chain, source=name, as_of=day_)
             out = _Utf8Writer()
@@ -693,9 +703,9 @@ def create_app(settings: ServeSettings) -> FastAPI:
                 check_input(chain, handler, window, **options)  # bad options are 422 before any connection
                 if chosen == "neo4j":
                     assert dataset is not None
-                    with store() as connected:
+                    with store(replace) as connected:
                         result = breach(chain, handler, window, **options,
-                                        backend=neo4j_backend(connected, chain, dataset, name, replace))
+                                        backend=Neo4jBackend(connected, dataset, source=name))
                 else:
                     result = breach(chain, handler, window, **options)
             except InputError as exc:

@@ -628,8 +628,15 @@ def test_a_dataset_holding_another_chain_is_not_replaced_unless_asked(store, neo
         assert replaced.status_code == 200, replaced.text
         assert replaced.json()["summary"]["findings"] == 0
         assert s.client.post("/v1/analyze", params={"dataset": dataset}, content=body, headers=YAML).status_code == 409
+        # as of a day the chain is loaded as a dataset of its own, NAME@as-of:DAY: checked the same
+        day = {"dataset": dataset, "as_of": "2023-01-31"}
+        assert s.client.post("/v1/analyze", params=day, content=body, headers=YAML).status_code == 200
+        other_day = s.client.post("/v1/breach", params={**day, "handler": "a"}, content=TINY, headers=YAML)
+        assert other_day.status_code == 409, other_day.text
+        assert f"dataset '{dataset}@as-of:2023-01-31' holds another chain" in other_day.json()["detail"]
     finally:
         s.stop()
+        store.drop(f"{dataset}@as-of:2023-01-31")
 
 
 @pytest.mark.neo4j
