@@ -111,8 +111,8 @@ localhost, [::1] or its own address, any port; 400 otherwise), so that a web pag
 through a name of its own (DNS rebinding).
 
 **Neo4j.** `backend=neo4j` (on a server started with `--backend neo4j`) with a `dataset` loads the
-chain as that dataset (a no-op when that version is loaded already) and runs the Cypher rules
-there. A dataset that holds another chain is not replaced: 409, unless the request says
+chain as that dataset (a no-op when that version is loaded already; with `as_of`, as
+`NAME@as-of:DAY`) and analyses it there. A dataset that holds another chain is not replaced: 409, unless the request says
 `replace=true`. Requests on one dataset take their turns.
 """
 
