@@ -460,8 +460,12 @@ def write_findings(store: Neo4jStore, dataset: str, analysis: Analysis, batch_si
 
 
 def clear_findings(store: Neo4jStore, dataset: str, batch_size: int = DEFAULT_BATCH) -> int:
-    """Remove a dataset's findings (not its display names); how many elements were changed."""
+    """Remove a dataset's findings and display names (those of an older version of the chain
+    would be stale, and a caption missing is better than a wrong one); how many elements were
+    changed."""
     removed = _prune(store, dataset, "", batch_size)
+    while done := sum(r["removed"] for r in _run(store, "clear_display", dataset=dataset, limit=batch_size)):
+        removed += done
     _run(store, "dataset", dataset=dataset, version=None, of=None, undisclosed=None, total=None)
     return removed
 
