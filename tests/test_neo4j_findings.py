@@ -14,7 +14,6 @@ import subprocess
 import sys
 import uuid
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

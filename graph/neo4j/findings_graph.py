@@ -380,7 +380,8 @@ def _run(store: Neo4jStore, name: str, read: bool = False, **params: Any) -> lis
             rows += [record.data() for record in tx.run(statement, params)]
         return rows
 
-    return store._run_read(work) if read else store._run_write(work)
+    rows: list[dict[str, Any]] = store._run_read(work) if read else store._run_write(work)
+    return rows
 
 
 def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
