@@ -31,6 +31,9 @@ from entrustment_chain.cli.common import (
               help="Findings accepted, with who accepted them, when and why: they are left out of the report "
                    "and of --fail-on (kept in SARIF as suppressed); stale and expired entries are warned of.")
 @click.option("--dataset", help="Neo4j dataset name (default: the file's path as given).")
+@click.option("--write", is_flag=True,
+              help="With --backend neo4j: record the findings in the dataset for Neo4j Browser (:Undisclosed, "
+                   "UNDISCLOSED_TO, FINDING, undisclosed_for, display names; docs/neo4j-findings.md).")
 @click.option("--consignor", metavar="ID",
               help="One organisation's data: every handler its data reaches by name, the path by names, told / "
                    "approved per route, when, and what to do (docs/consignor.md); --format table, markdown or "
@@ -41,8 +44,8 @@ from entrustment_chain.cli.common import (
 @neo4j_options
 @handle_errors
 def command(file: str, backend: str, fmt: str, fail_on: str | None, baseline: str | None, dataset: str | None,
-            consignor: str | None, as_of, lang: str | None, output: str | None, uri: str, username: str,
-            database: str) -> None:
+            write: bool, consignor: str | None, as_of, lang: str | None, output: str | None, uri: str,
+            username: str, database: str) -> None:
     """Find undisclosed and unapproved handlers, who could not supervise, and weak contracts."""
     from entrustment_chain.graph.analysis.baseline import apply_baseline, load_baseline, match_baseline
     from entrustment_chain.graph.analysis.engine import analyze
@@ -54,6 +57,8 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, baseline: st
     if file == "-" and baseline == "-":
         raise InputError([Problem("--baseline", None, "", "standard input can be read once: give the chain file "
                                   "or the baseline as a file")])
+    if write and backend != "neo4j":
+        raise click.UsageError("--write records the findings in Neo4j: give --backend neo4j")
     if consignor is not None and fmt not in ("table", "markdown", "json"):
         raise click.UsageError(f"--consignor takes --format table, markdown or json, not {fmt}")
     inputs = (file, baseline)  # what -o may not be
@@ -70,6 +75,15 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, baseline: st
         with open_store(uri, username, database) as store:
             result = analyze(chain, Neo4jBackend(store, dataset, source=source_of(file)), source=input_name(file),
                              as_of=as_of)
+            if write:  # every finding, before any baseline: the graph shows what the analysis found
+                from entrustment_chain.graph.neo4j.findings_graph import write_findings
+                from entrustment_chain.graph.schema import default_dataset
+
+                # the dataset the backend analysed: NAME, or NAME@as-of:DAY for the chain as of a day
+                name = default_dataset(chain, dataset or source_of(file), as_of)
+                written = write_findings(store, name, result)
+                click.echo(f"findings {written['version']} "
+                           f"{'already recorded' if written['reused'] else 'recorded'} in dataset {name!r}", err=True)
     else:
         result = analyze(chain, source=input_name(file), as_of=as_of)
     full, match = result, None  # full: every finding (SARIF shows the accepted ones as suppressed)

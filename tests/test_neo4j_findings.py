@@ -245,6 +245,29 @@ def test_cli_load_as_of_records_the_findings_of_that_day(neo4j_settings, store, 
 
 
 @neo4j
+def test_cli_analyze_write_records_the_findings_it_reports(neo4j_settings, store, dataset):
+    """`chain analyze --backend neo4j --write` records in the dataset what it reports (and, as of a
+    day, in NAME@as-of:DAY, the dataset the backend analysed)."""
+    from datetime import date
+
+    runner = CliRunner(env={"NEO4J_URI": neo4j_settings.uri})
+    result = runner.invoke(main, ["analyze", str(PROCX), "--backend", "neo4j", "--dataset", dataset, "--write",
+                                  "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert f"recorded in dataset '{dataset}'" in result.stderr
+    assert recorded(store, dataset) == expected(analyze(load_chain(PROCX)))
+    result = runner.invoke(main, ["analyze", str(PROCX), "--backend", "neo4j", "--dataset", dataset, "--write",
+                                  "--as-of", "2016-01-01"])
+    assert result.exit_code == 0, result.output
+    day = f"{dataset}@as-of:2016-01-01"
+    try:
+        assert recorded(store, day) == expected(analyze(load_chain(PROCX), as_of=date(2016, 1, 1)))
+    finally:
+        store.drop(day)
+    assert runner.invoke(main, ["analyze", str(PROCX), "--write"]).exit_code == 2  # networkx: nowhere to write
+
+
+@neo4j
 def test_writing_into_a_missing_dataset_is_refused(store, procx_chain):
     from entrustment_chain.graph.errors import InputError
 
