@@ -831,7 +831,43 @@ def _write_xlsx(rows: list[list[str]], path: Path, sheet_title: str = "委託元
     append_text_rows(sheet, rows)
     if decorate is not None:
         decorate(book, sheet)
-    book.save(path)
+    path.write_bytes(xlsx_bytes(book))
+
+
+# The time an .xlsx says it was made (docProps/core.xml, and each zip entry): SOURCE_DATE_EPOCH when
+# set (reproducible builds), else this constant, so that the same table is the same bytes.
+FIXED_XLSX_TIME = datetime.datetime(2000, 1, 1)
+
+
+def _xlsx_time() -> datetime.datetime:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        moment = datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc).replace(tzinfo=None)
+        return max(moment, datetime.datetime(1980, 1, 1))  # a zip entry cannot be dated earlier
+    return FIXED_XLSX_TIME
+
+
+def xlsx_bytes(book: Any) -> bytes:
+    """An openpyxl workbook as the bytes of its .xlsx, deterministically: its core properties
+    created and modified at :func:`_xlsx_time` (openpyxl's ``save`` sets now), and every zip entry
+    dated then, with the same permissions, so that writing the same workbook twice gives the same
+    file (``cmp``)."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    moment = _xlsx_time()
+    book.properties.created = moment
+    book.properties.modified = moment
+    raw = io.BytesIO()
+    ExcelWriter(book, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=moment.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, source.read(info.filename))
+    return out.getvalue()
 
 
 def append_text_rows(sheet: Any, rows: list[list[str]]) -> None:

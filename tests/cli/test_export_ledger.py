@@ -83,3 +83,28 @@ def test_template_csv(golden, tmp_path):
     result = run("export-ledger", "--template", "-o", target)
     assert result.exit_code == 0, result.output
     golden("export-ledger-template.csv", target.read_bytes())
+
+
+def test_xlsx_import_then_export_is_the_sample_byte_for_byte(tmp_path, monkeypatch):
+    """The sample workbook (fixtures/ledger/sakura-ledger.xlsx, written by scripts/ledger-sample)
+    imported, then exported as .xlsx, is the same file (``cmp``): the writer dates the workbook's
+    core properties and every zip entry at a fixed time, not now."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    chain = tmp_path / "chain.yaml"
+    result = run("import-ledger", "fixtures/ledger/sakura-ledger.xlsx", "--consignor", "sakura", "-o", chain)
+    assert result.exit_code == 0, result.output
+    first = export(tmp_path, "back.xlsx").read_bytes()
+    assert first == (ROOT / "fixtures" / "ledger" / "sakura-ledger.xlsx").read_bytes()
+    result = run("export-ledger", chain, "--consignor", "sakura", "-o", tmp_path / "again.xlsx")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "again.xlsx").read_bytes() == first
+
+
+def test_xlsx_dated_by_source_date_epoch(tmp_path, monkeypatch):
+    import zipfile
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14T22:13:20Z
+    with zipfile.ZipFile(export(tmp_path, "t.xlsx")) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(2023, 11, 14, 22, 13, 20)}
+        core = archive.read("docProps/core.xml").decode()
+    assert core.count("2023-11-14T22:13:20Z") == 2
