@@ -118,8 +118,8 @@ class Words:
         """A route of a consignor's data: its entrustment, or a system holding it."""
         if kind == "entrustment":
             return self.entrustment(route_id, lang)
-        return (f"{self.system(route_id)}（{route_id}）のデータ" if lang == "ja"
-                else f"the data in {self.system(route_id)} ({route_id})")
+        return (f"{self.system_named(route_id, 'ja')}のデータ" if lang == "ja"
+                else f"the data in {self.system_named(route_id, 'en')}")
 
     def route_of(self, route_id: str, lang: Lang) -> str:
         """A route known by its id alone (an entrustment's, else a system's)."""

@@ -345,10 +345,13 @@ def route_actions(c: str, h: str, route: GainedRoute, words: Words, *, present: 
         required = route.restricted is True
         restriction_ja = "は再委託を制限している" if required else "の再委託制限の有無を確認する"
         if present:
-            text = (f"{en[c]} must approve {en[h]} for {on_en}, or refuse it and have {en[route.signer]} stop "
-                    f"passing it the data" + ("." if required else ", if the contract restricts re-entrustment "
-                                                                    "(check it)."))
-            text_ja = (f"{ja[c]}は、{ja[h]}を承認するか、拒否して{ja[route.signer]}にデータを渡すのをやめさせる"
+            # a handler by access is stopped by ending its access; one by re-entrustment by not passing the data
+            access = bool(route.path) and route.path[-1].type == S.ACCESSIBLE_BY
+            stop_en = "end its access" if access else "stop passing it the data"
+            stop_ja = "アクセスをやめさせる" if access else "データを渡すのをやめさせる"
+            text = (f"{en[c]} must approve {en[h]} for {on_en}, or refuse it and have {en[route.signer]} {stop_en}"
+                    + ("." if required else ", if the contract restricts re-entrustment (check it)."))
+            text_ja = (f"{ja[c]}は、{ja[h]}を承認するか、拒否して{ja[route.signer]}に{stop_ja}"
                        f"（{on_ja}{restriction_ja}）。")
         else:
             text = (f"{en[c]} must approve {en[h]} for {on_en}"

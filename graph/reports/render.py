@@ -135,7 +135,8 @@ def windows_ja(f: Finding) -> str:
     if not f.routes or f.routes[0].windows is None:
         return ""
     parts = [route_windows_ja(r.windows, "（期間不明の要素あり）") for r in f.routes]
-    return parts[0] if len(parts) == 1 else "／".join(f"{r.id}: {text}" for r, text in zip(f.routes, parts))
+    # several routes: each labelled, its id in parentheses (the route's parties are in the message)
+    return parts[0] if len(parts) == 1 else "／".join(f"経路（{r.id}）：{text}" for r, text in zip(f.routes, parts))
 
 
 def _span_en(x: Any) -> str:
@@ -154,7 +155,7 @@ def windows_en(f: Finding) -> str:
     if not f.routes or f.routes[0].windows is None:
         return ""
     parts = [route_windows_en(r.windows) for r in f.routes]
-    return parts[0] if len(parts) == 1 else " / ".join(f"{r.id}: {text}" for r, text in zip(f.routes, parts))
+    return parts[0] if len(parts) == 1 else " / ".join(f"route ({r.id}): {text}" for r, text in zip(f.routes, parts))
 
 
 def windows(f: Finding, lang: Lang) -> str:
