@@ -160,6 +160,10 @@ METHOD_JA = {"written": "書面", "oral": "口頭"}
 SEPARATORS = "、,;，"
 
 NOTE_KIND = "ledger_note"
+# a name that reads like a local government's or a public body's (the note of --consignor-kind)
+_PUBLIC_NAME = re.compile(r"(都|道|府|県|市|町|村|区)$|役所|役場|広域連合|事務組合|省$|庁$")
+# --consignor-kind: the register has no column for the consignor's kind (private by default)
+CONSIGNOR_KINDS = ("private", "local_government", "public_agency")
 INFORMED_KIND = "ledger_informed"
 APPROVED_KIND = "ledger_approved"
 LEDGER_KINDS = (NOTE_KIND, INFORMED_KIND, APPROVED_KIND)
@@ -249,8 +253,10 @@ class _Row:
 class _Reader:
     """Reads a table's rows into chain-file data, collecting every problem."""
 
-    def __init__(self, table: Table, consignor: str, consignor_name: str | None, base: ChainFile | None):
+    def __init__(self, table: Table, consignor: str, consignor_name: str | None, base: ChainFile | None,
+                 consignor_kind: str | None = None):
         self.table = table
+        self.consignor_kind = consignor_kind
         self.name = table.name
         self.problems: list[Problem] = list(table.problems)
         self.consignor = consignor
@@ -300,8 +306,19 @@ class _Reader:
         if self.problems:
             raise InputError(self.sorted())
         data = self.build(rows)
-        self.notes = self.unanswered(rows)
+        self.notes = self.unanswered(rows) + self.kind_note()
         return data
+
+    def kind_note(self) -> list[str]:
+        """A note when the consignor's kind was left to the default (private) though its name reads
+        like a local government's: the kind chooses the law the findings cite."""
+        if self.consignor_kind is not None or (self.base and self.consignor in self.base_orgs):
+            return []
+        if not _PUBLIC_NAME.search(self.cname):
+            return []
+        return [f"{self.consignor} ({self.cname}) is imported as a private business (個人情報保護法第25条), the "
+                "register having no column for its kind: if it is a local government or a public agency "
+                "(第66条), give --consignor-kind local_government (public_agency)"]
 
     def unanswered(self, rows: list[_Row]) -> list[str]:
         """A note on the intermediate contracts (a contractor's own, with rows below it) whose
@@ -440,6 +457,15 @@ class _Reader:
         elif name is not None and cid in self.base_orgs and self.base_orgs[cid] != name:
             self.problems.append(Problem("--consignor-name", None, "", (
                 f"{name!r}, but the base file names {cid!r} {self.base_orgs[cid]!r}")))
+        kind = self.consignor_kind
+        if kind is not None and kind not in CONSIGNOR_KINDS:
+            self.problems.append(Problem("--consignor-kind", None, "", (
+                f"{kind!r}: expected {', '.join(CONSIGNOR_KINDS)}")))
+        elif kind is not None and self.base and cid in self.base_orgs:
+            known = self.base.organizations_by_id[cid].kind.value
+            if known != kind:
+                self.problems.append(Problem("--consignor-kind", None, "", (
+                    f"{kind!r}, but the base file makes {cid!r} {known!r}")))
         if name is None:
             seen: dict[str, int] = {}
             for row in rows:
@@ -652,7 +678,10 @@ class _Reader:
         present = {o["id"] for o in data["organizations"]}
         if cid not in present:
             self.sources[("organizations", len(data["organizations"]))] = (None, "--consignor")
-            data["organizations"].append({"id": cid, "name": self.cname})
+            consignor_org = {"id": cid, "name": self.cname}
+            if self.consignor_kind not in (None, "private"):
+                consignor_org["kind"] = self.consignor_kind
+            data["organizations"].append(consignor_org)
             present.add(cid)
         for row in rows:
             if row.contractor and row.contractor not in present:
@@ -802,27 +831,32 @@ class ImportedLedger:
 
 
 def read_ledger(path: str | Path, consignor: str, consignor_name: str | None = None,
-                base: ChainFile | None = None, sheet: str | None = None) -> ImportedLedger:
+                base: ChainFile | None = None, sheet: str | None = None,
+                consignor_kind: str | None = None) -> ImportedLedger:
     """:func:`import_ledger`, with its notes: the intermediate contracts whose lists the register
-    cannot fill (docs/ledger.md, "What the contractors were told")."""
+    cannot fill (docs/ledger.md, "What the contractors were told"), and the rows whose answers it
+    cannot place (a subcontract under several contracts of the consignor)."""
     table = read_table(path, LEDGER, sheet=sheet, is_header=_is_header)
-    reader = _Reader(table, consignor, consignor_name, base)
+    reader = _Reader(table, consignor, consignor_name, base, consignor_kind)
     data = reader.read()
     return ImportedLedger(data, reader.notes)
 
 
 def import_ledger(path: str | Path, consignor: str, consignor_name: str | None = None,
-                  base: ChainFile | None = None, sheet: str | None = None) -> dict[str, Any]:
+                  base: ChainFile | None = None, sheet: str | None = None,
+                  consignor_kind: str | None = None) -> dict[str, Any]:
     """A chain file (as data) from a vendor register of ``consignor``; with ``base``, merged into
     that chain. Every bad cell is reported at once, with its row and column (:class:`InputError`);
-    the data is a valid chain file."""
-    return read_ledger(path, consignor, consignor_name, base, sheet).data
+    the data is a valid chain file. ``consignor_kind`` (private, local_government, public_agency;
+    the register has no column for it) is the consignor's kind when the base file does not give
+    it: private when None."""
+    return read_ledger(path, consignor, consignor_name, base, sheet, consignor_kind).data
 
 
 def ledger_from_table(table: Table, consignor: str, consignor_name: str | None = None,
-                      base: ChainFile | None = None) -> dict[str, Any]:
+                      base: ChainFile | None = None, consignor_kind: str | None = None) -> dict[str, Any]:
     """:func:`import_ledger` of a table already read."""
-    return _Reader(table, consignor, consignor_name, base).read()
+    return _Reader(table, consignor, consignor_name, base, consignor_kind).read()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1003,7 +1037,10 @@ def export_ledger(chain: ChainFile, consignor: str, source: str = "<chain>") -> 
     for org in register:
         extra = [k for k, v in orgs[org].model_dump(mode="json", exclude_none=True).items()
                  if k not in ("id", "name") and not (k == "kind" and v == "private")]
-        if extra:
+        if extra == ["kind"] and org == consignor:
+            left_out.append(f"organisation {org!r}: kind {orgs[org].kind.value} (the register has no column for it: "
+                            f"import it with --consignor-kind {orgs[org].kind.value})")
+        elif extra:
             left_out.append(f"organisation {org!r}: {', '.join(extra)} (the register has no column for it)")
     for sid in used:
         extra = [k for k in systems[sid].model_dump(exclude_none=True) if k not in ("id", "name")]

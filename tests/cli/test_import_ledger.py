@@ -68,3 +68,37 @@ def golden_path(name):
     from .conftest import EXPECTED
 
     return EXPECTED / name
+
+
+def test_a_local_governments_register_cites_article_66(tmp_path):
+    """The register has no column for the consignor's kind: export warns of it, and import takes it
+    from --consignor-kind, so that the findings cite 第66条, not 第25条; without it, a name that
+    reads like a city's is noted, and the consignor is private."""
+    table = tmp_path / "city.csv"
+    result = run("export-ledger", "fixtures/teaching/multi-level-untold/chain.yaml", "--consignor", "city",
+                 "-o", table)
+    assert result.exit_code == 0, result.output
+    assert "kind local_government (the register has no column for it: import it with --consignor-kind " \
+           "local_government)" in result.stderr
+    chain = tmp_path / "city.yaml"
+    result = run("import-ledger", table, "--consignor", "city", "--consignor-kind", "local_government", "-o", chain)
+    assert result.exit_code == 0, result.output
+    assert "--consignor-kind" not in result.stderr
+    result = run("analyze", chain, "--format", "json")
+    assert '"appi-art66"' in result.stdout  # (vendor, an intermediary, is private: 第25条 for its own)
+
+    private = tmp_path / "private.yaml"
+    result = run("import-ledger", table, "--consignor", "city", "-o", private)
+    assert result.exit_code == 0, result.output
+    assert "note: city (甲市) is imported as a private business (個人情報保護法第25条)" in result.stderr
+    assert "give --consignor-kind local_government (public_agency)" in result.stderr
+    assert '"appi-art66"' not in run("analyze", private, "--format", "json").stdout
+
+
+def test_consignor_kind_against_the_base_file(tmp_path):
+    result = run("import-ledger", CSV, "--consignor", "sakura", "--into", f"{INPUTS}/ledger-base.yaml",
+                 "--consignor-kind", "local_government")
+    assert result.exit_code != 0 and result.stdout == ""
+    assert "'local_government', but the base file makes 'sakura' 'private'" in result.stderr
+    result = run("import-ledger", CSV, "--consignor", "sakura", "--consignor-kind", "bogus")
+    assert result.exit_code != 0 and "bogus" in result.stderr
