@@ -813,3 +813,34 @@ def test_edited_registers_are_imported_or_refused_cleanly(tmp_path_factory, edit
     back = write_csv(folder / "back.csv", ledger.rows)
     again = chain_from_dict(import_ledger(back, "sakura"), "again")
     assert export_ledger(again, "sakura").rows == ledger.rows
+
+
+@pytest.mark.parametrize("how", ["date cell", "datetime cell", "text", "wareki text"])
+def test_a_lone_day_in_the_period_is_refused(tmp_path, how):
+    """The chain file reads a lone date as a contract of that day only; in a register's 期間 it is a
+    start date, or an Excel date cell: refused with a hint, never a one-day contract."""
+    from entrustment_chain.graph.io.ledger import LONE_DAY
+
+    values: list[list] = [list(r) for r in sample_rows()]
+    column = HEADER.index("期間")
+    values[2][column] = {"date cell": datetime.date(2022, 10, 1), "datetime cell": datetime.datetime(2022, 10, 1),
+                         "text": "2022-10-01", "wareki text": "令和4年10月1日"}[how]
+    path = write_xlsx(tmp_path / "t.xlsx", values)
+    errors = refusal(path)
+    assert len(errors) == 1 and errors[0].startswith(f"error: {path}:3: 期間: {LONE_DAY} (got ")
+    assert "期間は 令和4年4月1日～ のように書いてください" in LONE_DAY and "a single day is not a period" in LONE_DAY
+
+
+@pytest.mark.parametrize("value", ["令和4年10月1日～令和4年10月1日", "令和4年10月1日～", "令和4年10月", "令和4年度", "2022"])
+def test_a_period_of_a_month_a_year_or_one_day_written_as_a_range_is_read(tmp_path, value):
+    rows = sample_rows()
+    rows[2][HEADER.index("期間")] = value
+    assert entrustment(import_ledger(write_csv(tmp_path / "t.csv", rows), "sakura"), "sakura-tsubaki")["period"] == value
+
+
+def test_a_one_day_contract_of_the_chain_file_is_exported_as_a_range(sample):
+    data = yaml.safe_load(yaml.safe_dump(sample[0]))
+    entrustment(data, "sakura-tsubaki")["period"] = "2022-10-01"
+    ledger = export_ledger(chain_from_dict(data, "t"), "sakura")
+    assert ledger.rows[2][HEADER.index("期間")] == "2022-10-01～2022-10-01"
+    assert any("one day: written 2022-10-01～2022-10-01" in s for s in ledger.left_out)

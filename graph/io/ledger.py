@@ -207,6 +207,21 @@ BRACKETS = {"（": "）", "(": ")", "「": "」", "『": "』", "【": "】"}
 _CLOSES = {"）": "）", ")": "）", "」": "」", "』": "』", "】": "】"}
 
 
+LONE_DAY = ("a single day is not a period: 期間は 令和4年4月1日～ のように書いてください (from that day on), or "
+            "令和4年4月1日～令和5年3月31日; an Excel date cell is one day too: type the period as text; a contract "
+            "of one day is written 令和4年4月1日～令和4年4月1日")
+
+
+def _lone_day(value: str) -> bool:
+    """Whether a 期間 cell is one day alone (2022-04-01, 令和4年4月1日, an Excel date cell): the chain
+    file would read it as a contract of that day only, which a register's 期間 almost never means
+    (a start date, or a date cell); a month, a year or a fiscal year alone is a period."""
+    try:
+        return parse_date(value).day is not None
+    except WarekiError:
+        return False
+
+
 def split_list(value: str) -> list[str]:
     """The items of a cell, separated by 、 , ; or ， outside brackets (（）()「」『』【】). A
     bracket that is not closed, or closed without being opened, is a :class:`ValueError` saying so
@@ -393,9 +408,13 @@ class _Reader:
             elif kind == "period" and value:
                 try:
                     parse_period(value)
-                    e["period"] = value
                 except WarekiError as exc:
                     self.bad(row, field, excel_serial_hint(value) or str(exc))
+                else:
+                    if _lone_day(value):
+                        self.bad(row, field, LONE_DAY)
+                    else:
+                        e["period"] = value
             elif kind == "subjects" and value and value.strip().lower() not in UNKNOWN | NOT_APPLICABLE:
                 subjects, message = parse_subjects(value)
                 if message:
@@ -1000,6 +1019,10 @@ def export_ledger(chain: ChainFile, consignor: str, source: str = "<chain>") -> 
                 left_out.append(f"{where(i)}.{key}: the register has no column for it")
         if isinstance(e.period, str) or e.period is None:
             period = e.period or ""
+            if _lone_day(period):  # the chain file's one-day contract, as the register writes one
+                left_out.append(f"{where(i)}.period {period!r}, one day: written {period}～{period}, as the register "
+                                "refuses a lone day in 期間")
+                period = f"{period}～{period}"
         else:  # {start, end}: the same period as one text
             period = f"{e.period.start or ''}～{e.period.end or ''}" if e.period.start or e.period.end else ""
         subjects = format_subjects(e.data_subjects.count, e.data_subjects.approximate) if e.data_subjects else ""
