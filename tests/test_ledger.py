@@ -252,12 +252,15 @@ def test_the_same_organisation_by_id_or_name_in_several_rows(tmp_path):
             ["再委託", "", "丙社", "", "あり", "乙社", "あり", "", "なし", "", "", "", *["あり"] * 8, "", "", ""],
             ["再委託", "", "丁社", "", "あり", "丙社", "あり", "R3.4.1", "あり", "2021-04-05", "", "", *["あり"] * 8,
              "", "", ""]]
-    data = import_ledger(write_csv(tmp_path / "t.csv", rows), "sakura")
+    imported = read_ledger(write_csv(tmp_path / "t.csv", rows), "sakura")
+    data = imported.data
     assert [e["id"] for e in data["entrustments"]] == ["sakura-b", "sakura-b-2", "b-丙社", "丙社-丁社"]
     first, second = data["entrustments"][:2]
-    # 丙社 and 丁社 are under both of the consignor's contracts with 乙社
+    # 丙社 and 丁社 are under both of the consignor's contracts with 乙社: told under which is not
+    # assumed (docs/ledger.md#several-contracts), both lists are null, and each あり row is noted
     for e in (first, second):
-        assert e["informed_subcontractors"] == ["丙社", "丁社"] and e["approved_subcontractors"] == ["丁社"]
+        assert "informed_subcontractors" not in e and "approved_subcontractors" not in e
+    assert [n.split(":")[0] for n in imported.notes][1:] == ["row 4 (丙社, under b)", "row 5 (丁社, under 丙社)"]
     chain = chain_from_dict(data, "t")
     rows_back = export_ledger(chain, "sakura").rows
     assert [r[1] for r in rows_back[1:]] == ["b", "b", "丙社", "丁社"]
@@ -844,3 +847,44 @@ def test_a_one_day_contract_of_the_chain_file_is_exported_as_a_range(sample):
     ledger = export_ledger(chain_from_dict(data, "t"), "sakura")
     assert ledger.rows[2][HEADER.index("期間")] == "2022-10-01～2022-10-01"
     assert any("one day: written 2022-10-01～2022-10-01" in s for s in ledger.left_out)
+
+
+def test_a_subcontract_under_two_contracts_with_its_consignor_is_not_assumed_told(tmp_path):
+    """Two 委託 rows with himawari: sumire's あり cannot say under which of them sakura was told of it
+    (the register has no column naming the parent contract), so neither contract's lists claim it:
+    both are null (unknown), a note names the row and the contracts, and the analysis reports sumire
+    as undisclosed, the evidence unknown. なし is certain under both: kaede stays a known answer."""
+    rows = sample_rows()
+    second = list(rows[1])
+    second[HEADER.index("業務")] = "ECサイトのチャット対応"
+    rows.insert(2, second)
+    imported = read_ledger(write_csv(tmp_path / "t.csv", rows), "sakura")
+    for eid in ("sakura-himawari", "sakura-himawari-2"):
+        e = entrustment(imported.data, eid)
+        assert "informed_subcontractors" not in e and "approved_subcontractors" not in e  # null
+    assert imported.notes == [
+        "row 6 (有限会社すみれテレサービス, under himawari): 説明を受けた and 承諾 あり, but its chain starts at 2 "
+        "contracts of sakura: sakura-himawari (row 2, 受注・問合せ電話の受付), sakura-himawari-2 (row 3, ECサイトの"
+        "チャット対応); the register cannot say under which sakura was told of it (approved it), so the "
+        "informed_subcontractors and approved_subcontractors of each stay null (unknown), and chain analyze "
+        "reports the organisations under them as undisclosed, the evidence unknown. The register has no column "
+        "naming the parent contract: to make it certain, put the work under one contract with that contractor "
+        "(one 委託 row), or write the lists in the imported chain file (docs/ledger.md#several-contracts)"]
+    findings = analyze(chain_from_dict(imported.data, "t")).findings
+    sumire = [f for f in findings if f.rule == "undisclosed_subcontracting" and f.handler == "sumire"]
+    assert sumire and all(f.evidence_unknown for f in sumire)
+    # the CLI prints it on standard error
+    result = CliRunner().invoke(main, ["import-ledger", str(tmp_path / "t.csv"), "--consignor", "sakura",
+                                       "-o", str(tmp_path / "t.yaml")])
+    assert result.exit_code == 0 and f"note: {imported.notes[0]}\n" in result.stderr
+
+
+def test_a_subcontract_answered_no_under_two_contracts_is_known(tmp_path):
+    rows = sample_rows()
+    second = list(rows[2])  # tsubaki: aoi under it is なし
+    second[HEADER.index("業務")] = "返品の受付"
+    rows.insert(3, second)
+    imported = read_ledger(write_csv(tmp_path / "t.csv", rows), "sakura")
+    assert imported.notes == []
+    for eid in ("sakura-tsubaki", "sakura-tsubaki-2"):
+        assert entrustment(imported.data, eid)["informed_subcontractors"] == []

@@ -321,8 +321,28 @@ class _Reader:
         if self.problems:
             raise InputError(self.sorted())
         data = self.build(rows)
-        self.notes = self.unanswered(rows) + self.kind_note()
+        self.notes = self.unanswered(rows) + self.ambiguous_notes(rows) + self.kind_note()
         return data
+
+    def ambiguous_notes(self, rows: list[_Row]) -> list[str]:
+        """A note on each row answered あり whose chain starts at several contracts of the
+        consignor (:meth:`disclosure`): which contracts' lists it left unknown, and why."""
+        notes = []
+        for row, fields, roots in self.ambiguous:
+            what = " and ".join(self.title(f) for f in fields)
+            contracts = ", ".join(f"{rows[r].entrustment_id} (row {rows[r].line}"
+                                  + (f", {rows[r].cells['work']}" if rows[r].cells.get("work") else "") + ")"
+                                  for r in roots)
+            lists = " and ".join(fields)
+            notes.append(
+                f"row {row.line} ({row.cells.get('name') or row.contractor}, under {row.consignor}): {what} あり, "
+                f"but its chain starts at {len(roots)} contracts of {self.consignor}: {contracts}; the register "
+                f"cannot say under which {self.consignor} was told of it (approved it), so the {lists} of "
+                f"{'each' if len(roots) > 1 else 'it'} stay null (unknown), and chain analyze reports the "
+                "organisations under them as undisclosed, the evidence unknown. The register has no column naming "
+                "the parent contract: to make it certain, put the work under one contract with that contractor "
+                "(one 委託 row), or write the lists in the imported chain file (docs/ledger.md#several-contracts)")
+        return notes
 
     def kind_note(self) -> list[str]:
         """A note when the consignor's kind was left to the default (private) though its name reads
@@ -683,6 +703,18 @@ class _Reader:
                 else:
                     self.lists[r][field] = list(dict.fromkeys(
                         row.contractor for row, s in states if s == "yes" and row.contractor))
+        # あり on a row whose chain starts at several contracts of the consignor (two contracts with
+        # one contractor, or two chains that meet): told (approved) under which? The register has no
+        # column naming the parent contract, so none is assumed: those contracts' lists are unknown.
+        self.ambiguous: list[tuple[_Row, list[str], list[int]]] = []
+        for row in rows:
+            fields = [f for f, a in (("informed_subcontractors", "told"), ("approved_subcontractors", "approved"))
+                      if getattr(row, a) == "yes"]
+            if len(row.roots) > 1 and fields and row.consignor != cid:
+                for r in row.roots:
+                    for field in fields:
+                        self.lists[r][field] = None
+                self.ambiguous.append((row, fields, sorted(row.roots)))
 
     # -- the chain file ---------------------------------------------------------------------
 
