@@ -385,3 +385,15 @@ def test_parity_on_random_chains(seed):
 
 def test_parity_on_the_sample_register(sakura_chain):
     assert assert_parity(sakura_chain) == 3  # sakura, and the intermediaries himawari and tsubaki
+
+
+def test_what_an_intermediary_holds_is_named_not_shown_by_id(sakura_chain):
+    """The entrustments it holds data under (a system's, the holds table) and the routes of the
+    organisations not told of a handler are named; their ids only in parentheses."""
+    view = consignor_view(sakura_chain, "himawari")
+    for lang, named in (("ja", "株式会社さくら通販から株式会社ひまわりコールセンターへの委託（sakura-himawari）"),
+                        ("en", "株式会社さくら通販's entrustment to 株式会社ひまわりコールセンター (sakura-himawari)")):
+        page = consignor_markdown(view, lang)
+        assert f"：{named}" in page or f": {named}" in page
+        assert f"| {named} |" in page
+        assert not re.search(r"\| sakura-himawari \||[：:] ?sakura-himawari$", page, re.M)

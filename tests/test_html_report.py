@@ -194,10 +194,12 @@ def _check_filtered(dom: str, index: str, consignor: str, name: str):
         assert on == ("off" not in x["classes"]), (x["tag"], x.get("id"), x["data-c"][:80], x["classes"])
         if "data-r" in x:  # red: undisclosed to this consignor
             assert ("hot" in x["classes"]) == (on and index in x["data-r"].split()), x.get("id")
-    rows = [x for x in shown if x["tag"] == "tr"]
+    rows = [x for x in shown if x["tag"] == "tr" and "cmore" not in x["classes"]]
     assert rows and all(x["text"].startswith(name) for x in rows)
     assert any(x["tag"] == "tr" for x in hidden)
-    assert re.search(r'id="shown" data-text="[^"]*">図：組織・システム \d+、矢印 \d+　指摘：\d+ 件<', dom)
+    assert re.search(r'id="shown" data-text="[^"]*" data-more="[^"]*">図：組織・システム \d+、矢印 \d+　'
+                     r'(指摘：\d+ 件|この委託元の指摘 \d+ 件のうち \d+ 件を表示（残りは --format json または --consignor \S+）)<',
+                     dom)
     assert re.search(rf'<option value="{index}" data-id="{re.escape(consignor)}" selected', dom) or \
         f'value="{index}" data-id="{consignor}"' in dom
 
@@ -211,7 +213,7 @@ def test_the_filter_shows_one_consignors_routes_in_chromium(generated, n, tmp_pa
     assert everything.hidden_filter is False  # the script ran: the filter is shown
     assert not any("off" in x["classes"] for x in everything.items)
     consignor = f"c{min(3, n - 1):06d}"
-    options = re.findall(r'<option value="(\d+)" data-id="([^"]+)">', report.read_text(encoding="utf-8"))
+    options = re.findall(r'<option value="(\d+)" data-id="([^"]+)"[^>]*>', report.read_text(encoding="utf-8"))
     index = dict((c, i) for i, c in options)[consignor]
     dom = dump(report, tmp_path, f"#consignor={consignor}")
     _check_filtered(dom, index, consignor, chain.organizations_by_id[consignor].name)
@@ -309,8 +311,42 @@ def test_findings_tables_show_their_first_rows_and_say_how_many_more(procx_chain
     monkeypatch.setattr(report, "MAX_FINDING_ROWS", 3)
     page = report.html(procx_analysis, procx_chain, generated_at=WHEN)
     assert "委託元に知らされていない再委託（取扱者）（<code>undisclosed_subcontracting</code>、69 件）" in page
-    assert "… ほか 66 件（すべての指摘は <code>--format json</code> で）" in page
-    assert len([x for x in parse(page).items if x["tag"] == "tr"]) <= 3 * 12
+    assert "… ほか" not in page  # each of the 69 consignors keeps its one row of each rule
+    rows = [x for x in parse(page).items if x["tag"] == "tr" and "cmore" not in x["classes"]]
+    assert len(rows) == len(procx_analysis.findings)
+    # without a filter (nothing drawn), the first rows alone, and how many more
+    monkeypatch.setattr(layout, "MAX_BOXES", 3)
+    page = report.html(procx_analysis, procx_chain, generated_at=WHEN)
+    assert '<tr class="allmore"><td colspan=4>… ほか 66 件（すべての指摘は <code>--format json</code> で）' in page
+
+
+def test_the_filter_counts_every_finding_of_the_last_consignor_in_chromium(generated, monkeypatch, tmp_path):
+    """The rows of a rule are shared among the consignors: the last one keeps rows of every rule it
+    has findings of, and the filter says its true count and how many the page shows."""
+    from entrustment_chain.graph.reports import html as report
+
+    chain, analysis = generated[100]
+    monkeypatch.setattr(report, "MAX_FINDING_ROWS", 20)
+    page = report.html(analysis, chain, generated_at=WHEN)
+    last = "c000099"
+    mine = [(r, f.rule) for r, f in zip(analysis.findings.records, analysis.findings) if r.consignor == last]
+    rules = {rule for _, rule in mine}
+    assert len(mine) > len(rules)  # some of its rows are left out
+    options = dict((c, i) for i, c, _ in re.findall(r'<option value="(\d+)" data-id="([^"]+)" data-n="(\d+)">', page))
+    assert f'data-id="{last}" data-n="{len(mine)}"' in page
+    report_file = tmp_path / "cap.html"
+    report_file.write_text(page, encoding="utf-8")
+    dom = dump(report_file, tmp_path, f"#consignor={last}")
+    _check_filtered(dom, options[last], last, chain.organizations_by_id[last].name)
+    parsed = parse(dom)
+    rows = [x for x in parsed.items if x["tag"] == "tr" and "off" not in x["classes"] and "cmore" not in x["classes"]]
+    assert len(rows) < len(mine)
+    assert f"この委託元の指摘 {len(mine)} 件のうち {len(rows)} 件を表示（残りは --format json または --consignor {last}）" in dom
+    # every rule it has findings of stays on, with its own count
+    on = re.findall(r'<details class="rule"[^>]*><summary>.*?<code>(\w+)</code>.*?（この委託元 (\d+) 件）', dom)
+    assert {rule for rule, _ in on} == rules
+    assert sum(int(n) for _, n in on) == len(mine)
+    assert '<span class="whole">（全委託元の合計）</span>' in dom
 
 
 def test_the_english_report_draws_and_says_everything_in_english(procx_chain, procx_analysis, tmp_path):
@@ -336,6 +372,6 @@ def test_the_english_report_draws_and_says_everything_in_english(procx_chain, pr
     report = tmp_path / "procx-en.html"
     report.write_text(page, encoding="utf-8")
     dom = dump(report, tmp_path, "#consignor=b")
-    assert re.search(r'id="shown" data-text="[^"]*">drawing: \d+ organisations and systems, \d+ arrows; findings: \d+<',
+    assert re.search(r'id="shown" data-text="[^"]*" data-more="[^"]*">drawing: \d+ organisations and systems, \d+ arrows; findings: \d+<',
                      dom)
     assert re.search(r'<text class="one"[^>]*>B社 \(b\)</text>', dom)

@@ -89,6 +89,17 @@ def _names(ids: list[str] | None, names: dict[str, str], lang: Lang, escape: boo
     return ("、" if lang == "ja" else ", ").join(_named(names.get(i, i), i, lang, escape) for i in ids)
 
 
+def _entrustment(view: ConsignorView, entrustment_id: str, lang: Lang) -> str:
+    """An entrustment to the consignor by names, its id in parentheses, as messages.Words.entrustment
+    says it (the view knows the entrustments it holds, whose contractor is the consignor itself)."""
+    held = next((h for h in view.holds if h.entrustment == entrustment_id), None)
+    if held is None:
+        return f"委託（{entrustment_id}）" if lang == "ja" else f"entrustment {entrustment_id}"
+    if lang == "ja":
+        return f"{held.consignor_name}から{view.consignor.name}への委託（{entrustment_id}）"
+    return f"{held.consignor_name}'s entrustment to {view.consignor.name} ({entrustment_id})"
+
+
 def _names_of(view: ConsignorView) -> dict[str, str]:
     """Every name the view knows, by id."""
     names = {view.consignor.id: view.consignor.name}
@@ -186,7 +197,7 @@ def consignor_markdown(view: ConsignorView, lang: Lang = "ja") -> str:
     if view.routes:
         out += ["## 経路" if ja else "## Routes", ""]
         for route in view.routes:
-            out += _route_md(route, names, lang)
+            out += _route_md(route, names, lang, view)
     if view.handlers:
         out += ["## 取扱者ごとの詳細" if ja else "## Each handler", ""]
         for h in view.handlers:
@@ -257,7 +268,7 @@ def _handler_table_md(view: ConsignorView, lang: Lang) -> list[str]:
     return out + [""]
 
 
-def _route_md(route: ViewRoute, names: dict[str, str], lang: Lang) -> list[str]:
+def _route_md(route: ViewRoute, names: dict[str, str], lang: Lang, view: ConsignorView) -> list[str]:
     ja = lang == "ja"
     out = [f"### {md(route.text_ja if ja else route.text)}", ""]
     if route.kind == "entrustment":
@@ -285,13 +296,13 @@ def _route_md(route: ViewRoute, names: dict[str, str], lang: Lang) -> list[str]:
             what = "自らの個人データを保存するシステム" if route.own_system else "委託を受けて個人データを取り扱うシステム"
             out += [f"- {what}（運用：{operator}）"]
             if route.held_for:
-                out.append(f"- 預かっているデータの委託：{'、'.join(md(e) for e in route.held_for)}")
+                out.append(f"- 預かっているデータの委託：{'、'.join(md(_entrustment(view, e, lang)) for e in route.held_for)}")
         else:
             what = "a system holding its own personal data" if route.own_system else \
                 "a system where it processes personal data entrusted to it"
             out += [f"- {what.capitalize()} (operated by {operator})"]
             if route.held_for:
-                out.append(f"- Data held there under: {', '.join(md(e) for e in route.held_for)}")
+                out.append(f"- Data held there under: {', '.join(md(_entrustment(view, e, lang)) for e in route.held_for)}")
     reached = _names(route.handlers, names, lang, True) if route.handlers else ("なし" if ja else "none")
     out.append(f"- 取扱者：{reached}" if ja else f"- Handlers: {reached}")
     if route.truncated:
@@ -363,7 +374,7 @@ def _holds_md(view: ConsignorView, names: dict[str, str], lang: Lang) -> list[st
                 f"passes that data to, and must see that its consignors are told of them.", "",
                 "| consignor | entrustment | work | period |", "|---|---|---|---|"]
     for held in view.holds:
-        out.append(f"| {_named(held.consignor_name, held.consignor, lang, True)} | {md(held.entrustment)} | "
+        out.append(f"| {_named(held.consignor_name, held.consignor, lang, True)} | {md(_entrustment(view, held.entrustment, lang))} | "
                    f"{md(held.work or '')} | {md(held.period or ('不明' if ja else 'unknown'))} |")
     out.append("")
     for (handler, by), group in _upstream_groups(view).items():
@@ -380,7 +391,7 @@ def _holds_md(view: ConsignorView, names: dict[str, str], lang: Lang) -> list[st
                     f"- What to do: {s} must inform these {len(group)} that {h} handles their data.", "",
                     "| consignor | route | window |", "|---|---|---|"]
         for u in group:
-            out.append(f"| {_named(u.consignor_name, u.consignor, lang, True)} | {md(u.route)} | "
+            out.append(f"| {_named(u.consignor_name, u.consignor, lang, True)} | {md(Words.with_id(u.path_text_ja if lang == 'ja' else u.path_text, u.route, lang))} | "
                        f"{md(windows_text(u.windows, lang))} |")
         out.append("")
     return out

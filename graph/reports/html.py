@@ -28,6 +28,8 @@ from entrustment_chain.graph.reports.layout import (Model, Placed, column_layout
 from entrustment_chain.graph.reports.render import (backend_line, citation, exposure_subjects, notes, severity_word,
                                                      summary_line, time_ja, windows)
 
+# rows of findings per rule; shared fairly among the filter's consignors, each of which keeps at
+# least one row of every rule it has findings of (and a row saying how many of its own are left out)
 MAX_FINDING_ROWS = 2000
 STYLE = """
 body{font-family:"Noto Sans CJK JP","Hiragino Sans","Yu Gothic",sans-serif;margin:2em;color:#222}
@@ -53,6 +55,8 @@ svg text{font-family:"Noto Sans CJK JP","Hiragino Sans","Yu Gothic",sans-serif}
 .e text{font-size:11px;fill:#333;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
 .e.hot text{fill:#a00;font-weight:bold}
 .off{display:none}.filtered .e .cnt{display:none}
+body:not(.filtered) tr.cmore,.filtered tr.allmore,.whole,.mine{display:none}.filtered .whole,.filtered .mine{display:inline}
+tr.cmore td{color:#555}
 .legend{margin:.3em 0}
 @media print{#filter{display:none}.drawing{overflow:visible;border:none}svg.chain{max-width:100%;height:auto}}
 """
@@ -88,16 +92,23 @@ SCRIPT = """
       if (keep && on) {
         if (el.classList.contains('n')) nodes++;
         else if (el.classList.contains('e')) arrows++;
-        else rows++;
+        else if (!el.classList.contains('cmore')) rows++;
       }
     }
     var details = document.querySelectorAll('details.rule');
     for (i = 0; i < details.length; i++) {
-      details[i].classList.toggle('off', on && !details[i].querySelector('tr[data-c]:not(.off)'));
+      var mine = 0, left = details[i].querySelectorAll('tr[data-c]:not(.off)');
+      for (var j = 0; j < left.length; j++) mine += left[j].classList.contains('cmore') ? +left[j].getAttribute('data-n') : 1;
+      details[i].classList.toggle('off', on && !mine);
+      var count = details[i].querySelector('.mine');  // the rule's findings of this consignor
+      if (count) count.textContent = on ? count.getAttribute('data-text').replace('{n}', mine) : '';
     }
+    // the consignor's true count (data-n), and how many of them the page holds
+    var option = select.options[select.selectedIndex], total = on ? +(option.getAttribute('data-n') || rows) : 0;
     var shown = document.getElementById('shown');  // its data-text says it in the report's language
-    shown.textContent = on ? shown.getAttribute('data-text').replace('{nodes}', nodes)
-      .replace('{arrows}', arrows).replace('{rows}', rows) : '';
+    shown.textContent = on ? shown.getAttribute(total > rows ? 'data-more' : 'data-text').replace('{nodes}', nodes)
+      .replace('{arrows}', arrows).replace('{rows}', rows).replace('{total}', total)
+      .replace('{id}', option.getAttribute('data-id')) : '';
   }
   // report.html#consignor=ID opens with that consignor chosen (a link to one consignor's view)
   var wanted = /^#consignor=(.*)$/.exec(window.location.hash);
@@ -224,6 +235,10 @@ WORDS: dict[str, dict[str, str]] = {
         "stdin": "標準入力", "stdin_digest": "標準入力のため記録なし", "none": "記録なし", "unreadable": "（読めません：{error}）",
         "filter": "委託元で絞り込む：", "all": "すべての委託元", "ends": "委託元", "others": "中間の受託者ほか",
         "shown": "図：組織・システム {nodes}、矢印 {arrows}　指摘：{rows} 件",
+        "shown_more": "図：組織・システム {nodes}、矢印 {arrows}　この委託元の指摘 {total} 件のうち {rows} 件を表示"
+                      "（残りは --format json または --consignor {id}）",
+        "mine": "（この委託元 {n} 件）", "cmore": "… この委託元のほか {more} 件（すべては <code>--consignor {id}</code> で）",
+        "whole": "（全委託元の合計）",
         "too_big": "{reason} <code>chain export --format graphml</code> を yEd や Gephi で開いてください。",
         "dot_failed": "Graphviz（<code>dot</code>）による配置に失敗したため（<code>{error}</code>）、簡易な配置で描いています。",
         "no_dot": "Graphviz（<code>dot</code>）が見つからないため、簡易な配置で描いています"
@@ -247,6 +262,11 @@ WORDS: dict[str, dict[str, str]] = {
         "filter": "Show one consignor: ", "all": "every consignor", "ends": "consignors",
         "others": "intermediaries and others", "shown": "drawing: {nodes} organisations and systems, {arrows} arrows; "
                                                        "findings: {rows}",
+        "shown_more": "drawing: {nodes} organisations and systems, {arrows} arrows; {rows} of this consignor's "
+                      "{total} findings shown (the rest: --format json or --consignor {id})",
+        "mine": " (this consignor: {n})", "cmore": "… {more} more of this consignor's (all of them: "
+                                                     "<code>--consignor {id}</code>)",
+        "whole": " (all consignors)",
         "too_big": "{reason} Open <code>chain export --format graphml</code> in yEd or Gephi.",
         "dot_failed": "Graphviz (<code>dot</code>) failed (<code>{error}</code>): the drawing uses plain columns.",
         "no_dot": "Graphviz (<code>dot</code>) was not found: the drawing uses plain columns (install Graphviz for "
@@ -337,6 +357,12 @@ def html(analysis: Analysis, chain: ChainFile, *, input_file: str | os.PathLike[
     s = analysis.summary
     figure, model = drawing(chain, analysis, dot, warn, lang)
     index = {c: i for i, (c, _) in enumerate(model.consignors)}
+    filtered = bool(model.consignors and model.boxes)  # as _filter: is there a filter
+    totals: dict[str, int] = {}
+    if filtered:  # every consignor's own count, for the filter to say
+        for r in analysis.findings.records:
+            if r.consignor in index:
+                totals[r.consignor] = totals.get(r.consignor, 0) + 1
     out = [f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{w['page_title']}{colon}{title}</title><style>{STYLE}</style></head><body>",
@@ -345,10 +371,10 @@ def html(analysis: Analysis, chain: ChainFile, *, input_file: str | os.PathLike[
            f"<p>{escape(summary_line(s, lang))}{'。' if lang == 'ja' else ' — '}"
            f"{escape(backend_line(analysis.backend, lang))}</p>",
            *(f"<p>{escape(line)}</p>" for line in notes(analysis, words, lang)),
-           _filter(model, lang),
+           _filter(model, lang, totals),
            f'<h2>{w["drawing"]}</h2><div class="legend">{legend(lang)}</div>',
            figure,
-           f"<h2>{w['summary']}</h2><table><tr><th>{w['rule']}</th><th>{w['rule_title']}</th>"
+           f"<h2>{w['summary']}<span class=\"whole\">{w['whole']}</span></h2><table><tr><th>{w['rule']}</th><th>{w['rule_title']}</th>"
            f"<th>{w['severity']}</th><th>{w['count']}</th></tr>"]
     for rule in RULES.values():
         severity = rule.severity.value
@@ -356,39 +382,78 @@ def html(analysis: Analysis, chain: ChainFile, *, input_file: str | os.PathLike[
                    f'</td><td class="{severity}">{severity_word(severity, lang)}</td><td>{s["by_rule"][rule.id]:,}</td></tr>')
     out.append("</table>")
     if analysis.exposure:
-        out.append(f"<h2>{w['exposure']}</h2><table><tr><th>{w['handler']}</th><th>{w['consignors']}</th>"
+        out.append(f"<h2>{w['exposure']}<span class=\"whole\">{w['whole']}</span></h2><table><tr><th>{w['handler']}</th><th>{w['consignors']}</th>"
                    f"<th>{w['subjects']}</th></tr>")
         for x in analysis.exposure[:50]:
             out.append(f"<tr><td>{escape(Words.with_id(x.name, x.handler, lang))}</td><td>{x.consignor_count:,}</td>"
                        f"<td>{escape(exposure_subjects(x, lang))}</td></tr>")
         out.append("</table>")
     out.append(f"<h2>{w['findings']}</h2>")
-    shown: dict[str, list[int]] = {rule_id: [] for rule_id in RULES}  # the rows of each rule, by position
-    for k, rule_id in enumerate(analysis.findings.rules()):
-        if len(shown[rule_id]) < MAX_FINDING_ROWS:
-            shown[rule_id].append(k)
+    shown, left_out = _kept_rows(analysis, index if filtered else {})
     for rule in RULES.values():
         total = s["by_rule"][rule.id]
         if not shown[rule.id]:
             continue
         head = w["rule_head"].format(title=escape(rule.title_ja if lang == "ja" else rule.title_en),
                                      id=rule.id, count=f"{total:,}")
-        out.append(f'<details class="rule"{" open" if rule.severity.value == "high" else ""}><summary>{head}</summary>'
+        mine = f'<span class="mine" data-text="{escape(w["mine"])}"></span>' if filtered else ""
+        out.append(f'<details class="rule"{" open" if rule.severity.value == "high" else ""}><summary>{head}{mine}</summary>'
                    f"<table><tr><th>{w['consignor']}</th><th>{w['message']}</th><th>{w['windows']}</th>"
                    f"<th>{w['bases']}</th></tr>")
-        for f in (analysis.findings[k] for k in shown[rule.id]):
+        more_of = left_out[rule.id]
+        for k in shown[rule.id]:
+            f = analysis.findings[k]
             unknown = f' <span class="unknown">{w["unknown"]}</span>' if f.evidence_unknown else ""
             refs = words.join((f'<a href="{escape(b.ref)}">{escape(citation(b, lang))}</a>'
                                for b in f.legal_references), lang)
             message = f.message_ja if lang == "ja" else f.message
             out.append(f'<tr data-c="{index.get(f.consignor, "")}"><td>{escape(words.named(f.consignor, lang))}</td>'
                        f"<td>{escape(message)}{unknown}</td><td>{escape(windows(f, lang))}</td><td>{refs}</td></tr>")
-        if total > MAX_FINDING_ROWS:
-            out.append(f"<tr><td colspan=4>{w['more'].format(more=f'{total - MAX_FINDING_ROWS:,}')}</td></tr>")
+            if k in more_of:  # after the consignor's last row: how many of its own are left out
+                c = f.consignor
+                out.append(f'<tr class="cmore" data-c="{index[c]}" data-n="{more_of[k]}"><td colspan=4>'
+                           f'{w["cmore"].format(more=f"{more_of[k]:,}", id=escape(c))}</td></tr>')
+        if total > len(shown[rule.id]):
+            out.append(f'<tr class="allmore"><td colspan=4>{w["more"].format(more=f"{total - len(shown[rule.id]):,}")}'
+                       "</td></tr>")
         out.append("</table></details>")
     out.append(f"<script>{SCRIPT}</script>")
     out.append("</body></html>\n")
     return "\n".join(out)
+
+
+def _kept_rows(analysis: Analysis, index: dict[str, int]) -> tuple[dict[str, list[int]], dict[str, dict[int, int]]]:
+    """The rows of each rule the page holds (positions in the findings, in order), and, for each
+    rule, the consignors' rows after which some of its own are left out (position -> how many).
+    The MAX_FINDING_ROWS of a rule are shared fairly among the consignors the filter offers
+    (``index``; the rest share one part): each keeps its first ``q`` rows, ``q`` the largest that
+    fits (one at least, so every consignor's findings of a rule are on the page), and the first
+    ones one more while rows are left."""
+    parts: dict[str, dict[object, list[int]]] = {rule_id: {} for rule_id in RULES}
+    for k, (rule_id, r) in enumerate(zip(analysis.findings.rules(), analysis.findings.records)):
+        key = index.get(r.consignor, -1) if index else -1
+        parts[rule_id].setdefault(key, []).append(k)
+    shown: dict[str, list[int]] = {}
+    left_out: dict[str, dict[int, int]] = {}
+    for rule_id, by in parts.items():
+        sizes = sorted(len(v) for v in by.values())
+        q, used = 1, 0
+        if sizes:  # the largest q with sum(min(size, q)) <= MAX_FINDING_ROWS
+            q = max(1, MAX_FINDING_ROWS // len(sizes))
+            while q < sizes[-1] and sum(min(n, q + 1) for n in sizes) <= MAX_FINDING_ROWS:
+                q += 1
+            used = sum(min(n, q) for n in sizes)
+        spare = max(0, MAX_FINDING_ROWS - used)
+        rows, more = [], {}
+        for key, ks in by.items():
+            keep = q + (1 if spare and len(ks) > q else 0)
+            if keep > q:
+                spare -= 1
+            rows += ks[:keep]
+            if len(ks) > keep and key != -1:
+                more[ks[keep - 1]] = len(ks) - keep
+        shown[rule_id], left_out[rule_id] = sorted(rows), more
+    return shown, left_out
 
 
 def _meta(analysis: Analysis, input_file, input_sha256: str | None, generated_at: datetime | None,
@@ -417,7 +482,7 @@ def _meta(analysis: Analysis, input_file, input_sha256: str | None, generated_at
             f"<tr><th>{w['digest']}</th><td>{digest}</td></tr></table>")
 
 
-def _filter(model: Model, lang: Lang = "ja") -> str:
+def _filter(model: Model, lang: Lang = "ja", totals: dict[str, int] | None = None) -> str:
     """The consignor select box, hidden until the script shows it."""
     if not model.consignors or not model.boxes:
         return ""
@@ -428,8 +493,12 @@ def _filter(model: Model, lang: Lang = "ja") -> str:
     for label, group, start in ((w["ends"], ends, 0), (w["others"], others, len(ends))):
         if group:
             options.append(f'<optgroup label="{label}">' + "".join(
-                f'<option value="{start + k}" data-id="{escape(c)}">{escape(Words.with_id(n, c, lang))}</option>'
+                f'<option value="{start + k}" data-id="{escape(c)}"{_n(totals, c)}>{escape(Words.with_id(n, c, lang))}</option>'
                 for k, (c, n) in enumerate(group)) + "</optgroup>")
     return (f'<div id="filter" hidden><label for="consignor">{w["filter"]}</label>'
             f'<select id="consignor"><option value="">{w["all"]}</option>' + "".join(options) +
-            f'</select><span id="shown" data-text="{escape(w["shown"])}"></span></div>')
+            f'</select><span id="shown" data-text="{escape(w["shown"])}" data-more="{escape(w["shown_more"])}"></span></div>')
+
+
+def _n(totals: dict[str, int] | None, c: str) -> str:
+    return f' data-n="{totals.get(c, 0)}"' if totals is not None else ""
