@@ -146,8 +146,9 @@ def neo4j_options(fn: Callable) -> Callable:
 
 def open_store(uri: str, username: str, database: str):
     from entrustment_chain.graph.neo4j.settings import Settings
-    from entrustment_chain.graph.neo4j.store import Neo4jStore
+    from entrustment_chain.graph.neo4j.store import Neo4jStore, quiet_driver_log
 
+    quiet_driver_log()  # the driver's retry lines are not the user's: the error says what happened, once
     return Neo4jStore(Settings.resolve(uri=uri, username=username, database=database))
 
 

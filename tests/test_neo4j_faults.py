@@ -22,7 +22,8 @@ BOLT, HTTP = int(os.environ.get("FAULT_NEO4J_BOLT_PORT", 17787)), int(os.environ
 
 
 def server(state, *args):
-    env = {**os.environ, "ENTRUSTMENT_CHAIN_STATE": str(state)}
+    # a small server: without these, start sizes it from the machine's memory (tests/test_neo4j_load.py)
+    env = {"NEO4J_HEAP": "1g", "NEO4J_PAGECACHE": "256m", **os.environ, "ENTRUSTMENT_CHAIN_STATE": str(state)}
     return subprocess.run([sys.executable, str(SCRIPT), *args], env=env, capture_output=True, text=True, timeout=240)
 
 
@@ -31,6 +32,7 @@ def auth_server(tmp_path_factory):
     state = tmp_path_factory.mktemp("neo4j-auth")
     started = server(state, "start", "--bolt-port", str(BOLT), "--http-port", str(HTTP))
     assert started.returncode == 0, started.stderr
+    assert "memory: heap " in started.stderr  # it says what it chose
     yield state
     server(state, "stop")
 

@@ -19,25 +19,40 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
+import queue
+import re
 import socket
 import threading
 import time
-from typing import Any, Callable
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
 
 from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.errors import DatabaseError, InputError, Problem
+from entrustment_chain.graph.gcpause import gc_paused
 from entrustment_chain.graph.model.chain import ChainFile
 from entrustment_chain.graph.neo4j import queries
 from entrustment_chain.graph.neo4j.cyphergen import CREATE_WHEN_NEW, load_name
-from entrustment_chain.graph.neo4j.rows import row_count, section_rows
-from entrustment_chain.graph.neo4j.settings import Address, Settings, password_file
+from entrustment_chain.graph.neo4j.rows import row_count, section_lists
+from entrustment_chain.graph.neo4j.settings import Address, Settings, password_file, state_dir
 
 DEFAULT_BATCH = 2000
+# Write transactions a first load keeps running at once. Neo4j Community writes them in
+# parallel; relationships CREATEd between nodes that exist take no locks that conflict.
+WRITERS = 2
 
 # The driver logs retries and connection failures as warnings; with no handler configured,
 # Python would print them on standard error next to our own message. A library adds a
 # NullHandler (an application that configures logging still receives the records).
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
+
+
+def quiet_driver_log() -> None:
+    """For a command-line tool: the driver's own records ("Transaction failed and will be
+    retried …", defunct connections) reach no handler, not even one the process configured; what
+    went wrong reaches the user once, as the DatabaseError the store raises."""
+    logging.getLogger("neo4j").propagate = False
 
 # The Bolt handshake: the magic preamble, then four version proposals (4 bytes each, big-endian
 # [0, range, minor, major]): 5.8 down to 5.0, 4.4 down to 4.2, none, none. A Bolt server answers
@@ -63,13 +78,14 @@ class _Abandoned(Exception):
 
 
 def _bounded(fn: Callable[[], Any], limit: float | None, late: Callable[[Any], None],
-             abandoned: threading.Event | None = None, deadline: Callable[[], float] | None = None) -> Any:
+             abandoned: threading.Event | None = None, deadline: Callable[[], float] | None = None,
+             gone: Callable[[], bool] | None = None) -> Any:
     """``fn()`` in a daemon thread, waited for at most ``limit`` seconds (None: inline, no limit),
     or, with ``deadline``, until the monotonic time it returns when asked (it may move on while
-    ``fn`` runs: a retried transaction gets its own time). Returns its value or raises its
-    exception. When it is still running at the limit, sets ``abandoned``, raises :class:`_Late`,
-    and lets the thread run on: when (if) it ends, it calls ``late(value or None)`` itself, to
-    release what it holds."""
+    ``fn`` runs: a retried transaction gets its own time), or until ``gone()`` says the server has
+    stopped (asked every half second). Returns its value or raises its exception. When it is
+    still running then, sets ``abandoned``, raises :class:`_Late`, and lets the thread run on:
+    when (if) it ends, it calls ``late(value or None)`` itself, to release what it holds."""
     if limit is None:
         return fn()
     if deadline is None:
@@ -96,7 +112,7 @@ def _bounded(fn: Callable[[], Any], limit: float | None, late: Callable[[Any], N
     thread = threading.Thread(target=target, name="neo4j-call", daemon=True)
     thread.start()
     while not done.wait(max(0.0, min(deadline() - time.monotonic(), 0.5))):
-        if time.monotonic() < deadline():
+        if time.monotonic() < deadline() and not (gone is not None and gone()):
             continue
         with lock:
             if not done.is_set():
@@ -108,6 +124,45 @@ def _bounded(fn: Callable[[], Any], limit: float | None, late: Callable[[Any], N
     if "error" in box:
         raise box["error"]
     return box.get("value")
+
+
+def _each_in_parallel(work: Iterable[tuple[Callable[[], Any], int]], writers: int) -> Iterator[int]:
+    """Run each call of ``work`` (``(call, count)`` pairs) on a daemon thread of its own, at most
+    ``writers`` at a time, taking the next pair from ``work`` while they run; yield each count
+    when its call has ended. After the first error no call starts; it is raised once those
+    running have ended."""
+    ended: queue.Queue = queue.Queue()
+    running, error = 0, None
+
+    def run(call: Callable[[], Any], count: int) -> None:
+        try:
+            call()
+            ended.put((count, None))
+        except BaseException as exc:  # handed to the caller's thread
+            ended.put((count, exc))
+
+    def wait() -> int | None:
+        nonlocal running, error
+        count, exc = ended.get()
+        running -= 1
+        if exc is not None:
+            error = error or exc
+            return None
+        return count
+
+    for call, count in work:
+        while running >= writers and error is None:
+            if (finished := wait()) is not None:
+                yield finished
+        if error is not None:
+            break
+        threading.Thread(target=run, args=(call, count), name="neo4j-load", daemon=True).start()
+        running += 1
+    while running:
+        if (finished := wait()) is not None and error is None:
+            yield finished
+    if error is not None:
+        raise error
 
 
 def probe_bolt(address: Address, deadline: float, settings: Settings) -> None:
@@ -174,6 +229,85 @@ def probe_bolt(address: Address, deadline: float, settings: Settings) -> None:
             f"{f' after {len(reply)} bytes' if reply else ''}; is it a Neo4j Bolt port, and does the "
             "server require encryption (bolt+s:// or bolt+ssc://)?")
 
+# -- the local server (scripts/neo4j-local) ---------------------------------------------------------
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+# The line scripts/neo4j-local writes into the server's console log before each start.
+_STARTED = re.compile(r"^# neo4j-local: starting .*$", re.M)
+_OOM = "java.lang.OutOfMemoryError"
+
+
+def _tail(path: Path, size: int = 1 << 20) -> str:
+    try:
+        with path.open("rb") as handle:
+            handle.seek(max(0, path.stat().st_size - size))
+            return handle.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _running(pid_file: Path) -> bool:
+    try:
+        pid = int(pid_file.read_text().strip())
+        os.kill(pid, 0)
+    except PermissionError:
+        return True
+    except (OSError, ValueError):
+        return False
+    try:  # a zombie (killed, not yet reaped) serves nothing
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[:1] != ["Z"]
+    except OSError:
+        return True
+
+
+def _local_home(settings: Settings) -> Path | None:
+    """The state folder of the scripts/neo4j-local server ``settings`` name (its Bolt port, on
+    loopback, in this state folder), if they name it."""
+    home = state_dir() / "neo4j"
+    try:
+        bolt = int((home / "ports").read_text().split()[0])
+        address = settings.address()
+    except (OSError, ValueError, IndexError, InputError):
+        return None
+    return home if address.port == bolt and address.host.strip("[]") in LOOPBACK else None
+
+
+def local_server_end(settings: Settings) -> str | None:
+    """When ``settings`` name the server scripts/neo4j-local runs from this state folder (its
+    Bolt port, on loopback) and that server is not running: what its console log says of how it
+    ended, and what to do, in a sentence. None otherwise (another server, or it runs)."""
+    home = _local_home(settings)
+    if home is None or _running(home / "neo4j.pid"):
+        return None
+    log = home / "logs" / "console.log"
+    text = _tail(log)
+    starts = list(_STARTED.finditer(text))
+    since = text[starts[-1].end():] if starts else text
+    options = dict(re.findall(r"(--[\w-]+)(?:[ =]([^\s-][^\s]*))?", starts[-1][0])) if starts else {}
+    heap = options.get("--heap")
+    if _OOM in since:
+        more = _more(heap) if heap else "8g"
+        again = " ".join(f"{k} {v}" if v else k for k, v in {**options, "--heap": more}.items())
+        return (f"the Neo4j server at {settings.shown_uri} ran out of memory{f' (heap {heap})' if heap else ''} "
+                f"and stopped; start it with more: scripts/neo4j-local start {again}; its log: {log}")
+    if "Stopped." in since:
+        how = "was stopped"
+    else:
+        how = "ended without a word in its log (killed, or the machine ran out of memory?)"
+    return (f"cannot reach Neo4j at {settings.shown_uri}: the local server (scripts/neo4j-local) {how}; "
+            f"start it again with scripts/neo4j-local start; its log: {log}")
+
+
+def _more(heap: str) -> str:
+    """Twice a JVM heap size (64m → 128m, 4g → 8g)."""
+    found = re.fullmatch(r"(\d+)([kKmMgG]?)", heap.strip())
+    if not found:
+        return "8g"
+    number, unit = int(found[1]) * 2, found[2].lower()
+    if unit == "m" and number >= 1024 and number % 1024 == 0:
+        number, unit = number // 1024, "g"
+    return f"{number}{unit}"
+
+
 
 def _one_line(exc: Exception) -> str:
     return " ".join(str(exc).split())
@@ -202,6 +336,9 @@ class Neo4jStore:
         self.settings = settings
         self._driver = None
         self._schema_ready = False
+        # the pid file of the local server (scripts/neo4j-local) these settings name, when it ran
+        # as we connected: a call stops waiting as soon as that server has stopped
+        self._local_pid: Path | None = None
 
     # -- connection ------------------------------------------------------------------------
     def __enter__(self) -> "Neo4jStore":
@@ -235,6 +372,8 @@ class Neo4jStore:
                 raise
             return driver
 
+        home = _local_home(s)
+        self._local_pid = home / "neo4j.pid" if home is not None and _running(home / "neo4j.pid") else None
         try:
             self._driver = _bounded(open_driver, s.connection_timeout + GRACE,
                                     late=lambda driver: driver is not None and driver.close())
@@ -277,6 +416,16 @@ class Neo4jStore:
                 f"Neo4j at {uri} ended a transaction that ran longer than {s.transaction_timeout:g} s "
                 "(NEO4J_TRANSACTION_TIMEOUT): raise it for large datasets (0 = no limit), or check "
                 "what else loads the server.")
+        if "MemoryPoolOutOfMemoryError" in code or "MemoryLimitExceeded" in code:
+            return DatabaseError(
+                f"Neo4j at {uri} refused a transaction that needed more memory than the server lets "
+                "transactions have (dbms.memory.transaction.total.max, by default 70 % of its heap): "
+                "give the server a larger heap (scripts/neo4j-local start --heap …), or load with a "
+                f"smaller --batch-size. ({_one_line(exc)})")
+        if not code or isinstance(exc, (ne.ServiceUnavailable, ne.SessionExpired, ne.DriverError)):
+            ended = local_server_end(s)  # the local server died under us: say why, not how we noticed
+            if ended:
+                return DatabaseError(ended)
         if isinstance(exc, ne.ConnectionAcquisitionTimeoutError):
             return DatabaseError(f"Neo4j at {uri} did not answer: no connection within "
                                  f"{s.connection_timeout:g} s (NEO4J_CONNECTION_TIMEOUT); is the server "
@@ -342,11 +491,16 @@ class Neo4jStore:
                 return session.execute_read(unit) if read else session.execute_write(unit)
 
         try:
+            pid_file = self._local_pid
             return _bounded(call, limit + GRACE if limit else None, late=lambda _: driver.close(),
                             abandoned=abandoned,
-                            deadline=lambda: min(started[0], last_start) + limit + GRACE if limit else 0.0)
+                            deadline=lambda: min(started[0], last_start) + limit + GRACE if limit else 0.0,
+                            gone=None if pid_file is None else lambda: not _running(pid_file))
         except _Late:
             self._driver = None  # the late call closes it when it ends
+            ended = local_server_end(s)
+            if ended:
+                raise DatabaseError(ended) from None
             raise DatabaseError(
                 f"Neo4j at {s.shown_uri} stopped answering: no reply within {limit:g} s "
                 "(NEO4J_TRANSACTION_TIMEOUT); the server is frozen, overloaded or unreachable — check "
@@ -399,11 +553,22 @@ class Neo4jStore:
         return rows[0] if rows else None
 
     def load(self, chain: ChainFile, dataset: str, batch_size: int = DEFAULT_BATCH,
-             progress: Callable[[int, int], None] | None = None, reuse: bool = True) -> dict[str, Any]:
+             progress: Callable[[int, int], None] | None = None, reuse: bool = True,
+             writers: int = WRITERS) -> dict[str, Any]:
         """Load ``chain`` as ``dataset``. Returns counts. Skips the work when the same version is
-        already loaded and ready (``reuse``)."""
+        already loaded and ready (``reuse``).
+
+        A dataset's first load CREATEs, ``writers`` batches at a time in transactions of their
+        own (every node before any relationship); a reload MERGEs one batch at a time (and
+        replaces what moved). Rows are lists of values (:func:`.rows.section_lists`), the next
+        batch built while the server writes the last."""
         if batch_size < 1:
             raise InputError([Problem("--batch-size", None, "batch_size", "must be at least 1")])
+        with gc_paused():  # rows by the million, none in a cycle: the collector would walk the chain each time
+            return self._load(chain, dataset, batch_size, progress, reuse, writers)
+
+    def _load(self, chain: ChainFile, dataset: str, batch_size: int, progress: Callable[[int, int], None] | None,
+              reuse: bool, writers: int) -> dict[str, Any]:
         version = S.chain_version(chain)
         self.ensure_schema()
         state = self.dataset_state(dataset)
@@ -415,29 +580,46 @@ class Neo4jStore:
                     "new": False}
         new = bool(self.read("load", "is_new", dataset=dataset)[0]["new"])
         self.write("load", "begin", dataset=dataset, version=version, source=chain.title)
-        done = 0
-        for element in S.LOAD_ORDER:
-            # a dataset's first load creates; later loads merge (and replace what moved)
+        creating = [new]
+
+        def write(element: str, batch: list[list[Any]]) -> None:
             name = load_name(element)
-            query = f"new_{name}" if new and element in CREATE_WHEN_NEW else name
-            rows = section_rows(chain, element)
-            while batch := list(itertools.islice(rows, batch_size)):
+            if creating[0] and element in CREATE_WHEN_NEW:
                 try:
-                    self.write("load", query, dataset=dataset, version=version, rows=batch)
+                    self.write("load", f"new_{name}", dataset=dataset, version=version, rows=batch)
+                    return
                 except DatabaseError as exc:
-                    if not (exc.constraint and query != name):
+                    if not exc.constraint:
                         raise
                     # Another first load of this dataset is running at the same time and wrote
                     # these first: merge from here on, as a reload would.
-                    new, query = False, name
-                    self.write("load", query, dataset=dataset, version=version, rows=batch)
-                done += len(batch)
-                if progress:
-                    progress(done, total)
-        self.write("load", "roles", dataset=dataset)
-        removed = self.prune(dataset, version)
+                    creating[0] = False
+            self.write("load", name, dataset=dataset, version=version, rows=batch)
+
+        def batches(elements: Iterable[str]) -> Iterator[tuple[Callable[[], None], int]]:
+            for element in elements:
+                rows = section_lists(chain, element)
+                while batch := list(itertools.islice(rows, batch_size)):
+                    yield (lambda e=element, b=batch: write(e, b)), len(batch)
+
+        done = 0
+        try:
+            # nodes first: a relationship's batch finds both its ends already written
+            for phase in (S.NODES, S.RELATIONSHIPS):
+                for count in _each_in_parallel(batches(phase), max(1, writers) if new else 1):
+                    done += count
+                    if progress:
+                        progress(done, total)
+            self.write("load", "roles", dataset=dataset)
+            removed = self.prune(dataset, version)
+        except DatabaseError as exc:
+            unfinished = DatabaseError(
+                f"{exc} (The dataset {dataset!r} is left unfinished: not marked ready, nothing pruned; "
+                "load it again once this is fixed.)")
+            unfinished.constraint = getattr(exc, "constraint", False)
+            raise unfinished from None
         return {"dataset": dataset, "version": version, "written": done, "removed": removed, "reused": False,
-                "new": new}
+                "new": creating[0]}
 
     def prune(self, dataset: str, version: str) -> int:
         query = queries.get("load", "prune")
