@@ -66,6 +66,9 @@ class Prop:
     # the element's place in its chain-file list, which the caller gives (an element does not
     # know it): the graph keeps the file's order, so that the file can be read back as it was
     positional: bool = False
+    # a date (datetime.date or None): the Neo4j load sends it as ISO text and its statement makes
+    # it a date again (the driver's packing of date values cost more than the rest of a row)
+    date: bool = False
 
 
 @dataclass(frozen=True)
@@ -214,15 +217,17 @@ POSITION = Prop("position", "its place (from 0) in its list of the chain file, w
 # When data is where (DESIGN "Time"; :mod:`entrustment_chain.graph.analysis.windows`): read by
 # the windows of every path, in both backends.
 _WINDOW_PROPS = (
-    Prop("window_start", "the first day of its period (a date); null = unknown", _window("start"), flow=True),
-    Prop("window_end", "the last day of its period (a date); null = open or unknown", _window("end"), flow=True),
+    Prop("window_start", "the first day of its period (a date); null = unknown", _window("start"), flow=True,
+         date=True),
+    Prop("window_end", "the last day of its period (a date); null = open or unknown", _window("end"), flow=True,
+         date=True),
     Prop("period_unknown", "whether its period, or the start of it, is not recorded (the windows it bounds "
          "are then unbounded for want of a date, and findings say so)", lambda element: _start_unknown(element),
          flow=True),
 )
 _HOLDING_PROPS = _WINDOW_PROPS + (
     Prop("disposal", "the day its data was disposed of (the last day of the date recorded); null = no "
-         "disposal recorded: the data may still be there", _disposal, flow=True),
+         "disposal recorded: the data may still be there", _disposal, flow=True, date=True),
 )
 
 # What the flow condition reads, on both conditional relationship types (ENTRUSTS, PLACES_DATA_IN).

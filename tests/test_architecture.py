@@ -115,8 +115,8 @@ def test_no_cypher_block_of_more_than_ten_lines_is_written_twice():
 def test_generated_load_files_differ_only_in_the_schema():
     """The load files are the schema's: each relationship type's file names its own endpoints."""
     files = cyphergen.generated_files()
-    assert "MATCH (a:System {dataset: $dataset, id: row.source})" in files["load/accessible_by.cypher"]
-    assert "CREATE (n:Organization {dataset: $dataset, id: row.id})" in files["load/new_organizations.cypher"]
+    assert "MATCH (a:System {dataset: $dataset, id: row[1]})" in files["load/accessible_by.cypher"]
+    assert "CREATE (n:Organization {dataset: $dataset, id: row[0]," in files["load/new_organizations.cypher"]
 
 
 def test_nothing_points_outside_the_repository():

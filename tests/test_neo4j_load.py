@@ -39,8 +39,14 @@ def test_list_rows_hold_what_the_map_rows_hold(path):
     chain = load_chain(path)
     for name in S.LOAD_ORDER:
         cols = columns(name)
+        props = S.NODES[name].properties if name in S.NODES else S.RELATIONSHIPS[name].properties
+        dates = {p.name for p in props if p.date}
         for as_map, as_list in zip(section_rows(chain, name), section_lists(chain, name), strict=True):
             row = dict(zip(cols, as_list, strict=True))
+            for column in dates:  # a date travels as ISO text, which the statement makes a date again
+                value = as_map["props"][column]
+                assert row[column] == (None if value is None else value.isoformat())
+                row[column] = value
             if name in S.NODES:
                 assert row == as_map["props"] and row["id"] == as_map["id"]
             else:
@@ -52,18 +58,24 @@ def test_list_rows_hold_what_the_map_rows_hold(path):
 def test_load_statements_read_every_column_by_its_place():
     from entrustment_chain.graph.neo4j import queries
 
+    assert {p.name for rel in S.RELATIONSHIPS.values() for p in rel.properties if p.date} == {
+        "window_start", "window_end", "disposal"}
+
     for name in S.LOAD_ORDER:
         cols = columns(name)
         load = S.NODES[name].section if name in S.NODES else S.RELATIONSHIPS[name].load_name
         for file in (load, f"new_{load}"):
             text = queries.get("load", file).statements[0]
+            props = S.NODES[name].properties if name in S.NODES else S.RELATIONSHIPS[name].properties
+            dates = {p.name for p in props if p.date}
             for i, column in enumerate(cols):
+                value = f"date(row[{i}])" if column in dates else f"row[{i}]"
                 if column in ("source", "target"):
-                    assert f"id: row[{i}]" in text, (file, column)
+                    assert f"id: {value}" in text, (file, column)
                 elif column in ("key", "id"):
-                    assert f"{column}: row[{i}]" in text, (file, column)
+                    assert f"{column}: {value}" in text, (file, column)
                 else:
-                    assert f"{column}: row[{i}]" in text or f".{column} = row[{i}]" in text, (file, column)
+                    assert f"{column}: {value}" in text or f".{column} = {value}" in text, (file, column)
             assert "+=" not in text and f"row[{len(cols)}]" not in text
 
 

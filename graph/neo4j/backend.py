@@ -33,6 +33,7 @@ from entrustment_chain.graph.neo4j.store import Neo4jStore
 
 RULES = ("read", "cypher")
 Rules = Literal["read", "cypher"]
+DEFAULT_RULES: Rules = "read"  # what `chain analyze --backend neo4j` and `chain breach` use
 
 
 class Neo4jBackend:
@@ -43,7 +44,8 @@ class Neo4jBackend:
     name = "neo4j"
 
     def __init__(self, store: Neo4jStore, dataset: str | None = None, source: str | None = None,
-                 rules: Rules = "read"):
+                 rules: Rules | None = None):
+        rules = rules or DEFAULT_RULES
         if rules not in RULES:
             raise ValueError(f"rules must be one of {', '.join(RULES)}, not {rules!r}")
         self.store = store
@@ -53,7 +55,7 @@ class Neo4jBackend:
         self._chain: ChainFile | None = None  # the dataset's chain, read back (of_dataset)
 
     @classmethod
-    def of_dataset(cls, store: Neo4jStore, dataset: str, rules: Rules = "read") -> "Neo4jBackend":
+    def of_dataset(cls, store: Neo4jStore, dataset: str, rules: Rules | None = None) -> "Neo4jBackend":
         """A backend for a dataset without its file: ``backend.chain()`` reads the chain back,
         and ``analyze(backend.chain(), backend)`` analyses the dataset as it is in the database."""
         if not dataset:

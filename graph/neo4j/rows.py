@@ -1,12 +1,19 @@
 """The load rows of a chain, derived from the declared schema: one section per node label and
-relationship type, in ``schema.LOAD_ORDER``, each row ``{id|key, source, target, props}``."""
+relationship type, in ``schema.LOAD_ORDER``.
+
+A load sends each row as a list of plain values in the order of :func:`columns` (a node's
+properties, its id first; a relationship's key, source and target ids, then its properties),
+which the generated ``cypher/load`` statements read by position: the server decodes no map
+keys and the driver packs none, and a statement that names each property (instead of
+``SET r += row.props``) needs no Eager step. :func:`section_rows` gives the same rows as maps
+``{id|key, source, target, props}``, for the export script and for tests."""
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.model.chain import ChainFile
-from entrustment_chain.graph.neo4j.cyphergen import load_name
+from entrustment_chain.graph.neo4j.cyphergen import load_columns, load_name
 
 Row = dict[str, Any]
 
@@ -22,6 +29,37 @@ def section_rows(chain: ChainFile, name: str) -> Iterator[Row]:
     rel = S.RELATIONSHIPS[name]
     for r in rel.relationships(chain):
         yield {"key": r.key, "source": r.source, "target": r.target, "props": S.relationship_properties(rel, r)}
+
+
+columns = load_columns  # what each place of a load row holds, which the load statements read
+
+
+def section_lists(chain: ChainFile, name: str) -> Iterator[list[Any]]:
+    """The load rows of one node label or relationship type as lists in the order of
+    :func:`columns`, produced as they are written; a date as ISO text (see ``Prop.date``)."""
+    if name in S.NODES:
+        node = S.NODES[name]
+        read = [_reader(p) for p in node.properties]
+        for position, element in enumerate(node.elements(chain)):
+            yield [position if value is None else value(element) for value in read]
+        return
+    rel = S.RELATIONSHIPS[name]
+    read = [_reader(p) for p in rel.properties]
+    for r in rel.relationships(chain):
+        e, position = r.element, r.position
+        yield [r.key, r.source, r.target, *[position if value is None else value(e) for value in read]]
+
+
+def _reader(prop: S.Prop) -> Callable[[Any], Any] | None:
+    """How a load row reads ``prop`` from its element; None for the element's position."""
+    if prop.positional:
+        return None
+    if prop.date:
+        def iso(element: Any, value: Callable[[Any], Any] = prop.value) -> Any:
+            day = value(element)
+            return None if day is None else day.isoformat()
+        return iso
+    return prop.value
 
 
 def graph_rows(chain: ChainFile) -> dict[str, list[Row]]:
