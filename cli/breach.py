@@ -2,21 +2,21 @@ import click
 
 from entrustment_chain.cli.common import (
     Day,
+    backend_options,
+    chain_argument,
     check_output,
     emit,
     handle_errors,
-    input_argument,
     lang_option,
     language,
     neo4j_options,
-    open_store,
+    open_chain,
     output_option,
-    source_of,
 )
 
 
 @click.command("breach")
-@input_argument
+@chain_argument
 @click.option("--handler", required=True, help="Id of the organisation that leaked (取扱者).")
 @click.option("--from", "start", type=Day(first=True), default=None,
               help="First day of the window in which it could reach the data (a month or a year: its first day).")
@@ -33,8 +33,7 @@ from entrustment_chain.cli.common import (
 @click.option("--as-of", "as_of", type=Day(), default=None,
               help="Take the records as they stood on this day (what had begun by then, disposals recorded by then; "
                    "windows end there); the window --from/--to decides which handlings count.")
-@click.option("--backend", type=click.Choice(["networkx", "neo4j"]), default="networkx", show_default=True)
-@click.option("--dataset", help="Neo4j dataset name (default: the file's path as given).")
+@backend_options
 @click.option("--format", "fmt", type=click.Choice(["markdown", "table", "json", "csv"]), default="markdown",
               show_default=True, help="markdown, table, json, or csv (UTF-8 with BOM; its headers and values are "
                                       "Japanese whatever --lang says, so that a sheet's columns never change).")
@@ -42,26 +41,22 @@ from entrustment_chain.cli.common import (
 @output_option
 @neo4j_options
 @handle_errors
-def command(file: str, handler: str, start, end, systems: tuple[str, ...], known, intent: str, as_of, backend: str,
-            dataset: str | None, fmt: str, lang: str | None, output: str | None, uri: str, username: str,
-            database: str) -> None:
-    """When a handler leaks: who must report, about how many people, by when (漏えい等報告)."""
+def command(file: str | None, handler: str, start, end, systems: tuple[str, ...], known, intent: str, as_of,
+            backend: str, dataset: str | None, fmt: str, lang: str | None, output: str | None, uri: str,
+            username: str, database: str) -> None:
+    """When a handler leaks: who must report, about how many people, by when (漏えい等報告).
+
+    The chain is FILE, or with --backend neo4j and no FILE the dataset --dataset NAME.
+    """
     from entrustment_chain.graph.analysis.breach import breach, check_input
-    from entrustment_chain.graph.io.loader import load_chain
     from entrustment_chain.graph.reports import breach as report
 
     check_output(output, file)
-    chain = load_chain(file)
     options = dict(systems=list(systems) or None, known=known, intent=intent, as_of=as_of)
-    if backend == "neo4j":
-        from entrustment_chain.graph.neo4j.backend import Neo4jBackend
-
-        check_input(chain, handler, (start, end), **options)  # bad input is exit 2 before any connection
-        with open_store(uri, username, database) as store:
-            result = breach(chain, handler, (start, end), **options,
-                            backend=Neo4jBackend(store, dataset, source=source_of(file)))
-    else:
-        result = breach(chain, handler, (start, end), **options)
+    with open_chain(file, dataset, backend, uri, username, database) as source:
+        chain = source.chain
+        check_input(chain, handler, (start, end), **options)  # exit 2 before any work (with FILE, any connection)
+        result = breach(chain, handler, (start, end), **options, backend=source.backend)
     text = {"json": lambda: report.breach_json(result),
             "table": lambda: report.breach_table(result, chain, language(lang, fmt)),
             "markdown": lambda: report.breach_markdown(result, chain, language(lang, fmt)),

@@ -5,18 +5,22 @@ import click
 from entrustment_chain.cli.common import (
     EXIT_FINDINGS,
     as_of_option,
+    backend_options,
+    chain_argument,
     check_output,
     emit,
     handle_errors,
-    input_argument,
     lang_option,
     language,
+    neo4j_options,
+    open_chain,
     output_option,
+    source_of,
 )
 
 
 @click.command("check")
-@input_argument
+@chain_argument
 @click.option("--add", "proposal", required=True, metavar="FILE_OR_YAML",
               help="The proposal: a chain-file fragment (a file, '-' for standard input, or inline YAML) of "
                    "new organizations, systems, entrustments and access grants.")
@@ -25,31 +29,45 @@ from entrustment_chain.cli.common import (
               help="sarif: SARIF 2.1.0 for code scanning; junit: JUnit XML for CI test reports (docs/ci.md).")
 @lang_option
 @as_of_option
+@backend_options
 @output_option
+@neo4j_options
 @handle_errors
-def command(file: str, proposal: str, fmt: str, lang: str | None, as_of, output: str | None) -> None:
+def command(file: str | None, proposal: str, fmt: str, lang: str | None, as_of, backend: str, dataset: str | None,
+            output: str | None, uri: str, username: str, database: str) -> None:
     """What a proposed vendor or access grant would change, before it is signed.
+
+    The chain is FILE, or with --backend neo4j and no FILE the dataset --dataset NAME (the
+    proposal is always a file or inline YAML). The proposal is judged in this process on either
+    backend; with FILE and --backend neo4j, the file is also loaded as the dataset, as
+    `chain analyze` and `chain breach` load it.
 
     Exits 1 when a consignor would gain a handler it has not been told of or has not approved.
     """
     from entrustment_chain.graph.analysis.onboarding import check, read_proposal
     from entrustment_chain.graph.errors import InputError, Problem
-    from entrustment_chain.graph.io.loader import load_chain
     from entrustment_chain.graph.reports import check_report, render as report
 
     if file == "-" and proposal == "-":
         raise InputError([Problem("--add", None, "", "standard input can be read once: give the chain file "
                                   "or the proposal as a file")])
     check_output(output, file, proposal)
-    chain = load_chain(file)
-    data, name, lines = read_proposal(proposal)
-    result = check(chain, data, name, lines, as_of=as_of)
+    data, name, lines = read_proposal(proposal)  # a proposal that does not parse: exit 2, nothing dialled
+    with open_chain(file, dataset, backend, uri, username, database) as source:
+        chain = source.chain
+        result = check(chain, data, name, lines, as_of=as_of)
+        if file is not None and source.store is not None:  # the dataset holds the chain checked, as analyze's does
+            from entrustment_chain.graph.schema import default_dataset
+
+            source.store.load(chain, default_dataset(chain, dataset or source_of(file)))
     if fmt == "json":
         text = report.to_json(result.to_json_dict())
     elif fmt in ("sarif", "junit"):  # located in the proposal where it is a file, else in the chain file
         from entrustment_chain.graph.reports import junit, sarif
 
-        sources = sarif.SourceLines.read(file)
+        # a chain read from a dataset has no lines: its elements are located by name only
+        sources = (sarif.SourceLines.read(file) if file is not None
+                   else sarif.SourceLines(None, names={o.id: o.name for o in chain.organizations}))
         added = sarif.SourceLines.of(name if name == proposal and proposal != "-" else None, data, lines)
         text = (sarif.to_text(sarif.check_sarif(result, sources, added)) if fmt == "sarif"
                 else junit.check_junit(result, sources, added))
