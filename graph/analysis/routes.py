@@ -72,6 +72,7 @@ class Routes:
 
     def __init__(self, chain: ChainFile):
         self.entrustments = chain.entrustments_by_id
+        self._held_by_period: dict[tuple, tuple[W.Interval, W.Interval, bool]] = {}
         own: dict[str, list[Entrustment]] = defaultdict(list)
         processing: dict[str, set[str]] = defaultdict(set)
         self.placed_by: dict[tuple[str, str], list[Entrustment]] = defaultdict(list)
@@ -110,7 +111,17 @@ class Routes:
         to it, while those entrustments hold it (from their start to their disposal)."""
         if route.kind == ENTRUSTMENT or route.id in self.own_systems.get(consignor, ()):
             return W.EVERYWHERE
-        return W.origin(held_windows(e) for e in self.placed_with.get((consignor, route.id), ()))
+        return W.origin(self._held(e) for e in self.placed_with.get((consignor, route.id), ()))
+
+    def _held(self, e: Entrustment) -> tuple[W.Interval, W.Interval, bool]:
+        """:func:`held_windows`, read once per distinct (period, disposal date): an intermediary's
+        system route starts with every entrustment that places data in it (thousands, for a large
+        contractor), and their periods recur."""
+        key = (e.period, None if e.disposal is None else e.disposal.date)
+        found = self._held_by_period.get(key)
+        if found is None:
+            found = self._held_by_period[key] = held_windows(e)
+        return found
 
     def consignors(self) -> list[str]:
         """Every organisation with a route, in id order."""

@@ -11,8 +11,7 @@ from typing import Iterable, Iterator
 from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.analysis.backend import Evaluation
 from entrustment_chain.graph.analysis.findings import Record, Row
-from entrustment_chain.graph.analysis.flow import prepare_flow, reach
-from entrustment_chain.graph.analysis.network import build_graph
+from entrustment_chain.graph.analysis.flow import chain_flow, reach
 from entrustment_chain.graph.analysis.registry import RULE_INDEX
 from entrustment_chain.graph.analysis.legal import ADEQUATE_COUNTRIES
 from entrustment_chain.graph.analysis.routes import ENTRUSTMENT, SYSTEM, Route, RouteJudgement, Routes
@@ -71,9 +70,10 @@ def networkx_rows(chain: ChainFile, routes: Routes | None = None,
         reached = {}
     if truncated is None:
         truncated = []
-    # only the prepared flow relationships are read: the graph itself is let go at once
+    # only the flow relationships are read, prepared straight from the chain (as
+    # prepare_flow(build_graph(chain)) would prepare them, without building the graph)
     if prepared is None:
-        prepared = prepare_flow(build_graph(chain))
+        prepared = chain_flow(chain)
     entrustments = chain.entrustments_by_id
     abroad = Abroad(chain)
     for c in routes.consignors():

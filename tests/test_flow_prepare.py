@@ -1,0 +1,58 @@
+"""The flow relationships the analysis traverses, prepared straight from the chain
+(:func:`flow.chain_flow`), are exactly those of the networkx graph (``prepare_flow(build_graph)``):
+the same nodes, the same relationships in the same order, the same Hops; and with duplicate
+system names, personal_data false, several grants of one organisation to one system, as of days."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from conftest import FIXTURES
+from randomchains import random_chain
+from entrustment_chain.graph.analysis.asof import chain_as_of
+from entrustment_chain.graph.analysis.flow import chain_flow, prepare_flow
+from entrustment_chain.graph.analysis.network import build_graph
+from entrustment_chain.graph.io.loader import chain_from_dict, load_chain
+
+FILES = sorted(FIXTURES.glob("**/chain.yaml"))
+
+
+def _same(chain) -> None:
+    fast, graph = chain_flow(chain), prepare_flow(build_graph(chain))
+    assert list(fast) == list(graph) or set(fast) == set(graph)
+    assert set(fast) == set(graph)
+    for node, out in graph.items():
+        assert fast[node] == out, node
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(FIXTURES).parent))
+def test_fixtures(path):
+    _same(load_chain(path))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_chains(seed):
+    chain = chain_from_dict(random_chain(seed))
+    _same(chain)
+    for day in (date(2013, 1, 1), date(2016, 6, 30)):
+        _same(chain_as_of(chain, day))
+
+
+def test_a_system_named_twice_and_data_marked_false():
+    chain = chain_from_dict({
+        "schema": "entrustment-chain/v1",
+        "organizations": [{"id": i, "name": i} for i in ("a", "b", "c", "d")],
+        "systems": [{"id": "s", "name": "s", "operator": "b"}, {"id": "t#1", "name": "t", "operator": "b"}],
+        "entrustments": [
+            {"id": "e1", "consignor": "a", "contractor": "b", "systems": ["s", "t#1", "s"], "period": "2015-03～2016-03",
+             "disposal": {"date": "2017-01"}},
+            {"id": "e2", "consignor": "a", "contractor": "b", "period": "2015-03～2016-03"},
+            {"id": "e3", "consignor": "b", "contractor": "c", "personal_data": False, "systems": ["s"]},
+            {"id": "e@4", "consignor": "b", "contractor": "d", "covers": ["a"], "systems": ["t#1"]},
+        ],
+        "access": [{"organization": "c", "system": "s", "kind": "maintenance", "under": "e3", "period": "2015-04～2015-06"},
+                   {"organization": "c", "system": "s", "kind": "maintenance", "period": "2016-04～2016-06"},
+                   {"organization": "d", "system": "s"}],
+    })
+    _same(chain)
