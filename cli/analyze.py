@@ -8,29 +8,41 @@ from entrustment_chain.cli.common import (
     check_output,
     emit,
     emit_stream,
+    backend_options,
+    chain_argument,
     handle_errors,
-    input_argument,
     lang_option,
     language,
     neo4j_options,
-    open_store,
+    open_chain,
     output_option,
+    require_chain,
     source_of,
 )
 
 
 @click.command("analyze")
-@input_argument
-@click.option("--backend", type=click.Choice(["networkx", "neo4j"]), default="networkx", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "html", "sarif", "junit"]),
+@chain_argument
+@backend_options
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "markdown", "html", "sarif", "junit"]),
               default="table", show_default=True,
-              help="sarif: SARIF 2.1.0 for code scanning; junit: JUnit XML for CI test reports (docs/ci.md).")
+              help="json: the findings/v2 document (docs/findings-json.md); jsonl: the same as JSON Lines, a head "
+                   "line then a line per finding; sarif: SARIF 2.1.0 for code scanning; junit: JUnit XML for CI "
+                   "test reports (docs/ci.md).")
+@click.option("--messages", is_flag=True,
+              help="json, jsonl: add each finding's message in English and Japanese (message, message_ja) and each "
+                   "window's wareki; left out by default (a reader can build them from the rest).")
+@click.option("--summary-only", is_flag=True,
+              help="The counts without the findings: table, markdown and html show each rule's count; json and "
+                   "jsonl leave out findings and exposure.")
+@click.option("--limit", type=click.IntRange(min=0), metavar="N",
+              help="table, markdown, html: at most N findings of each rule (the counts stay whole, and the report "
+                   "says how many are not shown).")
 @click.option("--fail-on", type=click.Choice(["low", "medium", "high"]),
               help="Exit 1 when any finding is at or above this severity (findings a baseline accepts do not count).")
 @click.option("--baseline", type=click.Path(), metavar="ACCEPTED.yaml",
               help="Findings accepted, with who accepted them, when and why: they are left out of the report "
                    "and of --fail-on (kept in SARIF as suppressed); stale and expired entries are warned of.")
-@click.option("--dataset", help="Neo4j dataset name (default: the file's path as given).")
 @click.option("--write", is_flag=True,
               help="With --backend neo4j: record the findings in the dataset for Neo4j Browser (:Undisclosed, "
                    "UNDISCLOSED_TO, FINDING, undisclosed_for, display names; docs/neo4j-findings.md).")
@@ -43,15 +55,17 @@ from entrustment_chain.cli.common import (
 @output_option
 @neo4j_options
 @handle_errors
-def command(file: str, backend: str, fmt: str, fail_on: str | None, baseline: str | None, dataset: str | None,
+def command(file: str | None, backend: str, fmt: str, messages: bool, summary_only: bool, limit: int | None, fail_on: str | None, baseline: str | None, dataset: str | None,
             write: bool, consignor: str | None, as_of, lang: str | None, output: str | None, uri: str,
             username: str, database: str) -> None:
-    """Find undisclosed and unapproved handlers, who could not supervise, and weak contracts."""
+    """Find undisclosed and unapproved handlers, who could not supervise, and weak contracts.
+
+    The chain is FILE, or with --backend neo4j and no FILE the dataset --dataset NAME (a chain
+    already in a shared database, analysed without its file)."""
     from entrustment_chain.graph.analysis.baseline import apply_baseline, load_baseline, match_baseline
     from entrustment_chain.graph.analysis.engine import analyze
     from entrustment_chain.graph.analysis.registry import Severity
     from entrustment_chain.graph.errors import InputError, Problem
-    from entrustment_chain.graph.io.loader import input_name, load_chain
     from entrustment_chain.graph.reports import render as report
 
     if file == "-" and baseline == "-":
@@ -61,31 +75,39 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, baseline: st
         raise click.UsageError("--write records the findings in Neo4j: give --backend neo4j")
     if consignor is not None and fmt not in ("table", "markdown", "json"):
         raise click.UsageError(f"--consignor takes --format table, markdown or json, not {fmt}")
+    if messages and fmt not in ("json", "jsonl"):
+        raise click.UsageError(f"--messages is for --format json or jsonl (--format {fmt} has its messages)")
+    if limit is not None and fmt not in ("table", "markdown", "html"):
+        raise click.UsageError(f"--limit is for the formats people read (table, markdown, html), not {fmt}: "
+                               "json keeps every finding (--summary-only leaves them out)")
+    if summary_only and fmt in ("sarif", "junit"):
+        raise click.UsageError(f"--summary-only is for table, markdown, html, json and jsonl, not {fmt}")
+    if consignor is not None and (messages or summary_only or limit is not None):
+        raise click.UsageError("--consignor shows one organisation's view: --messages, --summary-only and --limit "
+                               "do not apply to it")
+    if summary_only:
+        limit = 0
+    require_chain(file, dataset, backend)
     inputs = (file, baseline)  # what -o may not be
     check_output(output, *inputs)
-    chain = load_chain(file)
-    if consignor is not None and consignor not in chain.organizations_by_id:  # before analysing a large chain
-        from entrustment_chain.graph.analysis.consignor import unknown_consignor
+    with open_chain(file, dataset, backend, uri, username, database) as source:
+        chain = source.chain
+        if consignor is not None and consignor not in chain.organizations_by_id:  # before analysing a large chain
+            from entrustment_chain.graph.analysis.consignor import unknown_consignor
 
-        raise unknown_consignor(chain, consignor)
-    accepted = load_baseline(baseline) if baseline is not None else None
-    if backend == "neo4j":
-        from entrustment_chain.graph.neo4j.backend import Neo4jBackend
+            raise unknown_consignor(chain, consignor)
+        accepted = load_baseline(baseline) if baseline is not None else None
+        result = analyze(chain, source.backend, source=source.name, as_of=as_of)
+        if write:  # every finding, before any baseline: the graph shows what the analysis found
+            from entrustment_chain.graph.neo4j.findings_graph import write_findings
+            from entrustment_chain.graph.schema import default_dataset
 
-        with open_store(uri, username, database) as store:
-            result = analyze(chain, Neo4jBackend(store, dataset, source=source_of(file)), source=input_name(file),
-                             as_of=as_of)
-            if write:  # every finding, before any baseline: the graph shows what the analysis found
-                from entrustment_chain.graph.neo4j.findings_graph import write_findings
-                from entrustment_chain.graph.schema import default_dataset
-
-                # the dataset the backend analysed: NAME, or NAME@as-of:DAY for the chain as of a day
-                name = default_dataset(chain, dataset or source_of(file), as_of)
-                written = write_findings(store, name, result)
-                click.echo(f"findings {written['version']} "
-                           f"{'already recorded' if written['reused'] else 'recorded'} in dataset {name!r}", err=True)
-    else:
-        result = analyze(chain, source=input_name(file), as_of=as_of)
+            # the dataset the backend analysed: a dataset read as it is; a file loaded as NAME, or as
+            # NAME@as-of:DAY for the chain as of a day
+            name = dataset if file is None else default_dataset(chain, dataset or source_of(file), as_of)
+            written = write_findings(source.store, name, result)
+            click.echo(f"findings {written['version']} "
+                       f"{'already recorded' if written['reused'] else 'recorded'} in dataset {name!r}", err=True)
     full, match = result, None  # full: every finding (SARIF shows the accepted ones as suppressed)
     if accepted is not None:
         match = match_baseline(full, accepted)
@@ -108,30 +130,30 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, baseline: st
         from entrustment_chain.graph.analysis.asof import chain_as_of
 
         chain = chain_as_of(chain, as_of)
-    if fmt == "json":  # written finding by finding: large chains have millions
-        emit_stream(result.write_json, output, inputs)
+    if fmt in ("json", "jsonl"):  # written finding by finding: large chains have millions
+        write = result.write_json if fmt == "json" else result.write_jsonl
+        emit_stream(lambda out: write(out, messages=messages, summary_only=summary_only), output, inputs)
         text = None
     elif fmt == "markdown":
-        text = report.analysis_markdown(result, chain, language(lang, fmt))
+        text = report.analysis_markdown(result, chain, language(lang, fmt), limit=limit)
     elif fmt == "html":
         from entrustment_chain.graph.reports.html import html
 
-        text = html(result, chain, input_file=file, lang=language(lang, fmt))
+        text = html(result, chain, input_file=file, lang=language(lang, fmt), limit=limit)
     elif fmt == "sarif":  # every finding, those the baseline accepts as suppressed results
         from entrustment_chain.graph.reports import sarif
 
-        sources = sarif.SourceLines.read(file)
+        sources = _source_lines(file, chain)
         emit_stream(lambda out: sarif.write_analysis_sarif(out, full, chain, sources, match), output, inputs)
         text = None
     elif fmt == "junit":
         from entrustment_chain.graph.reports.junit import write_analysis_junit
-        from entrustment_chain.graph.reports.sarif import SourceLines
 
-        sources = SourceLines.read(file)
+        sources = _source_lines(file, chain)
         emit_stream(lambda out: write_analysis_junit(out, result, chain, sources), output, inputs)
         text = None
     else:
-        text = report.analysis_table(result, chain, language(lang, fmt))
+        text = report.analysis_table(result, chain, language(lang, fmt), limit=limit)
     if text is not None:
         emit(text, output, inputs)
     bound = result.summary["step_bound"]
@@ -149,3 +171,13 @@ def command(file: str, backend: str, fmt: str, fail_on: str | None, baseline: st
         worst = result.worst()
         if worst is not None and worst.order >= Severity(fail_on).order:
             sys.exit(EXIT_FINDINGS)
+
+
+def _source_lines(file: str | None, chain):
+    """Where SARIF and JUnit locate a finding: the file's lines; a chain read from a dataset has
+    none, and is located by names."""
+    from entrustment_chain.graph.reports.sarif import SourceLines
+
+    if file is None:
+        return SourceLines(None, names={o.id: o.name for o in chain.organizations})
+    return SourceLines.read(file)

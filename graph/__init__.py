@@ -38,6 +38,7 @@ _EXPORTS = {
     "analyze": "analysis.engine",
     "Analysis": "analysis.findings",
     "Finding": "analysis.findings",
+    "FindingsDocument": "analysis.findings",
     "Step": "analysis.findings",
     "RouteWindows": "analysis.findings",
     "LegalReference": "analysis.findings",
@@ -70,7 +71,7 @@ _EXPORTS = {
 
 __all__ = [
     "Access", "AccessKind", "Analysis", "BreachReport", "ChainError", "ChainFile", "CheckResult", "ConsignorView",
-    "DataCategory", "DatabaseError", "Disposal", "Entrustment", "Finding", "HandlerExposure",
+    "DataCategory", "DatabaseError", "Disposal", "Entrustment", "Finding", "FindingsDocument", "HandlerExposure",
     "InputError", "LegalReference", "OrgKind", "Organization", "Problem", "Proposal", "RouteWindows", "RuleId", "Severity", "Step", "Survey",
     "System", "UnknownRule", "analyze", "breach", "chain_as_of", "chain_from_dict", "check", "consignor_view",
     "load_chain", "parse_chain_text", "parse_date", "parse_period", "survey",
@@ -84,6 +85,7 @@ if TYPE_CHECKING:
     from entrustment_chain.graph.analysis.findings import (
         Analysis,
         Finding,
+        FindingsDocument,
         HandlerExposure,
         LegalReference,
         RouteWindows,

@@ -43,7 +43,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from entrustment_chain import __version__
 from entrustment_chain.graph.analysis.breach import BreachReport, breach, check_input
 from entrustment_chain.graph.analysis.engine import analyze
-from entrustment_chain.graph.analysis.findings import Analysis
+from entrustment_chain.graph.analysis.findings import FindingsDocument
 from entrustment_chain.graph.analysis.onboarding import CheckResult, check
 from entrustment_chain.graph.analysis.registry import RULES
 from entrustment_chain.graph.analysis.survey import Survey, survey
@@ -597,13 +597,18 @@ def create_app(settings: ServeSettings) -> FastAPI:
         return await with_body(request, work)
 
     @app.post("/v1/analyze", response_model=None, tags=["chain"], dependencies=guarded,
-              responses={200: {"model": Analysis, "description": "findings/v1, as `chain analyze --format json`"},
+              responses={200: {"model": FindingsDocument,
+                               "description": "findings/v2, as `chain analyze --format json`"},
                          **body_errors, **DATABASE},
               openapi_extra=_chain_body("The chain file."),
               summary="chain analyze: undisclosed and unapproved handlers, who could not supervise, weak contracts")
     async def analyze_(request: Request, source: str | None = source_q, as_of: str | None = as_of_q,
                        backend: Literal["networkx", "neo4j"] | None = backend_q,
-                       dataset: str | None = dataset_q, replace: bool = replace_q) -> Response:
+                       dataset: str | None = dataset_q, replace: bool = replace_q,
+                       messages: bool = Query(False, description="Add each finding's messages and each window's "
+                                                                 "wareki, as `--messages`."),
+                       summary_only: bool = Query(False, description="Leave out the findings and the exposure, as "
+                                                                     "`--summary-only`.")) -> Response:
         name = source or BODY
         day_ = day(as_of, "as_of")
         chosen = chosen_backend(backend, dataset)
@@ -618,7 +623,8 @@ def create_app(settings: ServeSettings) -> FastAPI:
                 result = analyze(chain, source=name, as_of=day_)
             out = _Utf8Writer()
             try:
-                result.write_json(out)  # finding by finding, as the CLI writes it
+                # finding by finding, as the CLI writes it
+                result.write_json(out, messages=messages, summary_only=summary_only)
             except BaseException:
                 out.file.close()
                 raise

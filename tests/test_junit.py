@@ -54,7 +54,7 @@ def test_procx_one_suite_per_rule_one_failure_per_finding():
     root = parse(text)
     assert root.tag == "testsuites" and root.get("name") == "entrustment-chain analyze"
     assert_counts_add_up(root)
-    findings = json.loads(run("analyze", CHAIN, fmt="json")[1])
+    findings = json.loads(run("analyze", CHAIN, "--messages", fmt="json")[1])
     suites = root.findall("testsuite")
     assert [s.get("name") for s in suites] == list(RULE_IDS)
     for suite in suites:
@@ -68,7 +68,7 @@ def test_procx_one_suite_per_rule_one_failure_per_finding():
     assert int(root.get("failures")) == findings["summary"]["findings"] == 279
     failures = [c.find("failure") for s in suites for c in s.findall("testcase") if c.find("failure") is not None]
     assert [f.get("message") for f in failures] == [f["message_ja"] for f in findings["findings"]]
-    assert [f.get("type") for f in failures] == [f["severity"] for f in findings["findings"]]
+    assert [f.get("type") for f in failures] == [findings["rules"][f["rule"]]["severity"] for f in findings["findings"]]
     assert all(f["message"] in failure.text for f, failure in zip(findings["findings"], failures))
 
 

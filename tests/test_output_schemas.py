@@ -59,7 +59,7 @@ def test_every_document_has_a_schema_and_its_version():
         if document.version is not None:
             assert schema["properties"]["schema"]["const"] == document.version_string()
             assert "schema" in schema["required"]
-    assert json_schema("findings")["$id"].endswith("/findings-v1.json")
+    assert json_schema("findings")["$id"].endswith("/findings-v2.json")
 
 
 def test_an_unknown_document_names_the_documents():
@@ -130,13 +130,20 @@ def test_every_chain_file_validates_against_the_chain_schema(validators):
 def test_a_document_of_another_version_or_shape_is_refused(validators):
     document = json.loads((EXPECTED / "analyze-procx.json").read_text(encoding="utf-8"))
     assert_valid(validators["findings"], document)
-    assert not validators["findings"].is_valid({**document, "schema": "entrustment-chain/findings/v2"})
+    assert not validators["findings"].is_valid({**document, "schema": "entrustment-chain/findings/v1"})
     assert not validators["findings"].is_valid({**document, "extra": 1})
     summary = {**document["summary"], "by_rule": {**document["summary"]["by_rule"], "x": "many"}}
     assert not validators["findings"].is_valid({**document, "summary": summary})
     finding = {**document["findings"][0]}
-    del finding["message_ja"]
+    del finding["legal_basis"]
     assert not validators["findings"].is_valid({**document, "findings": [finding]})
+    # v1's shapes are refused: a path step as an object, a finding with its legal texts
+    route = document["findings"][0]["routes"][0]
+    step = dict(zip(("type", "key", "target"), route["path"][0]), source="b")
+    assert not validators["findings"].is_valid(
+        {**document, "findings": [{**document["findings"][0], "routes": [{**route, "path": [step]}]}]})
+    assert not validators["findings"].is_valid(
+        {**document, "findings": [{**document["findings"][0], "legal_references": []}]})
 
 
 def test_random_chains_validate(validators):

@@ -65,7 +65,7 @@ def test_procx_validates_and_has_a_result_per_finding(validator):
     assert_valid(validator, log)
     assert log["version"] == "2.1.0" and len(log["runs"]) == 1
     run = log["runs"][0]
-    findings = findings_of("analyze", CHAIN)["findings"]
+    findings = findings_of("analyze", CHAIN, "--messages")["findings"]
     assert len(run["results"]) == len(findings) == 279
     assert [r["ruleId"] for r in run["results"]] == [f["rule"] for f in findings]
     assert [r["message"]["text"] for r in run["results"]] == [f["message_ja"] for f in findings]

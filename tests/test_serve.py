@@ -372,7 +372,7 @@ def test_openapi_is_valid_and_made_from_the_models(server):
     paths = document["paths"]
     assert set(paths) == {"/v1/health", "/v1/rules", "/v1/validate", "/v1/analyze", "/v1/check", "/v1/survey",
                           "/v1/breach"}
-    results = {"/v1/analyze": "Analysis", "/v1/check": "CheckResult", "/v1/survey": "Survey",
+    results = {"/v1/analyze": "FindingsDocument", "/v1/check": "CheckResult", "/v1/survey": "Survey",
                "/v1/breach": "BreachReport", "/v1/validate": "ValidationResult"}
     for path, model in results.items():
         post = paths[path]["post"]
@@ -383,8 +383,9 @@ def test_openapi_is_valid_and_made_from_the_models(server):
         assert set(post["requestBody"]["content"]) == {"application/json", "application/yaml",
                                                        "application/x-yaml", "text/yaml"}
     schemas = document["components"]["schemas"]
-    assert schemas["Analysis"]["properties"]["findings"]["items"] == {"$ref": "#/components/schemas/Finding"}
-    assert schemas["Analysis"]["properties"]["schema"]["const"] == "entrustment-chain/findings/v1"
+    assert schemas["FindingsDocument"]["properties"]["findings"]["items"] == {
+        "$ref": "#/components/schemas/FindingEntry"}
+    assert schemas["FindingsDocument"]["properties"]["schema"]["const"] == "entrustment-chain/findings/v2"
     assert "ChainFile" in schemas and "ProblemItem" in schemas
 
     def check(model: str, instance) -> None:
@@ -408,7 +409,8 @@ def test_openapi_is_valid_and_made_from_the_models(server):
         answers("/v1/rules", "get", [{**rules[0], "severity": 3}])  # the check can fail
     body = PROCX.read_bytes()
     check("ChainFile", yaml.safe_load(body))
-    check("Analysis", server.client.post("/v1/analyze", content=body, headers=YAML).json())
+    check("FindingsDocument", server.client.post("/v1/analyze", content=body, headers=YAML).json())
+    check("FindingsDocument", server.client.post("/v1/analyze?messages=true", content=body, headers=YAML).json())
     check("Survey", server.client.post("/v1/survey", params={"contractor": "procx"}, content=body, headers=YAML).json())
     check("BreachReport", server.client.post("/v1/breach", params=BREACH, content=body, headers=YAML).json())
     check("ValidationResult", server.client.post("/v1/validate", content=body, headers=YAML).json())
@@ -967,14 +969,15 @@ def spool_files(pid: int, folder: Path) -> list[str]:
     return found
 
 
-def test_an_answer_abandoned_midway_closes_its_temporary_file(small):
+def test_an_answer_abandoned_midway_closes_its_temporary_file(tmp_path):
     """An analysis over 8 MiB of JSON is spooled to a temporary file; a client that reads a little
     of it and goes away must not leave the file open (until some later collection)."""
     from entrustment_chain.graph.io.generate import generate
 
-    body = json.dumps(generate(200, seed=1)).encode()
-    assert len(body) < 2_000_000
-    request = (b"POST /v1/analyze HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    body = json.dumps(generate(450, seed=1)).encode()  # findings/v2 with --messages: over 9 MB
+    small = Server("--jobs", "1", env=server_env(TMPDIR=str(tmp_path)))
+    small.tmp = tmp_path
+    request = (b"POST /v1/analyze?messages=true HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                b"Content-Length: %d\r\n\r\n" % len(body)) + body
     with socket.create_connection(("127.0.0.1", small.port), timeout=120) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -989,6 +992,8 @@ def test_an_answer_abandoned_midway_closes_its_temporary_file(small):
     while spool_files(small.process.pid, small.tmp) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert spool_files(small.process.pid, small.tmp) == []
+    log = small.stop()
+    assert "Traceback" not in log and "ERROR" not in log, log
 
 
 def test_sigterm_during_a_stalled_upload_still_stops_it(tmp_path):

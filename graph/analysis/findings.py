@@ -1,12 +1,22 @@
-"""Typed results of an analysis: findings, path steps, exposure. Serialised as findings/v1 JSON."""
+"""Typed results of an analysis: findings, path steps, exposure; and the findings/v2 JSON document
+the CLI writes of them (:class:`FindingsDocument`, written by :meth:`Analysis.write_json`).
+
+The library's :class:`Finding` carries everything a report shows, messages and legal citations
+included. The JSON document does not repeat what findings share: the rules and the legal
+references are listed once at the top and findings name them by id; path steps are the graph's
+relationships by type and key; the messages (and the wareki of each window), which a reader can
+build from the rest, are written only when asked for (``--messages``). A field whose value is
+null, empty or false is left out of a finding (``jq '.handler'`` reads null either way)."""
 from __future__ import annotations
 
 import functools
+import io
+import itertools
 import json
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
-from typing import IO, Annotated, Any, Callable, Iterable, Iterator, NamedTuple, overload
+from typing import IO, Annotated, Any, Callable, Iterable, Iterator, Literal, NamedTuple, overload
 
 from typing_extensions import NotRequired, TypedDict
 
@@ -18,12 +28,12 @@ from entrustment_chain.graph.analysis.routes import Route
 from entrustment_chain.graph.analysis.windows import Windows
 from entrustment_chain.graph.analysis.registry import RULE_IDS, RULE_INDEX, RULES, RuleId, Severity, rule
 from entrustment_chain.graph.analysis.backend import Row
-from entrustment_chain.graph.analysis.legal import legal_bases
+from entrustment_chain.graph.analysis.legal import LegalBasis, legal_bases
 from entrustment_chain.graph.analysis.messages import Words, messages
 from entrustment_chain.graph.model.chain import ChainFile, OrgKind
 from entrustment_chain.graph.schema import PathStep
 
-FINDINGS_SCHEMA = "entrustment-chain/findings/v1"
+FINDINGS_SCHEMA = "entrustment-chain/findings/v2"
 
 
 class _Result(BaseModel):
@@ -273,6 +283,150 @@ class HandlerExposure(_Result):
                                                                         "(for others) it can reach, by id.")
 
 
+# ---------------------------------------------------------------------------------------------
+# findings/v2: the JSON document ``chain analyze --format json`` writes (``chain schema --of
+# findings``). Its shape is declared here and written by :class:`_DocumentWriter`; the tests
+# validate what is written against the schema made of these declarations.
+
+_ENTRY = with_config(ConfigDict(extra="forbid"))
+
+
+# A path step as the document writes it: [type, key, target]. Its source is where the step before
+# it went; the first step leaves the consignor (a route of kind "entrustment") or the system (kind
+# "system").
+StepEntry = Annotated[tuple[
+    Annotated[Literal["ENTRUSTS", "PLACES_DATA_IN", "ACCESSIBLE_BY"], Field(description="The relationship: ENTRUSTS (organisation → contractor), PLACES_DATA_IN "
+                                     "(organisation → system) or ACCESSIBLE_BY (system → organisation with "
+                                     "access).")],
+    Annotated[str, Field(description="Its key in the chain: the entrustment's id (ENTRUSTS), "
+                                     "`entrustment#system` (PLACES_DATA_IN), the access grant's `org@system` "
+                                     "(ACCESSIBLE_BY; `org@system@kind@start` when the organisation has several "
+                                     "grants to the system).")],
+    Annotated[str, Field(description="Where the data goes: an organisation's or a system's id.")],
+], Field(description="A step of the path: [type, key, target], in the direction the data flows. Its source is "
+                     "the target of the step before it; the first step's is the consignor (a route of kind "
+                     "entrustment) or the system (kind system).")]
+
+# Days from start to end, both included, as [start, end] (ISO 8601; null = unbounded: an unknown
+# start, an open end); with --messages, [start, end, wareki].
+_Bound = Annotated[str | None, Field(description="A day (ISO 8601); null = unbounded (an unknown start, an open end).")]
+SpanEntry = Annotated[
+    tuple[_Bound, _Bound] | tuple[_Bound, _Bound, Annotated[str, Field(description="The span in wareki (和暦).")]],
+    Field(description="Days from start to end, both included: [start, end] (ISO 8601; null = unbounded: an "
+                      "unknown start, an open end); with --messages, [start, end, wareki], the wareki (和暦) at "
+                      "the precision the periods were written in.")]
+
+
+@_ENTRY
+class WindowsEntry(TypedDict):
+    """When the handler could reach the data on a route: *certain* while every step of the path
+    was in force, *possible* while the data was still held but not certainly reachable."""
+
+    certain: Annotated[list[SpanEntry], Field(description="When every step of the path was in force (確実).")]
+    possible: Annotated[list[SpanEntry], Field(description=
+        "When the data was still held (not disposed of) but not certainly reachable (可能性).")]
+    unknown_period: NotRequired[Annotated[bool, Field(description=
+        "Present (true) when a period on the path is not recorded, so some window is unbounded for want of "
+        "a date.")]]
+
+
+@_ENTRY
+class RouteEntry(TypedDict):
+    """One route of the consignor's data that reaches the handler, with its path and windows."""
+
+    kind: Annotated[Literal["entrustment", "system"], Field(description='"entrustment": one of the consignor\'s '
+                                                                        'entrustments; "system": a '
+                                           "system holding its data.")]
+    id: Annotated[str, Field(description="The entrustment's or the system's id.")]
+    path: Annotated[list[StepEntry], Field(description=
+        "The canonical shortest path to the handler on this route, from the consignor (kind entrustment) or "
+        "from the system (kind system), as [type, key, target] steps.")]
+    windows: NotRequired[Annotated[WindowsEntry, Field(description="When the handler could reach the data on it.")]]
+
+
+@_ENTRY
+class FindingEntry(TypedDict):
+    """One finding (its severity is its rule's: `rules` of the document). A field that would be
+    null, empty or false is left out. Path rules (one
+    finding per consignor × handler) have ``handler`` and ``routes``; ``could_not_supervise``
+    (one per consignor) has ``handlers``; entrustment rules (one per entrustment) have
+    ``entrustment``, ``handler`` (the contractor) and what is missing."""
+
+    rule: Annotated[str, Field(description="The rule's id; its severity and titles are in the document's `rules`.")]
+    consignor: Annotated[str, Field(description="The organisation whose data it is (委託元), by id.")]
+    handler: NotRequired[Annotated[str, Field(description=
+        "The organisation that handles the data (path rules) or the contractor (entrustment rules), by id.")]]
+    entrustment: NotRequired[Annotated[str, Field(description="The entrustment, by id.")]]
+    handlers: NotRequired[Annotated[list[str], Field(description=
+        "could_not_supervise: the undisclosed handlers, by id.")]]
+    missing: NotRequired[Annotated[list[str], Field(description=
+        "What the entrustment lacks: the contract clauses or supervision measures, by their chain-file names.")]]
+    systems: NotRequired[Annotated[list[str], Field(description=
+        "misclassified_subcontract: the systems reached, by id.")]]
+    countries: NotRequired[Annotated[list[str], Field(description=
+        "cross_border_handling: the countries the data is handled in (ISO 3166-1 alpha-2).")]]
+    evidence_unknown: NotRequired[Annotated[bool, Field(description=
+        "Present (true) when some evidence behind the finding is not known (null in the chain file, 回答不能).")]]
+    conduct_date: NotRequired[Annotated[str, Field(description=
+        "The day the legal basis is chosen by (ISO 8601): the first day of the handling's windows, or of the "
+        "entrustment's period; absent = unknown, today's law cited.")]]
+    legal_basis: Annotated[list[str], Field(description=
+        "The legal bases as the law stood on `conduct_date`, by id (`legal_references` of the document).")]
+    routes: NotRequired[Annotated[list[RouteEntry], Field(description=
+        "Path rules: every route of the consignor's data on which the rule holds, the first being the one the "
+        "message describes.")]]
+    message: NotRequired[Annotated[str, Field(description="With --messages: what was found, in English, "
+                                                          "with names.")]]
+    message_ja: NotRequired[Annotated[str, Field(description="With --messages: what was found, in Japanese, "
+                                                             "with names.")]]
+
+
+@_ENTRY
+class RuleEntry(TypedDict):
+    """A rule of the registry, as findings name it."""
+
+    severity: Annotated[Severity, Field(description="Its severity.")]
+    per: Annotated[str, Field(description="What one finding is about: `consignor × handler`, `consignor` or "
+                                          "`entrustment`.")]
+    title_en: Annotated[str, Field(description="Its title in English.")]
+    title_ja: Annotated[str, Field(description="Its title in Japanese.")]
+
+
+@_ENTRY
+class ReferenceEntry(TypedDict):
+    """A legal basis the findings cite, as in force between ``from`` and ``until``."""
+
+    text: Annotated[str, Field(description="The citation in English, with the Japanese name.")]
+    ja: Annotated[str, Field(description="The citation in Japanese, e.g. 個人情報保護法第25条（委託先の監督）.")]
+    ref: Annotated[str, Field(description="Where to read it: an e-Gov article URL or a PPC document.")]
+    from_: NotRequired[Annotated[str, Field(alias="from", description=
+        "The first day it was in force (ISO 8601); absent = in force before any day the tool cites.")]]
+    until: NotRequired[Annotated[str, Field(description="The last day it was in force (ISO 8601); absent = "
+                                                        "in force today.")]]
+
+
+class FindingsDocument(BaseModel):
+    """findings/v2, what ``chain analyze --format json`` writes: the counts, the rules and the legal
+    references the findings name by id, every finding, and per handler whose data it can reach.
+    ``FindingsDocument.model_validate_json(text)`` reads one back."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    schema_: str = Field(alias="schema", description="The document's version: entrustment-chain/findings/v2.")
+    source: str | None = Field(description="The chain file analysed, as given; `dataset NAME` for a chain read "
+                                           "from a Neo4j dataset (null: not from a file).")
+    backend: str = Field(description="Where the rules ran: networkx or neo4j (the same findings).")
+    summary: Summary = Field(description="The counts (of every finding, with --summary-only too).")
+    rules: dict[str, RuleEntry] = Field(description="Every rule, by id, in report order.")
+    legal_references: dict[str, ReferenceEntry] = Field(description="The legal bases the findings cite, by id.")
+    findings: list[FindingEntry] = Field(default_factory=list, description=
+        "The findings, in report order: by rule (as `rules` lists them), consignor, handler, entrustment; "
+        "absent with --summary-only.")
+    exposure: list[HandlerExposure] = Field(default_factory=list, description=
+        "Per handler, whose data it can reach (concentration), most consignors first; absent with "
+        "--summary-only.")
+
+
 class Record(NamedTuple):
     """A finding as held in memory: a tuple of shared objects, about a tenth of a
     :class:`Finding` with its messages. ``detail`` is what the message needs beyond the
@@ -356,6 +510,12 @@ class FindingList(Sequence[Finding]):
         return f"<FindingList of {len(self)} findings>"
 
     @property
+    def maker(self) -> "FindingMaker | None":
+        """What makes this list's findings, when it is a :class:`FindingMaker` (it knows the chain,
+        which the JSON document is written from)."""
+        return self._make if isinstance(self._make, FindingMaker) else None
+
+    @property
     def records(self) -> list[Record]:
         """The compact form, in report order (read-only by convention)."""
         return self._records
@@ -377,12 +537,13 @@ class FindingList(Sequence[Finding]):
 
 
 class Analysis(_Result):
-    """The result of ``chain analyze`` (findings/v1): the counts, every finding, and per handler
-    whose data it can reach. ``analyze(chain)`` makes it; ``write_json`` writes it as the CLI
-    does, one finding at a time."""
+    """The result of ``chain analyze``: the counts, every finding, and per handler whose data it
+    can reach. ``analyze(chain)`` makes it; :meth:`write_json` writes it as the CLI does (the
+    findings/v2 document, :class:`FindingsDocument`), one finding at a time."""
 
     schema_: str = Field(default=FINDINGS_SCHEMA, alias="schema",
-                         description="The document's version: entrustment-chain/findings/v1.")
+                         description="The version of the JSON document it is written as: "
+                                     "entrustment-chain/findings/v2.")
     source: str | None = Field(None, description="The chain file analysed, as given (null: not from a file).")
     backend: str = Field("networkx", description="Where the rules ran: networkx or neo4j (the same findings).")
     summary: Summary = Field(description="The counts.")
@@ -394,43 +555,55 @@ class Analysis(_Result):
 
     @field_serializer("findings")
     def _dump_findings(self, findings: FindingList) -> list[Finding]:
-        # typed, so that the serialisation schema (chain schema --of findings, OpenAPI) says what
-        # the list holds
         return list(findings)
 
-    def to_json_dict(self) -> dict[str, Any]:
-        """The findings/v1 document as a dict (the whole of it in memory; see :meth:`write_json`)."""
-        return self.model_dump(mode="json", by_alias=True)
+    def to_json_dict(self, messages: bool = False, summary_only: bool = False) -> dict[str, Any]:
+        """The findings/v2 document as a dict: what :meth:`write_json` writes, parsed (the whole
+        of it in memory)."""
+        out = io.StringIO()
+        self.write_json(out, messages=messages, summary_only=summary_only)
+        return json.loads(out.getvalue())
 
-    def write_json(self, out: IO[str]) -> None:
-        """Write findings/v1 JSON to ``out`` one finding at a time: the same text as
-        ``json.dumps(self.to_json_dict(), ensure_ascii=False, indent=2)`` plus a newline,
-        without holding the whole document (millions of findings) in memory."""
-        head = self.model_dump(mode="json", by_alias=True, exclude={"findings"})
+    def write_json(self, out: IO[str], messages: bool = False, summary_only: bool = False) -> None:
+        """Write the findings/v2 document (:class:`FindingsDocument`) to ``out``, one finding at a
+        time: the head indented, each finding and each handler's exposure on a line of its own.
+        ``messages`` adds each finding's messages and each window's wareki; ``summary_only``
+        leaves out the findings and the exposure (the summary still counts them)."""
+        writer = _writer(self, messages)
         out.write("{")
-        first = True
-        for key in ("schema", "source", "backend", "summary", "findings", "exposure"):
-            out.write(("\n" if first else ",\n") + "  " + json.dumps(key) + ": ")
-            first = False
-            if key != "findings":
-                out.write(_indented(head[key], "  "))
-                continue
-            if not self.findings:
-                out.write("[]")
-                continue
-            out.write("[")
-            for index, finding in enumerate(self.findings):
-                out.write(("\n" if index == 0 else ",\n") + "    ")
-                out.write(_indented(finding.model_dump(mode="json"), "    "))
-            out.write("\n  ]")
+        for index, (key, value) in enumerate(writer.head().items()):
+            out.write(("\n" if index == 0 else ",\n") + "  " + json.dumps(key) + ": " + _indented(value, "  "))
+        if not summary_only:
+            for key, lines in (("findings", writer.finding_lines()), ("exposure", writer.exposure_lines())):
+                out.write(",\n  " + json.dumps(key) + ": [")
+                first = True
+                for line in lines:
+                    out.write(("\n    " if first else ",\n    ") + line)
+                    first = False
+                out.write("]" if first else "\n  ]")
         out.write("\n}\n")
 
-    def by_rule(self, rule_id: RuleId | str) -> list[Finding]:
-        """The findings of one rule, by its :class:`RuleId` or its id as a string;
-        :class:`UnknownRule` (a ValueError and a KeyError) naming the rules and the closest one for
-        an id that is not one."""
+    def write_jsonl(self, out: IO[str], messages: bool = False, summary_only: bool = False) -> None:
+        """Write the findings/v2 document as JSON Lines: first a line with ``"record": "head"``
+        and the document's head (schema, source, backend, summary, rules, legal_references),
+        then a ``"record": "finding"`` line per finding and an ``"record": "exposure"`` line per
+        handler, each otherwise as in the JSON document (``jq -c 'select(.record=="finding")'``)."""
+        writer = _writer(self, messages)
+        out.write(_line({"record": "head", **writer.head()}) + "\n")
+        if summary_only:
+            return
+        for line in writer.finding_lines():
+            out.write('{"record":"finding",' + line[1:] + "\n")
+        for line in writer.exposure_lines():
+            out.write('{"record":"exposure",' + line[1:] + "\n")
+
+    def by_rule(self, rule_id: RuleId | str, limit: int | None = None) -> list[Finding]:
+        """The findings of one rule (the first ``limit`` of them, when given), by its
+        :class:`RuleId` or its id as a string; :class:`UnknownRule` (a ValueError and a KeyError)
+        naming the rules and the closest one for an id that is not one."""
         index = RULE_INDEX[rule(rule_id).id]
-        return [self.findings[i] for i, r in enumerate(self.findings.records) if r.rule == index]
+        found = (i for i, r in enumerate(self.findings.records) if r.rule == index)
+        return [self.findings[i] for i in (found if limit is None else itertools.islice(found, limit))]
 
     def worst(self) -> Severity | None:
         """The highest severity among the findings; None when there are none."""
@@ -570,29 +743,47 @@ def route_windows(w: Windows) -> RouteWindows:
     return RouteWindows.model_construct(certain=spans(w.certain), possible=spans(w.possible), unknown_period=w.unknown)
 
 
-def finding_maker(chain: ChainFile, records: Iterable[Record] = ()) -> Callable[[Record], Finding]:
-    """The function that turns a :class:`Record` of this chain into a :class:`Finding`;
-    ``records`` (all of the analysis's) date the could_not_supervise findings."""
-    orgs = chain.organizations_by_id
-    words = Words(chain)
-    bases: dict[tuple, tuple[list[str], list[LegalReference]]] = {}
-    step = functools.lru_cache(maxsize=1 << 16)(Step.of)  # findings read in order share their steps
-    conduct = conduct_dates(chain, records)
+class FindingMaker:
+    """Turns a :class:`Record` of one chain into a :class:`Finding` (calling it) or into its
+    findings/v2 JSON line (:meth:`line`). ``records`` (all of the analysis's) date the
+    could_not_supervise findings. Legal bases are chosen once per era (the law changed on a
+    handful of dates) and steps, paths and windows are written once each: findings share them."""
 
-    def make(r: Record) -> Finding:
+    def __init__(self, chain: ChainFile, records: Iterable[Record] = ()):
+        self.chain = chain
+        self.words = Words(chain)
+        self._orgs = chain.organizations_by_id
+        self._conduct = conduct_dates(chain, records)
+        self._eras: dict[tuple, tuple[LegalBasis, ...]] = {}
+        self._bases: dict[tuple, tuple[list[str], list[LegalReference]]] = {}
+        self._step = functools.lru_cache(maxsize=1 << 16)(Step.of)  # findings read in order share their steps
+
+    def kind(self, r: Record) -> OrgKind:
+        org = self._orgs.get(r.consignor)
+        return org.kind if org is not None else OrgKind.private
+
+    def legal(self, r: Record) -> tuple[date | None, tuple[LegalBasis, ...]]:
+        """The day of the conduct and the legal bases as the law stood then."""
+        rule_id = RULE_IDS[r.rule]
+        day = self._conduct(r)
+        kind = self.kind(r)
+        key = (rule_id, kind, day)
+        found = self._eras.get(key)
+        if found is None:
+            found = self._eras[key] = tuple(legal_bases(RULES[rule_id], kind, day))
+        return day, found
+
+    def __call__(self, r: Record) -> Finding:
         rule_id = RULE_IDS[r.rule]
         record = RULES[rule_id]
-        org = orgs.get(r.consignor)
-        kind = org.kind if org is not None else OrgKind.private
-        day = conduct(r)
-        # the law changed on a handful of dates: each era's bases are made once
-        era = (rule_id, kind, tuple(b.id for b in legal_bases(record, kind, day)))
-        basis = bases.get(era)
+        day, found = self.legal(r)
+        era = tuple(b.id for b in found)
+        basis = self._bases.get(era)
         if basis is None:
-            found = legal_bases(record, kind, day)
-            basis = bases[era] = ([b.text for b in found], [
+            basis = self._bases[era] = ([b.text for b in found], [
                 LegalReference.model_construct(id=b.id, text=b.text, ja=b.ja, ref=b.ref) for b in found])
-        en, ja = messages(record, words, kind, r)
+        en, ja = messages(record, self.words, self.kind(r), r)
+        step = self._step
         return Finding.model_construct(
             rule=rule_id, severity=record.severity, consignor=r.consignor, handler=r.handler,
             entrustment=r.entrustment, path=[step(p) for p in r.path], legal_basis=basis[0],
@@ -603,4 +794,148 @@ def finding_maker(chain: ChainFile, records: Iterable[Record] = ()) -> Callable[
                     for route, path, when in route_triples(r)],
         )
 
-    return make
+
+def finding_maker(chain: ChainFile, records: Iterable[Record] = ()) -> FindingMaker:
+    """The function that turns a :class:`Record` of this chain into a :class:`Finding`;
+    ``records`` (all of the analysis's) date the could_not_supervise findings."""
+    return FindingMaker(chain, records)
+
+
+# A string as JSON (the C encoder json.dumps uses for ensure_ascii=False, without its set-up per call)
+_text: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
+def _line(value: Any) -> str:
+    """Compact JSON on one line, as the findings/v2 document writes findings."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+_DETAIL_FIELDS = ("missing", "systems", "countries")  # Rule.detail columns written as they are named
+
+
+def _writer(analysis: Analysis, messages: bool) -> "_DocumentWriter":
+    return _DocumentWriter(analysis, messages)
+
+
+class _DocumentWriter:
+    """Writes one analysis as findings/v2 (:class:`FindingsDocument`): the head (with the legal
+    references the findings cite, found by a first pass), then a line per finding and per handler."""
+
+    def __init__(self, analysis: Analysis, messages: bool):
+        self.analysis = analysis
+        self.messages = messages
+        findings = analysis.findings
+        maker = findings.maker
+        if maker is None:  # a list made by hand, without a chain: findings as they are (see FindingList)
+            raise ValueError("this analysis's findings carry no chain to write them from")
+        self.maker = maker
+        self._legal: list[tuple[str, str]] | None = None
+        self._found: dict[int, tuple[LegalBasis, ...]] = {}
+
+    def _legal_texts(self) -> list[tuple[str, str]]:
+        """Each finding's conduct date and legal bases as JSON text (one shared pair per era and
+        day), made once for the head's references and the findings' lines."""
+        if self._legal is None:
+            legal = self.maker.legal
+            shared: dict[tuple, tuple[str, str]] = {}
+            self._found = {}
+            texts = []
+            for r in self.analysis.findings.records:
+                day, found = legal(r)
+                key = (day, id(found))
+                text = shared.get(key)
+                if text is None:
+                    self._found[id(found)] = found
+                    text = shared[key] = ("" if day is None else f',"conduct_date":"{day.isoformat()}"',
+                                          ',"legal_basis":' + _line([b.id for b in found]))
+                texts.append(text)
+            self._legal = texts
+        return self._legal
+
+    def head(self) -> dict[str, Any]:
+        a = self.analysis
+        cited: dict[str, LegalBasis] = {}
+        self._legal_texts()
+        for found in self._found.values():  # one tuple per era
+            cited.update((b.id, b) for b in found)
+        references: dict[str, Any] = {}
+        for key in sorted(cited):
+            b = cited[key]
+            entry: dict[str, Any] = {"text": b.text, "ja": b.ja, "ref": b.ref}
+            if b.in_force[0] is not None:
+                entry["from"] = b.in_force[0]
+            if b.in_force[1] is not None:
+                entry["until"] = b.in_force[1]
+            references[key] = entry
+        return {
+            "schema": a.schema_,
+            "source": a.source,
+            "backend": a.backend,
+            "summary": a.summary,
+            "rules": {r.id: {"severity": r.severity.value, "per": r.per.value, "title_en": r.title_en,
+                             "title_ja": r.title_ja} for r in RULES.values()},
+            "legal_references": references,
+        }
+
+    def _routes(self, r: Record) -> str:
+        parts = []
+        for route, path, when in route_triples(r):
+            parts.append('{"kind":' + _text(route.kind) + ',"id":' + _text(route.id) + ',"path":['
+                         + ",".join(_step_text(p) for p in path) + "]"
+                         + ("" if when is None else ',"windows":' + _windows_text(when, self.messages)) + "}")
+        return "[" + ",".join(parts) + "]"
+
+    def finding_lines(self) -> Iterator[str]:
+        maker = self.maker
+        words = maker.words
+        rule_ids = [_text(rule_id) for rule_id in RULE_IDS]
+        details = [f',"{RULES[rule_id].detail}":' if RULES[rule_id].detail in _DETAIL_FIELDS else None
+                   for rule_id in RULE_IDS]
+        lists: dict[tuple[str, ...], str] = {}
+        for r, (day, basis) in zip(self.analysis.findings.records, self._legal_texts()):
+            parts = ['{"rule":', rule_ids[r.rule], ',"consignor":', _text(r.consignor)]
+            if r.handler is not None:
+                parts += [',"handler":', _text(r.handler)]
+            if r.entrustment is not None:
+                parts += [',"entrustment":', _text(r.entrustment)]
+            if r.handlers:
+                parts += [',"handlers":', _line(list(r.handlers))]
+            detail = details[r.rule]
+            if detail is not None and r.detail:
+                text = lists.get(r.detail)  # a few combinations of missing clauses recur
+                if text is None:
+                    text = lists[r.detail] = _line(list(r.detail))
+                parts += [detail, text]
+            if r.evidence_unknown:
+                parts.append(',"evidence_unknown":true')
+            parts += [day, basis]
+            if r.routes:
+                parts += [',"routes":', self._routes(r)]
+            if self.messages:
+                en, ja = messages(RULES[RULE_IDS[r.rule]], words, maker.kind(r), r)
+                parts += [',"message":', _text(en), ',"message_ja":', _text(ja)]
+            parts.append("}")
+            yield "".join(parts)
+
+    def exposure_lines(self) -> Iterator[str]:
+        for x in self.analysis.exposure:
+            yield _line(x.model_dump(mode="json"))
+
+
+# Steps and windows recur across findings (a handler's paths share their first steps; windows
+# repeat): each is written once and its text reused.
+@functools.lru_cache(maxsize=1 << 16)
+def _step_text(step: PathStep) -> str:
+    return _line([step.type, step.key, step.target])
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _windows_text(w: Windows, messages: bool) -> str:
+    def spans(intervals: tuple) -> list[list[str | None]]:
+        return [[W.bound_iso(a, "start"), W.bound_iso(b, "end"), *([W.wareki((a, b))] if messages else [])]
+                for a, b in intervals]
+
+    entry: dict[str, Any] = {"certain": spans(w.certain), "possible": spans(w.possible)}
+    if w.unknown:
+        entry["unknown_period"] = True
+    return _line(entry)

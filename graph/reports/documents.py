@@ -51,7 +51,7 @@ DOCUMENTS: dict[str, Document] = {d.name: d for d in (
     Document("baseline", "analysis.baseline:BaselineFile", None, "validation",
              "a baseline file (--baseline): the findings the organisation has accepted, each with who, when "
              "and why"),
-    Document("findings", "analysis.findings:Analysis", "analysis.findings:FINDINGS_SCHEMA", "serialization",
+    Document("findings", "analysis.findings:FindingsDocument", "analysis.findings:FINDINGS_SCHEMA", "serialization",
              "chain analyze --format json"),
     Document("check", "analysis.onboarding:CheckResult", "analysis.onboarding:CHECK_SCHEMA", "serialization",
              "chain check --format json"),
@@ -73,7 +73,7 @@ def json_schema(name: str) -> dict[str, Any]:
         raise KeyError(f"no document {name!r}; the documents are: {', '.join(DOCUMENTS)}") from None
     generated = document.model_class().model_json_schema(by_alias=True, mode=document.mode)
     version = document.version_string()
-    # "entrustment-chain/findings/v1" is published as .../findings-v1.json
+    # "entrustment-chain/findings/v2" is published as .../findings-v2.json
     schema_id = generated.pop("$id", None) or (BASE_ID + "-".join(version.split("/")[1:]) + ".json" if version
                                                 else f"{BASE_ID}{name}-v1.json")
     if version is not None:
@@ -94,6 +94,6 @@ def pin_version(schema: dict[str, Any], version: str) -> None:
 
 
 def output_versions() -> dict[str, str]:
-    """The version of each output document, by its model's class name (``{"Analysis":
-    "entrustment-chain/findings/v1", …}``)."""
+    """The version of each output document, by its model's class name (``{"FindingsDocument":
+    "entrustment-chain/findings/v2", …}``)."""
     return {d.model_class().__name__: d.version_string() for d in DOCUMENTS.values() if d.version is not None}

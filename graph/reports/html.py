@@ -344,12 +344,13 @@ def _stderr(message: str) -> None:
 
 def html(analysis: Analysis, chain: ChainFile, *, input_file: str | os.PathLike[str] | None = None,
          input_sha256: str | None = None, generated_at: datetime | None = None, dot: str | None = "dot",
-         warn: Callable[[str], None] | None = _stderr, lang: Lang = "ja") -> str:
+         warn: Callable[[str], None] | None = _stderr, lang: Lang = "ja", limit: int | None = None) -> str:
     """The report, in Japanese or English (``lang``). ``input_file``: the chain file read (its
     SHA-256 is computed from it unless ``input_sha256`` is given; ``-`` is standard input, which
     cannot be read again); ``generated_at``: the time to print (default :func:`report_time`);
     ``dot``: the Graphviz program, None for the plain columns; ``warn``: where a missing ``dot`` is
-    reported (standard error by default)."""
+    reported (standard error by default); ``limit``: at most that many findings of each rule
+    (``--limit``; by default MAX_FINDING_ROWS, shared fairly among the filter's consignors)."""
     w = WORDS[lang]
     words = Words(chain)
     title = escape(chain.title or analysis.source or w["untitled"])
@@ -389,7 +390,7 @@ def html(analysis: Analysis, chain: ChainFile, *, input_file: str | os.PathLike[
                        f"<td>{escape(exposure_subjects(x, lang))}</td></tr>")
         out.append("</table>")
     out.append(f"<h2>{w['findings']}</h2>")
-    shown, left_out = _kept_rows(analysis, index if filtered else {})
+    shown, left_out = _kept_rows(analysis, index if filtered else {}, limit)
     for rule in RULES.values():
         total = s["by_rule"][rule.id]
         if not shown[rule.id]:
@@ -422,13 +423,16 @@ def html(analysis: Analysis, chain: ChainFile, *, input_file: str | os.PathLike[
     return "\n".join(out)
 
 
-def _kept_rows(analysis: Analysis, index: dict[str, int]) -> tuple[dict[str, list[int]], dict[str, dict[int, int]]]:
+def _kept_rows(analysis: Analysis, index: dict[str, int],
+               limit: int | None = None) -> tuple[dict[str, list[int]], dict[str, dict[int, int]]]:
     """The rows of each rule the page holds (positions in the findings, in order), and, for each
     rule, the consignors' rows after which some of its own are left out (position -> how many).
     The MAX_FINDING_ROWS of a rule are shared fairly among the consignors the filter offers
     (``index``; the rest share one part): each keeps its first ``q`` rows, ``q`` the largest that
     fits (one at least, so every consignor's findings of a rule are on the page), and the first
-    ones one more while rows are left."""
+    ones one more while rows are left. A ``limit`` (``--limit``) caps the rows of a rule instead,
+    and holds even where it leaves some consignors without a row."""
+    cap = MAX_FINDING_ROWS if limit is None else min(limit, MAX_FINDING_ROWS)
     parts: dict[str, dict[object, list[int]]] = {rule_id: {} for rule_id in RULES}
     for k, (rule_id, r) in enumerate(zip(analysis.findings.rules(), analysis.findings.records)):
         key = index.get(r.consignor, -1) if index else -1
@@ -438,19 +442,19 @@ def _kept_rows(analysis: Analysis, index: dict[str, int]) -> tuple[dict[str, lis
     for rule_id, by in parts.items():
         sizes = sorted(len(v) for v in by.values())
         q, used = 1, 0
-        if sizes:  # the largest q with sum(min(size, q)) <= MAX_FINDING_ROWS
-            q = max(1, MAX_FINDING_ROWS // len(sizes))
-            while q < sizes[-1] and sum(min(n, q + 1) for n in sizes) <= MAX_FINDING_ROWS:
+        if sizes:  # the largest q with sum(min(size, q)) <= cap
+            q = cap // len(sizes) if limit is not None else max(1, cap // len(sizes))
+            while q < sizes[-1] and sum(min(n, q + 1) for n in sizes) <= cap:
                 q += 1
             used = sum(min(n, q) for n in sizes)
-        spare = max(0, MAX_FINDING_ROWS - used)
+        spare = max(0, cap - used)
         rows, more = [], {}
         for key, ks in by.items():
             keep = q + (1 if spare and len(ks) > q else 0)
             if keep > q:
                 spare -= 1
             rows += ks[:keep]
-            if len(ks) > keep and key != -1:
+            if keep and len(ks) > keep and key != -1:
                 more[ks[keep - 1]] = len(ks) - keep
         shown[rule_id], left_out[rule_id] = sorted(rows), more
     return shown, left_out

@@ -331,9 +331,16 @@ def _detail(f: Finding, words: Words, lang: Lang) -> str:
     return message + flag
 
 
-def analysis_table(a: Analysis, chain: ChainFile, lang: Lang = "en") -> str:
+def not_shown(count: int, lang: Lang) -> str:
+    """The line under a rule's findings cut by ``--limit``."""
+    return (f"ほか {count:,} 件（--limit で表示件数を変えられます）" if lang == "ja"
+            else f"and {count:,} more (--limit sets how many are shown)")
+
+
+def analysis_table(a: Analysis, chain: ChainFile, lang: Lang = "en", limit: int | None = None) -> str:
     """The terminal table: the summary, then each rule's findings (consignor, handler or
-    contractor, what was found), then the handlers that reach the most consignors."""
+    contractor, what was found; the first ``limit`` of each rule when given), then the handlers
+    that reach the most consignors."""
     words = Words(chain)
     summary = a.summary
     t = TABLE_WORDS[lang]
@@ -342,14 +349,17 @@ def analysis_table(a: Analysis, chain: ChainFile, lang: Lang = "en") -> str:
             else f"{summary_en(summary)}; {backend_line(a.backend, lang)}")
     out = [head, *notes(a, words, lang)]
     for rule in RULES.values():
-        found = a.by_rule(rule.id)
-        if not found:
+        total = summary["by_rule"][rule.id]
+        if not total:
             continue
+        found = a.by_rule(rule.id, limit)
         severity = severity_word(rule.severity.value, lang)
         if ja:
-            out += ["", f"{rule.title_ja}　重大度 {severity}　{len(found):,} 件　`{rule.id}`"]
+            out += ["", f"{rule.title_ja}　重大度 {severity}　{total:,} 件　`{rule.id}`"]
         else:
-            out += ["", f"{rule.id} [{severity}] — {len(found)}: {rule.title_en}"]
+            out += ["", f"{rule.id} [{severity}] — {total}: {rule.title_en}"]
+        if not found:
+            continue
         # consignor, then the handler (path rules) or the contractor (entrustment rules), then what
         rows = [[t["consignor"], *([] if rule.per is Per.consignor else
                                   [t["contractor" if rule.per is Per.entrustment else "handler"]]), t["detail"]]]
@@ -358,6 +368,8 @@ def analysis_table(a: Analysis, chain: ChainFile, lang: Lang = "en") -> str:
                          *([] if rule.per is Per.consignor else [name_cell(words.org(f.handler), f.handler, lang)]),
                          _detail(f, words, lang)])
         out += [f"  {line}" for line in columns(rows)]
+        if total > len(found):
+            out.append(f"  {not_shown(total - len(found), lang)}")
     if a.exposure:
         out += ["", t["exposure"]]
         rows = [[t["handler"], t["consignors"], t["subjects"]]]
@@ -381,10 +393,12 @@ MARKDOWN_WORDS = {
 }
 
 
-def analysis_markdown(a: Analysis, chain: ChainFile, lang: Lang = "ja") -> str:
-    """The markdown report: summary, rules, exposure, the chain as a Mermaid flowchart, every
-    finding with its windows and legal basis, and the legal references cited with their
-    addresses (e-Gov, PPC). Names and free text are written as text (:func:`md`)."""
+def analysis_markdown(a: Analysis, chain: ChainFile, lang: Lang = "ja", limit: int | None = None) -> str:
+    """The markdown report: summary, rules, exposure, the chain as a Mermaid flowchart (when it
+    is small enough for Mermaid to draw: :data:`MERMAID_MAX_EDGES`), every finding (the first
+    ``limit`` of each rule when given) with its windows and legal basis, and the legal
+    references cited with their addresses (e-Gov, PPC). Names and free text are written as text
+    (:func:`md`)."""
     words = Words(chain)
     t = MARKDOWN_WORDS[lang]
     ja = lang == "ja"
@@ -404,15 +418,25 @@ def analysis_markdown(a: Analysis, chain: ChainFile, lang: Lang = "ja") -> str:
         for x in a.exposure:
             out.append(f"| {md(Words.with_id(x.name, x.handler, lang))} | {x.consignor_count:,} | "
                        f"{md(exposure_subjects(x, lang))} |")
-    out += ["", f"## {t['chain']}", "", "```mermaid", *mermaid(chain, a, lang), "```", ""]
+    drawing = mermaid(chain, a, lang)
+    edges = sum(1 for line in drawing if _EDGE.match(line))
+    if edges <= MERMAID_MAX_EDGES:
+        out += ["", f"## {t['chain']}", "", "```mermaid", *drawing, "```", ""]
+    else:  # Mermaid refuses to draw more (its maxEdges): a page of text nobody can read
+        out += ["", f"## {t['chain']}", "",
+                (f"（矢印 {edges:,} 本の図は省略：Mermaid が描くのは {MERMAID_MAX_EDGES:,} 本まで。"
+                 "--format html は Graphviz で描きます）" if ja else
+                 f"(The drawing of {edges:,} arrows is left out: Mermaid draws up to {MERMAID_MAX_EDGES:,}. "
+                 "--format html draws it with Graphviz.)"), ""]
     out += [f"## {t['findings']}", ""]
     cited: dict[str, str] = {}
     for rule in RULES.values():
-        found = a.by_rule(rule.id)
-        if not found:
+        total = a.summary["by_rule"][rule.id]
+        if not total:
             continue
-        out += [f"### {rule.title_ja}（`{rule.id}`、{len(found):,} 件）" if ja
-                else f"### {md(rule.title_en[:1].upper() + rule.title_en[1:])} (`{rule.id}`, {len(found):,})", ""]
+        found = a.by_rule(rule.id, limit)
+        out += [f"### {rule.title_ja}（`{rule.id}`、{total:,} 件）" if ja
+                else f"### {md(rule.title_en[:1].upper() + rule.title_en[1:])} (`{rule.id}`, {total:,})", ""]
         for f in found:
             note = t["unknown"] if f.evidence_unknown else ""
             when = windows(f, lang)
@@ -423,6 +447,8 @@ def analysis_markdown(a: Analysis, chain: ChainFile, lang: Lang = "ja") -> str:
             else:
                 out.append(f"- {md(words.named(f.consignor, lang))}: {md(message)}{note}"
                            + (f" (when: {md(when)})" if when else "") + f" Legal basis: {md(bases(f, lang))}")
+        if total > len(found):
+            out.append(f"- {not_shown(total - len(found), lang)}")
         cited.update((k, v) for k, v in references(found, lang).items() if k not in cited)
         out.append("")
     if cited:
@@ -431,6 +457,12 @@ def analysis_markdown(a: Analysis, chain: ChainFile, lang: Lang = "ja") -> str:
         out += [f"## {t['references']}", ""]
         out += [f"- {md(name)}{colon.strip()} {url}" for name, url in cited.items()]
     return "\n".join(out).rstrip() + "\n"
+
+
+# Mermaid's own limit (its maxEdges setting, 500 by default): a larger flowchart is refused by the
+# renderers people read markdown in (GitHub, GitLab, editors).
+MERMAID_MAX_EDGES = 500
+_EDGE = re.compile(r"\s*n\d+ ")  # an arrow's line (a node's is `nX[`)
 
 
 def undisclosed_marks(a: Analysis | None) -> tuple[set[tuple[str, str, str | None]], set[str]]:

@@ -51,7 +51,8 @@ def test_a_register_of_three_levels_notes_what_it_cannot_say(golden, tmp_path):
     assert result.exit_code == 0 and result.stdout == "", result.output
     golden("import-ledger-three-levels.txt", result.stderr)
     analysed = run("analyze", target, "--format", "json")
-    undisclosed = {(f["consignor"], f["handler"], f["evidence_unknown"]) for f in json.loads(analysed.stdout)["findings"]
+    undisclosed = {(f["consignor"], f["handler"], f.get("evidence_unknown", False))
+                   for f in json.loads(analysed.stdout)["findings"]
                    if f["rule"] == "undisclosed_subcontracting"}
     assert ("himawari", "kiku", True) in undisclosed
     assert not [f for f in undisclosed if f[:2] == ("sakura", "kiku")]
