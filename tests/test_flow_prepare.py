@@ -56,3 +56,31 @@ def test_a_system_named_twice_and_data_marked_false():
                    {"organization": "d", "system": "s"}],
     })
     _same(chain)
+
+
+def test_step_one_is_step_of_one_relationship():
+    """windows.step_one, the traversal's usual step, against the general step on random
+    normalised windows and hops (bounded, unbounded, holding or not, unknown or not)."""
+    import random
+
+    from entrustment_chain.graph.analysis import windows as W
+
+    rng = random.Random(16)
+    days = [W.MIN, W.MAX] + [date(2010, 1, 1) + __import__("datetime").timedelta(rng.randrange(0, 4000))
+                             for _ in range(30)]
+
+    def interval():
+        a, b = rng.choice(days), rng.choice(days)
+        return (min(a, b), max(a, b)) if rng.random() < 0.9 else (max(a, b), min(a, b))
+
+    for _ in range(20000):
+        held = W.normalize(interval() for _ in range(rng.randrange(0, 4)))
+        certain = W.normalize(i for i in (interval() for _ in range(rng.randrange(0, 4))))
+        before = W.Windows(certain, held, rng.random() < 0.2)
+        start, end = interval()
+        holding = rng.random() < 0.6
+        disposal = rng.choice(days) if holding and rng.random() < 0.5 else W.MAX
+        hop = W.Hop(holding, start, end, disposal, rng.random() < 0.2)
+        assert W.step_one(before, hop) == W.step(before, (hop,)), (before, hop)
+    assert W.step_one(W.EVERYWHERE, W.Hop(True, date(2015, 3, 1), date(2015, 5, 31), W.MAX, False)) == \
+        W.step(W.EVERYWHERE, [W.Hop(True, date(2015, 3, 1), date(2015, 5, 31), W.MAX, False)])

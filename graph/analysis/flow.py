@@ -234,7 +234,7 @@ def reach(graph: nx.MultiDiGraph | None, consignor: str, cache: dict | None = No
                     continue
                 if not covers_consignor(owner, covers_all, covers, consignor):
                     continue
-                found = (node, cell, W.step(here, (hop,)))
+                found = (node, cell, W.step_one(here, hop))
                 steps = into.get(target)
                 if steps is None:
                     into[target] = [found]

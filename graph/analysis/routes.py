@@ -23,7 +23,7 @@ Being told is not approval. Only an entrustment route can restrict re-entrustmen
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.analysis import windows as W
@@ -145,21 +145,47 @@ class Routes:
     def judge(self, consignor: str, route: Route, handler: str, systems: set[str]) -> RouteJudgement:
         """How ``handler`` stands on ``route`` of ``consignor``; ``systems`` are the systems the
         route's data reaches (for the let-in test)."""
-        let_in = self.let_in(consignor, handler, systems)
+        return self.judge_on(consignor, route)(handler, systems)
+
+    def judge_on(self, consignor: str, route: Route) -> Callable[[str, set[str]], RouteJudgement]:
+        """:meth:`judge` for every handler of one route: what the route's entrustments say is
+        read once (the lists as sets), and equal judgements are one shared tuple (a route has at
+        most a few distinct ones, and hundreds of handlers at 10^5 entrustments)."""
+        made: dict[tuple, RouteJudgement] = {}
+
+        def shared(*answers: bool) -> RouteJudgement:
+            found = made.get(answers)
+            if found is None:
+                found = made[answers] = RouteJudgement(*answers)
+            return found
+
+        let_in = self.let_in
         if route.kind == ENTRUSTMENT:
             e = self.entrustments[route.id]
-            informed, approved = e.informed_subcontractors, e.approved_subcontractors
-            own = handler == e.contractor or let_in
-            return RouteJudgement(
-                disclosed=own or handler in (informed or ()) or handler in (approved or ()),
-                approved=own or handler in (approved or ()),
-                restricted=e.clauses.subcontract_restriction is True,
-                told_unknown=informed is None, approved_unknown=approved is None)
+            informed = frozenset(e.informed_subcontractors or ())
+            approved = frozenset(e.approved_subcontractors or ())
+            contractor = e.contractor
+            restricted = e.clauses.subcontract_restriction is True
+            told_unknown, approved_unknown = e.informed_subcontractors is None, e.approved_subcontractors is None
+
+            def on_entrustment(handler: str, systems: set[str]) -> RouteJudgement:
+                # its contractor, or let in by the consignor itself: disclosed and approved
+                own = handler == contractor or let_in(consignor, handler, systems)
+                return shared(own or handler in informed or handler in approved,  # disclosed
+                              own or handler in approved,  # approved
+                              restricted, told_unknown, approved_unknown)
+
+            return on_entrustment
+        # a system route: listed on any of the consignor's entrustments that place data in it
         placing = self.placed_by.get((consignor, route.id), ())
-        told = any(handler in (e.informed_subcontractors or ()) or handler in (e.approved_subcontractors or ())
-                   for e in placing)
-        approved = any(handler in (e.approved_subcontractors or ()) for e in placing)
-        return RouteJudgement(
-            disclosed=let_in or told, approved=let_in or approved, restricted=False,
-            told_unknown=any(e.informed_subcontractors is None for e in placing),
-            approved_unknown=any(e.approved_subcontractors is None for e in placing))
+        approved_any = frozenset(h for e in placing for h in e.approved_subcontractors or ())
+        told_any = approved_any | frozenset(h for e in placing for h in e.informed_subcontractors or ())
+        told_unknown = any(e.informed_subcontractors is None for e in placing)
+        approved_unknown = any(e.approved_subcontractors is None for e in placing)
+
+        def on_system(handler: str, systems: set[str]) -> RouteJudgement:
+            inside = let_in(consignor, handler, systems)
+            return shared(inside or handler in told_any, inside or handler in approved_any, False,
+                          told_unknown, approved_unknown)
+
+        return on_system

@@ -165,6 +165,46 @@ def step(before: Windows, hop: Iterable[Hop]) -> Windows:
     return Windows(normalize(certain), normalize(held), unknown)
 
 
+def step_one(before: Windows, h: Hop) -> Windows:
+    """``step(before, (h,))``, the usual step (one relationship between two nodes of a path),
+    without the general case's sorting: ``before`` is normalised, and cutting each of its
+    intervals with the one interval of ``h`` keeps them sorted, disjoint and apart (each piece
+    lies inside its interval), so the result is normalised as it is made. The traversal makes
+    one of these per relationship it follows (half a million at 10^5 entrustments)."""
+    start = h.start
+    certain_end = h.end if h.end < h.disposal else h.disposal
+    certain = []
+    for s, e in before.certain:
+        if s < start:
+            s = start
+        if e > certain_end:
+            e = certain_end
+        if s <= e:
+            certain.append((s, e))
+    if h.holding:
+        # the first day it can have passed: the earliest day held before that lies in [start, end]
+        end = h.end
+        held: tuple[Interval, ...] = ()
+        for s, e in before.held:  # sorted: the first that meets [start, end] has that day
+            if s <= end and e >= start:
+                first = s if s > start else start
+                if first <= h.disposal:
+                    held = ((first, h.disposal),)
+                break
+    else:
+        pieces = []
+        end = h.end
+        for s, e in before.held:
+            if s < start:
+                s = start
+            if e > end:
+                e = end
+            if s <= e:
+                pieces.append((s, e))
+        held = tuple(pieces)
+    return Windows(tuple(certain), held, before.unknown or h.unknown)
+
+
 def union(found: Iterable[Windows]) -> Windows:
     """The days of any of ``found``; unknown when any of them rests on an unknown period."""
     found = list(found)
