@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from entrustment_chain.graph.errors import InputError, Problem
 from entrustment_chain.graph.gcpause import gc_paused
 from entrustment_chain.graph.io.jsonstream import Fallback, read_valid_chain
-from entrustment_chain.graph.model.chain import SCHEMA_V1, ChainFile
+from entrustment_chain.graph.model.chain import SCHEMA_V1, ChainFile, sharing_text
 from entrustment_chain.graph.model.references import reference_problems
 from entrustment_chain.graph.io.sourcemap import (
     SourceError,
@@ -48,7 +48,7 @@ _CHUNK = 1 << 20
 def load_chain(path: str | os.PathLike[str]) -> ChainFile:
     """Load and validate a chain file (``-``: standard input). Raises :class:`InputError` listing
     every problem."""
-    with gc_paused():
+    with gc_paused(), sharing_text():  # equal strings of the file's elements kept once
         return _load_chain(path)
 
 

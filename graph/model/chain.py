@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import unicodedata
+from contextlib import contextmanager
 from enum import Enum
 from functools import cached_property, lru_cache
-from typing import Annotated, Literal, Optional, Union
+from typing import Annotated, Iterator, Literal, Optional, Union
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -581,6 +583,50 @@ def _period_of_ends(start: str | None, end: str | None) -> Period:
 _SHARED_ANSWERS: dict[tuple, _Strict] = {}
 
 
+# While a file is loaded (:func:`sharing_text`): text → the one str object of it. JSON gives every
+# occurrence of a value its own str; the ids an entrustment names (consignor, contractor,
+# systems), its work and its period recur across a file (~360 bytes an entrustment).
+_SHARED_TEXT: dict[str, str] | None = None
+_sharing_lock = threading.Lock()
+_sharing_depth = 0
+
+
+@contextmanager
+def sharing_text() -> Iterator[None]:
+    """Inside the block, validated entrustments and access grants share equal strings (their
+    references, work and period); the table is let go when the last block open ends."""
+    global _SHARED_TEXT, _sharing_depth
+    with _sharing_lock:
+        _sharing_depth += 1
+        if _SHARED_TEXT is None:
+            _SHARED_TEXT = {}
+    try:
+        yield
+    finally:
+        with _sharing_lock:
+            _sharing_depth -= 1
+            if _sharing_depth == 0:
+                _SHARED_TEXT = None
+
+
+def _share_text(values: dict, names: tuple[str, ...], lists: tuple[str, ...] = ()) -> None:
+    """Replace the strings of ``values`` (a model's own ``__dict__``) under ``names``, and the
+    items of its lists under ``lists``, by equal shared ones, while :func:`sharing_text` is on."""
+    table = _SHARED_TEXT
+    if table is None:
+        return
+    for name in names:
+        value = values[name]
+        if type(value) is str:
+            values[name] = table.setdefault(value, value)
+    for name in lists:
+        items = values[name]
+        if type(items) is list:
+            for i, value in enumerate(items):
+                if type(value) is str:
+                    items[i] = table.setdefault(value, value)
+
+
 def _shared_answers(answers: _Strict) -> _Strict:
     """The one instance of ``answers``' class with the same values and the same fields given
     (``__pydantic_fields_set__``: equal in every respect, dumps with exclude_unset included)."""
@@ -678,6 +724,9 @@ class Entrustment(_Strict):
             shared = _shared_answers(value)
             if shared is not value:
                 object.__setattr__(self, name, shared)
+        # equal values the same object (the fields' own __dict__: frozen only to the outside)
+        _share_text(self.__dict__, ("consignor", "contractor", "work", "period"),
+                    ("systems", "covers", "informed_subcontractors", "approved_subcontractors"))
         return self
 
     @property
@@ -723,6 +772,11 @@ class Access(_Strict):
     @property
     def parsed_period(self) -> Period | None:
         return _period(self.period)
+
+    @model_validator(mode="after")
+    def _share_references(self) -> "Access":
+        _share_text(self.__dict__, ("organization", "system", "under", "period"))  # see Entrustment
+        return self
 
     @property
     def pair_key(self) -> str:
