@@ -37,7 +37,7 @@ from entrustment_chain.cli.common import (
                    "jsonl leave out findings and exposure.")
 @click.option("--limit", type=click.IntRange(min=0), metavar="N",
               help="table, markdown, html: at most N findings of each rule (the counts stay whole, and the report "
-                   "says how many are not shown).")
+                   "says how many are not shown; html holds at most 2,000 a rule whatever N).")
 @click.option("--fail-on", type=click.Choice(["low", "medium", "high"]),
               help="Exit 1 when any finding is at or above this severity (findings a baseline accepts do not count).")
 @click.option("--baseline", type=click.Path(), metavar="ACCEPTED.yaml",
@@ -78,8 +78,11 @@ def command(file: str | None, backend: str, fmt: str, messages: bool, summary_on
     if messages and fmt not in ("json", "jsonl"):
         raise click.UsageError(f"--messages is for --format json or jsonl (--format {fmt} has its messages)")
     if limit is not None and fmt not in ("table", "markdown", "html"):
-        raise click.UsageError(f"--limit is for the formats people read (table, markdown, html), not {fmt}: "
-                               "json keeps every finding (--summary-only leaves them out)")
+        raise click.UsageError(f"--limit is for the formats people read (table, markdown, html), not {fmt}, "
+                               "which keeps every finding" + (" (--summary-only leaves them out)"
+                                                              if fmt in ("json", "jsonl") else ""))
+    if summary_only and limit is not None:
+        raise click.UsageError("--summary-only shows no findings: --limit does not go with it")
     if summary_only and fmt in ("sarif", "junit"):
         raise click.UsageError(f"--summary-only is for table, markdown, html, json and jsonl, not {fmt}")
     if consignor is not None and (messages or summary_only or limit is not None):
@@ -88,6 +91,11 @@ def command(file: str | None, backend: str, fmt: str, messages: bool, summary_on
     if summary_only:
         limit = 0
     require_chain(file, dataset, backend)
+    if write and as_of is not None and file is None:
+        # a dataset is analysed as of the day where it is; its findings that day are not the
+        # dataset's own, which --write records (with FILE they go to NAME@as-of:DAY)
+        raise click.UsageError("--write with --as-of records the findings of the chain as of that day in a dataset "
+                               "of its own, loaded from FILE: give the chain FILE, or leave out --as-of")
     inputs = (file, baseline)  # what -o may not be
     check_output(output, *inputs)
     with open_chain(file, dataset, backend, uri, username, database) as source:

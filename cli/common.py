@@ -306,8 +306,8 @@ def lang_option(fn: Callable) -> Callable:
     return click.option("--lang", "lang", type=click.Choice(["ja", "en"]), default=None,
                         help="Language of the formats people read (table, markdown, html). Default: "
                              "Japanese for markdown and html; for a table, Japanese when the locale "
-                             "(LC_ALL, LC_MESSAGES or LANG) is Japanese, else English. JSON, SARIF and "
-                             "JUnit carry both languages.")(fn)
+                             "(LC_ALL, LC_MESSAGES or LANG) is Japanese, else English. SARIF and JUnit "
+                             "carry both languages, and so does JSON with --messages.")(fn)
 
 
 def language(lang: str | None, fmt: str) -> str:

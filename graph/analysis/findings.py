@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import io
+from array import array
 import itertools
 import json
 from collections import Counter
@@ -325,7 +326,7 @@ class WindowsEntry(TypedDict):
     certain: Annotated[list[SpanEntry], Field(description="When every step of the path was in force (確実).")]
     possible: Annotated[list[SpanEntry], Field(description=
         "When the data was still held (not disposed of) but not certainly reachable (可能性).")]
-    unknown_period: NotRequired[Annotated[bool, Field(description=
+    unknown_period: NotRequired[Annotated[Literal[True], Field(description=
         "Present (true) when a period on the path is not recorded, so some window is unbounded for want of "
         "a date.")]]
 
@@ -352,7 +353,7 @@ class FindingEntry(TypedDict):
     (one per consignor) has ``handlers``; entrustment rules (one per entrustment) have
     ``entrustment``, ``handler`` (the contractor) and what is missing."""
 
-    rule: Annotated[str, Field(description="The rule's id; its severity and titles are in the document's `rules`.")]
+    rule: Annotated[RuleId, Field(description="The rule's id; its severity and titles are in the document's `rules`.")]
     consignor: Annotated[str, Field(description="The organisation whose data it is (委託元), by id.")]
     handler: NotRequired[Annotated[str, Field(description=
         "The organisation that handles the data (path rules) or the contractor (entrustment rules), by id.")]]
@@ -365,7 +366,7 @@ class FindingEntry(TypedDict):
         "misclassified_subcontract: the systems reached, by id.")]]
     countries: NotRequired[Annotated[list[str], Field(description=
         "cross_border_handling: the countries the data is handled in (ISO 3166-1 alpha-2).")]]
-    evidence_unknown: NotRequired[Annotated[bool, Field(description=
+    evidence_unknown: NotRequired[Annotated[Literal[True], Field(description=
         "Present (true) when some evidence behind the finding is not known (null in the chain file, 回答不能).")]]
     conduct_date: NotRequired[Annotated[str, Field(description=
         "The day the legal basis is chosen by (ISO 8601): the first day of the handling's windows, or of the "
@@ -386,8 +387,8 @@ class RuleEntry(TypedDict):
     """A rule of the registry, as findings name it."""
 
     severity: Annotated[Severity, Field(description="Its severity.")]
-    per: Annotated[str, Field(description="What one finding is about: `consignor × handler`, `consignor` or "
-                                          "`entrustment`.")]
+    per: Annotated[Literal["consignor × handler", "consignor", "entrustment"], Field(
+        description="What one finding is about: `consignor × handler`, `consignor` or `entrustment`.")]
     title_en: Annotated[str, Field(description="Its title in English.")]
     title_ja: Annotated[str, Field(description="Its title in Japanese.")]
 
@@ -417,7 +418,7 @@ class FindingsDocument(BaseModel):
                                            "from a Neo4j dataset (null: not from a file).")
     backend: str = Field(description="Where the rules ran: networkx or neo4j (the same findings).")
     summary: Summary = Field(description="The counts (of every finding, with --summary-only too).")
-    rules: dict[str, RuleEntry] = Field(description="Every rule, by id, in report order.")
+    rules: dict[RuleId, RuleEntry] = Field(description="Every rule, by id, in report order.")
     legal_references: dict[str, ReferenceEntry] = Field(description="The legal bases the findings cite, by id.")
     findings: list[FindingEntry] = Field(default_factory=list, description=
         "The findings, in report order: by rule (as `rules` lists them), consignor, handler, entrustment; "
@@ -544,7 +545,8 @@ class Analysis(_Result):
     schema_: str = Field(default=FINDINGS_SCHEMA, alias="schema",
                          description="The version of the JSON document it is written as: "
                                      "entrustment-chain/findings/v2.")
-    source: str | None = Field(None, description="The chain file analysed, as given (null: not from a file).")
+    source: str | None = Field(None, description="The chain file analysed, as given; `dataset NAME` for a chain "
+                                                 "read from a Neo4j dataset (null: not from a file).")
     backend: str = Field("networkx", description="Where the rules ran: networkx or neo4j (the same findings).")
     summary: Summary = Field(description="The counts.")
     findings: FindingList = Field(description="The findings, in report order: by rule (as docs/rules.md lists "
@@ -568,7 +570,9 @@ class Analysis(_Result):
         """Write the findings/v2 document (:class:`FindingsDocument`) to ``out``, one finding at a
         time: the head indented, each finding and each handler's exposure on a line of its own.
         ``messages`` adds each finding's messages and each window's wareki; ``summary_only``
-        leaves out the findings and the exposure (the summary still counts them)."""
+        leaves out the findings and the exposure (the summary still counts them). The findings
+        must be those of an analysis (``analyze``, :func:`findings_from_rows`), which know their
+        chain: a :class:`FindingList` made with another maker is refused (ValueError)."""
         writer = _writer(self, messages)
         out.write("{")
         for index, (key, value) in enumerate(writer.head().items()):
@@ -589,7 +593,7 @@ class Analysis(_Result):
         then a ``"record": "finding"`` line per finding and an ``"record": "exposure"`` line per
         handler, each otherwise as in the JSON document (``jq -c 'select(.record=="finding")'``)."""
         writer = _writer(self, messages)
-        out.write(_line({"record": "head", **writer.head()}) + "\n")
+        out.write(_free(_line({"record": "head", **writer.head()})) + "\n")
         if summary_only:
             return
         for line in writer.finding_lines():
@@ -744,8 +748,8 @@ def route_windows(w: Windows) -> RouteWindows:
 
 
 class FindingMaker:
-    """Turns a :class:`Record` of one chain into a :class:`Finding` (calling it) or into its
-    findings/v2 JSON line (:meth:`line`). ``records`` (all of the analysis's) date the
+    """Turns a :class:`Record` of one chain into a :class:`Finding` (calling it), and tells the
+    JSON writer a record's conduct date and legal bases (:meth:`legal`). ``records`` (all of the analysis's) date the
     could_not_supervise findings. Legal bases are chosen once per era (the law changed on a
     handful of dates) and steps, paths and windows are written once each: findings share them."""
 
@@ -805,6 +809,15 @@ def finding_maker(chain: ChainFile, records: Iterable[Record] = ()) -> FindingMa
 _text: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
 
+def _free(json_text: str) -> str:
+    """JSON text holding free text (names, messages) that no line reader splits: U+2028 and
+    U+2029 are valid in JSON strings, but str.splitlines() and JavaScript line readers break lines
+    at them; escaped, they read back the same."""
+    if "\u2028" in json_text or "\u2029" in json_text:
+        json_text = json_text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return json_text
+
+
 def _line(value: Any) -> str:
     """Compact JSON on one line, as the findings/v2 document writes findings."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -829,27 +842,29 @@ class _DocumentWriter:
         if maker is None:  # a list made by hand, without a chain: findings as they are (see FindingList)
             raise ValueError("this analysis's findings carry no chain to write them from")
         self.maker = maker
-        self._legal: list[tuple[str, str]] | None = None
+        self._legal: tuple[list[tuple[str, str]], array[int]] | None = None
         self._found: dict[int, tuple[LegalBasis, ...]] = {}
 
-    def _legal_texts(self) -> list[tuple[str, str]]:
-        """Each finding's conduct date and legal bases as JSON text (one shared pair per era and
-        day), made once for the head's references and the findings' lines."""
+    def _legal_texts(self) -> tuple[list[tuple[str, str]], array[int]]:
+        """Each finding's conduct date and legal bases as JSON text: the distinct pairs (one per
+        era and day) and, per finding, the index of its pair (4 bytes a finding), made once for
+        the head's references and the findings' lines."""
         if self._legal is None:
             legal = self.maker.legal
-            shared: dict[tuple, tuple[str, str]] = {}
-            self._found = {}
-            texts = []
+            index: dict[tuple, int] = {}
+            texts: list[tuple[str, str]] = []
+            of = array("I")
             for r in self.analysis.findings.records:
                 day, found = legal(r)
                 key = (day, id(found))
-                text = shared.get(key)
-                if text is None:
+                at = index.get(key)
+                if at is None:
                     self._found[id(found)] = found
-                    text = shared[key] = ("" if day is None else f',"conduct_date":"{day.isoformat()}"',
-                                          ',"legal_basis":' + _line([b.id for b in found]))
-                texts.append(text)
-            self._legal = texts
+                    at = index[key] = len(texts)
+                    texts.append(("" if day is None else f',"conduct_date":"{day.isoformat()}"',
+                                  ',"legal_basis":' + _line([b.id for b in found])))
+                of.append(at)
+            self._legal = (texts, of)
         return self._legal
 
     def head(self) -> dict[str, Any]:
@@ -892,7 +907,9 @@ class _DocumentWriter:
         details = [f',"{RULES[rule_id].detail}":' if RULES[rule_id].detail in _DETAIL_FIELDS else None
                    for rule_id in RULE_IDS]
         lists: dict[tuple[str, ...], str] = {}
-        for r, (day, basis) in zip(self.analysis.findings.records, self._legal_texts()):
+        texts, of = self._legal_texts()
+        for r, at in zip(self.analysis.findings.records, of):
+            day, basis = texts[at]
             parts = ['{"rule":', rule_ids[r.rule], ',"consignor":', _text(r.consignor)]
             if r.handler is not None:
                 parts += [',"handler":', _text(r.handler)]
@@ -913,13 +930,13 @@ class _DocumentWriter:
                 parts += [',"routes":', self._routes(r)]
             if self.messages:
                 en, ja = messages(RULES[RULE_IDS[r.rule]], words, maker.kind(r), r)
-                parts += [',"message":', _text(en), ',"message_ja":', _text(ja)]
+                parts += [',"message":', _free(_text(en)), ',"message_ja":', _free(_text(ja))]
             parts.append("}")
             yield "".join(parts)
 
     def exposure_lines(self) -> Iterator[str]:
         for x in self.analysis.exposure:
-            yield _line(x.model_dump(mode="json"))
+            yield _free(_line(x.model_dump(mode="json")))  # names are free text
 
 
 # Steps and windows recur across findings (a handler's paths share their first steps; windows

@@ -391,9 +391,10 @@ def html(analysis: Analysis, chain: ChainFile, *, input_file: str | os.PathLike[
         out.append("</table>")
     out.append(f"<h2>{w['findings']}</h2>")
     shown, left_out = _kept_rows(analysis, index if filtered else {}, limit)
+    records = analysis.findings.records
     for rule in RULES.values():
         total = s["by_rule"][rule.id]
-        if not shown[rule.id]:
+        if not total:
             continue
         head = w["rule_head"].format(title=escape(rule.title_ja if lang == "ja" else rule.title_en),
                                      id=rule.id, count=f"{total:,}")
@@ -401,17 +402,19 @@ def html(analysis: Analysis, chain: ChainFile, *, input_file: str | os.PathLike[
         out.append(f'<details class="rule"{" open" if rule.severity.value == "high" else ""}><summary>{head}{mine}</summary>'
                    f"<table><tr><th>{w['consignor']}</th><th>{w['message']}</th><th>{w['windows']}</th>"
                    f"<th>{w['bases']}</th></tr>")
+        rows = set(shown[rule.id])
         more_of = left_out[rule.id]
-        for k in shown[rule.id]:
-            f = analysis.findings[k]
-            unknown = f' <span class="unknown">{w["unknown"]}</span>' if f.evidence_unknown else ""
-            refs = words.join((f'<a href="{escape(b.ref)}">{escape(citation(b, lang))}</a>'
-                               for b in f.legal_references), lang)
-            message = f.message_ja if lang == "ja" else f.message
-            out.append(f'<tr data-c="{index.get(f.consignor, "")}"><td>{escape(words.named(f.consignor, lang))}</td>'
-                       f"<td>{escape(message)}{unknown}</td><td>{escape(windows(f, lang))}</td><td>{refs}</td></tr>")
-            if k in more_of:  # after the consignor's last row: how many of its own are left out
-                c = f.consignor
+        for k in sorted(rows | set(more_of)):
+            if k in rows:
+                f = analysis.findings[k]
+                unknown = f' <span class="unknown">{w["unknown"]}</span>' if f.evidence_unknown else ""
+                refs = words.join((f'<a href="{escape(b.ref)}">{escape(citation(b, lang))}</a>'
+                                   for b in f.legal_references), lang)
+                message = f.message_ja if lang == "ja" else f.message
+                out.append(f'<tr data-c="{index.get(f.consignor, "")}"><td>{escape(words.named(f.consignor, lang))}</td>'
+                           f"<td>{escape(message)}{unknown}</td><td>{escape(windows(f, lang))}</td><td>{refs}</td></tr>")
+            if k in more_of:  # after the consignor's last row (or alone): how many of its own are left out
+                c = records[k].consignor
                 out.append(f'<tr class="cmore" data-c="{index[c]}" data-n="{more_of[k]}"><td colspan=4>'
                            f'{w["cmore"].format(more=f"{more_of[k]:,}", id=escape(c))}</td></tr>')
         if total > len(shown[rule.id]):
@@ -430,9 +433,13 @@ def _kept_rows(analysis: Analysis, index: dict[str, int],
     The MAX_FINDING_ROWS of a rule are shared fairly among the consignors the filter offers
     (``index``; the rest share one part): each keeps its first ``q`` rows, ``q`` the largest that
     fits (one at least, so every consignor's findings of a rule are on the page), and the first
-    ones one more while rows are left. A ``limit`` (``--limit``) caps the rows of a rule instead,
-    and holds even where it leaves some consignors without a row."""
-    cap = MAX_FINDING_ROWS if limit is None else min(limit, MAX_FINDING_ROWS)
+    ones one more while rows are left. A ``limit`` under MAX_FINDING_ROWS (``--limit``) caps the
+    rows of a rule instead, and holds even where it leaves some consignors without a row: their
+    "left out" row (not a finding's) is kept at the place of their first finding, so the filter
+    still shows their count. A larger limit is the default."""
+    if limit is not None and limit >= MAX_FINDING_ROWS:
+        limit = None
+    cap = MAX_FINDING_ROWS if limit is None else limit
     parts: dict[str, dict[object, list[int]]] = {rule_id: {} for rule_id in RULES}
     for k, (rule_id, r) in enumerate(zip(analysis.findings.rules(), analysis.findings.records)):
         key = index.get(r.consignor, -1) if index else -1
@@ -454,8 +461,8 @@ def _kept_rows(analysis: Analysis, index: dict[str, int],
             if keep > q:
                 spare -= 1
             rows += ks[:keep]
-            if keep and len(ks) > keep and key != -1:
-                more[ks[keep - 1]] = len(ks) - keep
+            if len(ks) > keep and key != -1:  # at its last row, or at its first finding when it has none
+                more[ks[keep - 1] if keep else ks[0]] = len(ks) - keep
         shown[rule_id], left_out[rule_id] = sorted(rows), more
     return shown, left_out
 

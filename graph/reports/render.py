@@ -447,7 +447,7 @@ def analysis_markdown(a: Analysis, chain: ChainFile, lang: Lang = "ja", limit: i
             else:
                 out.append(f"- {md(words.named(f.consignor, lang))}: {md(message)}{note}"
                            + (f" (when: {md(when)})" if when else "") + f" Legal basis: {md(bases(f, lang))}")
-        if total > len(found):
+        if found and total > len(found):  # with none shown (--summary-only, --limit 0) the heading counts them
             out.append(f"- {not_shown(total - len(found), lang)}")
         cited.update((k, v) for k, v in references(found, lang).items() if k not in cited)
         out.append("")

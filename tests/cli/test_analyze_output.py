@@ -96,3 +96,63 @@ def test_markdown_of_a_large_chain_leaves_out_the_drawing_mermaid_refuses(tmp_pa
     assert "Mermaid が描くのは 500 本まで" in result.stdout
     small = run("analyze", PROCX, "--format", "markdown")
     assert "```mermaid" in small.stdout
+
+
+def test_html_limit_keeps_every_consignor_countable_in_the_filter():
+    """With fewer rows than consignors, a consignor without a row keeps its "left out" row (not a
+    finding's), so that selecting it in the filter still shows its count; the limit holds."""
+    import re
+
+    result = run("analyze", PROCX, "--format", "html", "--limit", "1")
+    assert result.exit_code == 0, result.output
+    section = result.stdout.split("undisclosed_subcontracting", 2)[2].split("</details>")[0]
+    assert section.count('<tr data-c="') == 1  # the limit: one finding's row
+    counted = {int(c): int(n) for c, n in re.findall(r'<tr class="cmore" data-c="(\d+)" data-n="(\d+)"', section)}
+    rows = {int(c) for c in re.findall(r'<tr data-c="(\d+)"', section)}
+    assert len(rows | set(counted)) == 69  # every consignor: a row, or how many of its own are left out
+    assert sum(counted.values()) + len(rows) == 69
+
+
+def test_html_limit_over_the_page_size_is_the_default():
+    whole = run("analyze", PROCX, "--format", "html", env={"SOURCE_DATE_EPOCH": "1700000000"})
+    big = run("analyze", PROCX, "--format", "html", "--limit", "5000", env={"SOURCE_DATE_EPOCH": "1700000000"})
+    assert big.stdout == whole.stdout
+
+
+def test_html_summary_only_heads_every_rule_with_its_count():
+    result = run("analyze", PROCX, "--format", "html", "--summary-only")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count('<details class="rule"') == 10  # the rules with findings
+    assert result.stdout.count('<tr class="allmore">') == 10 and "<tr data-c=" not in result.stdout
+
+
+@pytest.mark.parametrize("args, says", [
+    (("--summary-only", "--limit", "3"), "--summary-only shows no findings: --limit does not go with it"),
+    (("--format", "junit", "--limit", "1"), "not junit, which keeps every finding\n"),
+])
+def test_more_options_that_do_not_fit(args, says):
+    result = run("analyze", PROCX, *args)
+    assert result.exit_code == 2 and says in result.stderr, result.output
+
+
+def test_write_as_of_a_dataset_without_its_file_is_refused_before_any_connection():
+    result = run("analyze", "--backend", "neo4j", "--dataset", "procx", "--write", "--as-of", "2020-01-31",
+                 env={"NEO4J_URI": "bolt://127.0.0.1:9"})
+    assert result.exit_code == 2, result.output
+    assert "--write with --as-of records the findings of the chain as of that day" in result.stderr
+
+
+def test_line_breaks_of_unicode_in_names_do_not_split_json_lines(tmp_path):
+    import yaml
+
+    chain = yaml.safe_load(open(PROCX, encoding="utf-8"))
+    bs = next(o for o in chain["organizations"] if o["id"] == "bs")
+    bs["name"] = "NTT\u2028ビジネス\u2029ソリューションズ"
+    path = tmp_path / "chain.yaml"
+    path.write_text(yaml.safe_dump(chain, allow_unicode=True), encoding="utf-8")
+    result = run("analyze", path, "--format", "jsonl", "--messages")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]  # str.splitlines breaks at U+2028
+    assert len(lines) == 1 + 279 + 2
+    assert lines[-1]["name"] == "NTT\u2028ビジネス\u2029ソリューションズ" or lines[-2]["name"] == bs["name"]
+    assert any("\u2028" in x.get("message_ja", "") for x in lines)
