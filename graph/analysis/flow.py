@@ -112,8 +112,11 @@ def chain_flow(chain: ChainFile) -> dict:
     its Hop once per distinct (period, disposal) across the file, through the schema's own
     window properties (most periods recur). tests/test_flow_prepare.py holds it to
     ``prepare_flow(build_graph(chain))`` on the fixtures and on random chains."""
-    prepared: dict = {S.org_node(o.id): [] for o in chain.organizations}
-    prepared.update((S.system_node(s.id), []) for s in chain.systems)
+    # each node's name made once, and shared by the dict's key and every entry that targets it
+    names = {S.ORGANIZATION: {o.id: S.org_node(o.id) for o in chain.organizations},
+             S.SYSTEM: {s.id: S.system_node(s.id) for s in chain.systems}}
+    prepared: dict = {name: [] for name in names[S.ORGANIZATION].values()}
+    prepared.update((name, []) for name in names[S.SYSTEM].values())
     hops: dict[W.Hop, W.Hop] = {}
     # (the window properties read, period, disposal date) -> its Hop: an entrustment's ENTRUSTS
     # and PLACES_DATA_IN read the same properties, so it is read once for both
@@ -122,6 +125,7 @@ def chain_flow(chain: ChainFile) -> dict:
         if not rel.flow:
             continue
         source_name, target_name = _NODE_NAME[rel.source], _NODE_NAME[rel.target]
+        source_names, target_names = names[rel.source], names[rel.target]
         flow_props = [p for p in rel.properties if p.flow]
         plain = [(p.name, p.value) for p in flow_props if p.name not in _HOP_PROPS]
         windowed = [(p.name, p.value) for p in flow_props if p.name in _HOP_PROPS]
@@ -140,7 +144,8 @@ def chain_flow(chain: ChainFile) -> dict:
                         hop = W.hop_of({name: read(element) for name, read in windowed})
                         hop = by_key[key] = hops.setdefault(hop, hop)
                     covers = frozenset(data["covers"]) if data["covers"] else _NONE
-            source, target = source_name(r.source), target_name(r.target)
+            source = source_names.get(r.source) or source_name(r.source)
+            target = target_names.get(r.target) or target_name(r.target)
             out = prepared.get(source)
             if out is None:  # not in a valid chain (a relationship adds its nodes, as in networkx)
                 out = prepared[source] = []
@@ -149,8 +154,14 @@ def chain_flow(chain: ChainFile) -> dict:
             if data is None:  # carries nothing: not traversed, but an edge of the graph all the same,
                 out.append((target, None))  # which orders the node's targets (dropped below)
                 continue
-            out.append((target, data["consignor"], data["covers_all"], covers, [rel.type, r.key],
-                        S.entrustment_of_step(rel.type, r.key), hop))
+            owner = S.entrustment_of_step(rel.type, r.key)
+            if owner is not None and owner == element.id:  # the element's own id: one str, not a copy
+                owner = element.id
+            # the cell holds the relationship's PathStep from the start (:func:`reach` makes it at
+            # its first use otherwise; nearly every relationship is used), named by the element's
+            # own id strings instead of two new ones cut from the node names
+            out.append((target, data["consignor"], data["covers_all"], covers,
+                        [rel.type, r.key, S.PathStep(rel.type, r.key, r.source, r.target)], owner, hop))
     for node, out in prepared.items():
         if len(out) > 1 or (out and len(out[0]) == 2):
             _as_networkx_orders(out)
