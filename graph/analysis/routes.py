@@ -86,12 +86,21 @@ class Routes:
                 processing[e.contractor].update(e.systems)
                 for system_id in e.systems:
                     self.placed_with[(e.contractor, system_id)].append(e)
-            for system_id in e.systems:
-                self.placed_by[(e.consignor, system_id)].append(e)
         own_systems: dict[str, set[str]] = defaultdict(set)
         for system in chain.systems:
             if system.operator and system.personal_data is True:
                 own_systems[system.operator].add(system.id)
+        # (consignor, system) -> the consignor's entrustments that name the system, for the
+        # systems that are routes of that consignor (the only ones judge_on reads): most
+        # entrustments name their contractor's systems, routes of the contractor, not of the
+        # consignor (at 10^5 entrustments, 18 MB kept for nothing)
+        none: frozenset = frozenset()
+        for e in chain.entrustments:
+            if e.systems:
+                routed, held = own_systems.get(e.consignor, none), processing.get(e.consignor, none)
+                for system_id in e.systems:
+                    if system_id in routed or system_id in held:
+                        self.placed_by[(e.consignor, system_id)].append(e)
         self.own = own
         self.own_systems = own_systems
         self.routes: dict[str, list[Route]] = {}
