@@ -69,6 +69,9 @@ class Prop:
     # a date (datetime.date or None): the Neo4j load sends it as ISO text and its statement makes
     # it a date again (the driver's packing of date values cost more than the rest of a row)
     date: bool = False
+    # for a date: a reader of that ISO text straight from the element (None: ``value``'s
+    # ``isoformat()``), which the load rows use; it must give ``value(e).isoformat()`` or None
+    iso: Callable[[Any], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -114,24 +117,84 @@ def _none(_: Any) -> Any:
     return None
 
 
+class _PeriodFacts(NamedTuple):
+    """What the graph's properties read of a period, worked out once per distinct period."""
+
+    text: str
+    start: str | None  # the bounds as written in ISO (PartialDate.iso), None when open or unknown
+    end: str | None
+    first_day: Any  # the start's first day (a date), None when unknown
+    last_day: Any  # the end's last day (a date), None when open or unknown
+    first_day_iso: str | None
+    last_day_iso: str | None
+    start_unknown: bool  # no period, or no start (period_unknown)
+
+
+_NO_PERIOD = _PeriodFacts(None, None, None, None, None, None, None, True)  # type: ignore[arg-type]
+
+
+# Periods are shared: the model reads each distinct text or {start, end} pair once (lru_cache),
+# so their facts are kept by identity (the period itself is kept alongside, so the id stays its).
+_PERIOD_FACTS: dict[int, tuple[Any, _PeriodFacts]] = {}
+
+
+def _facts(period: Any) -> _PeriodFacts:
+    known = _PERIOD_FACTS.get(id(period))
+    if known is not None and known[0] is period:
+        return known[1]
+    start, end = period.start, period.end
+    first = start.first_day() if start is not None else None
+    last = end.last_day() if end is not None else None
+    facts = _PeriodFacts(period.text, start.iso() if start else None, end.iso() if end else None, first, last,
+                         None if first is None else first.isoformat(), None if last is None else last.isoformat(),
+                         start is None)
+    if len(_PERIOD_FACTS) > 1 << 16:  # bounded like the model's own caches
+        _PERIOD_FACTS.clear()
+    _PERIOD_FACTS[id(period)] = (period, facts)
+    return facts
+
+
+_FACTS_BY_TEXT: dict[str, _PeriodFacts] = {}
+
+
+def _period_facts(element: Any) -> _PeriodFacts:
+    """The facts of an element's period (an entrustment's, a grant's), all None when it has none."""
+    written = element.period
+    if written is None:
+        return _NO_PERIOD
+    if written.__class__ is str:
+        facts = _FACTS_BY_TEXT.get(written)
+        if facts is None:
+            if len(_FACTS_BY_TEXT) > 1 << 16:
+                _FACTS_BY_TEXT.clear()
+            facts = _FACTS_BY_TEXT[written] = _facts(element.parsed_period)
+        return facts
+    return _facts(element.parsed_period)
+
+
+def _inline(read: Callable[[Any], Any], expression: str) -> Callable[[Any], Any]:
+    """``read`` with the Python expression that computes the same from element ``e`` (and ``f``,
+    its :func:`_period_facts`), which the Neo4j load's compiled row builders use instead of a call
+    (graph/neo4j/rows.py; a test compares the two on every fixture)."""
+    read.inline = expression  # type: ignore[attr-defined]
+    return read
+
+
 def _period_value(part: str) -> Callable[[Any], Any]:
     def read(element: Any) -> Any:
-        period = element.parsed_period
+        period = _period_of(element)
         if period is None:
             return None
-        if part == "text":
-            return period.text
-        bound = getattr(period, part)
-        return bound.iso() if bound else None
+        return getattr(_facts(period), part)
 
-    return read
+    return _inline(read, f"f.{part}")
 
 
 def _subjects(part: str) -> Callable[[Entrustment], Any]:
     def read(e: Entrustment) -> Any:
         return getattr(e.data_subjects, part) if e.data_subjects else None
 
-    return read
+    return _inline(read, f"(x.{part} if (x := e.data_subjects) else None)")
 
 
 def _attr(name: str) -> Callable[[Any], Any]:
@@ -139,7 +202,7 @@ def _attr(name: str) -> Callable[[Any], Any]:
         value = getattr(element, name)
         return value.value if hasattr(value, "value") else value
 
-    return read
+    return _inline(read, f"(x.value if hasattr(x := e.{name}, 'value') else x)")
 
 
 def _nested(group: str, name: str) -> Callable[[Entrustment], Any]:
@@ -147,7 +210,7 @@ def _nested(group: str, name: str) -> Callable[[Entrustment], Any]:
         value = getattr(getattr(e, group), name)
         return value.value if hasattr(value, "value") else value
 
-    return read
+    return _inline(read, f"(x.value if hasattr(x := e.{group}.{name}, 'value') else x)")
 
 
 def _listed(name: str) -> Callable[[Entrustment], Any]:
@@ -155,7 +218,7 @@ def _listed(name: str) -> Callable[[Entrustment], Any]:
         value = getattr(e, name)
         return None if value is None else list(value)
 
-    return read
+    return _inline(read, f"(None if (x := e.{name}) is None else list(x))")
 
 
 _LAST_PERIOD: list = [None, None]  # (element, its parsed period): the window properties read it in a row
@@ -169,15 +232,13 @@ def _period_of(element: Any) -> Any:
 
 def _window(part: str) -> Callable[[Any], Any]:
     """A bound of an element's period as a date (Neo4j ``date``): the start's first day, the
-    end's last day; None when unbounded (an unknown start, an open or unknown end)."""
+    end's last day; None when unbounded (an unknown start, an open or unknown end). ``part``:
+    ``first_day`` or ``last_day`` (with ``_iso``: that day as ISO text, for the load rows)."""
     def read(element: Any) -> Any:
         period = _period_of(element)
-        bound = None if period is None else getattr(period, part)
-        if bound is None:
-            return None
-        return bound.first_day() if part == "start" else bound.last_day()
+        return None if period is None else getattr(_facts(period), part)
 
-    return read
+    return _inline(read, f"f.{part}")
 
 
 def _start_unknown(element: Any) -> bool:
@@ -187,6 +248,22 @@ def _start_unknown(element: Any) -> bool:
 
 def _disposal(e: Entrustment) -> Any:
     return e.disposal.parsed_date.last_day() if e.disposal is not None else None
+
+
+_DISPOSAL_ISO: dict[str, str] = {}
+
+
+def _disposal_iso(e: Entrustment) -> str | None:
+    """:func:`_disposal` as ISO text, read once per date as written."""
+    if e.disposal is None:
+        return None
+    written = e.disposal.date
+    iso = _DISPOSAL_ISO.get(written)
+    if iso is None:
+        if len(_DISPOSAL_ISO) > 1 << 16:
+            _DISPOSAL_ISO.clear()
+        iso = _DISPOSAL_ISO[written] = e.disposal.parsed_date.last_day().isoformat()
+    return iso
 
 
 def _as_json(value: Any) -> str:
@@ -217,31 +294,36 @@ POSITION = Prop("position", "its place (from 0) in its list of the chain file, w
 # When data is where (DESIGN "Time"; :mod:`entrustment_chain.graph.analysis.windows`): read by
 # the windows of every path, in both backends.
 _WINDOW_PROPS = (
-    Prop("window_start", "the first day of its period (a date); null = unknown", _window("start"), flow=True,
-         date=True),
-    Prop("window_end", "the last day of its period (a date); null = open or unknown", _window("end"), flow=True,
-         date=True),
+    Prop("window_start", "the first day of its period (a date); null = unknown", _window("first_day"),
+         flow=True, date=True, iso=_window("first_day_iso")),
+    Prop("window_end", "the last day of its period (a date); null = open or unknown", _window("last_day"),
+         flow=True, date=True, iso=_window("last_day_iso")),
     Prop("period_unknown", "whether its period, or the start of it, is not recorded (the windows it bounds "
-         "are then unbounded for want of a date, and findings say so)", lambda element: _start_unknown(element),
+         "are then unbounded for want of a date, and findings say so)",
+         _inline(lambda element: _start_unknown(element), "f.start_unknown"),
          flow=True),
 )
 _HOLDING_PROPS = _WINDOW_PROPS + (
     Prop("disposal", "the day its data was disposed of (the last day of the date recorded); null = no "
-         "disposal recorded: the data may still be there", _disposal, flow=True, date=True),
+         "disposal recorded: the data may still be there", _disposal, flow=True, date=True,
+         iso=_disposal_iso),
 )
 
 # What the flow condition reads, on both conditional relationship types (ENTRUSTS, PLACES_DATA_IN).
 _FLOW_PROPS = (
-    Prop("entrustment", "the entrustment (委託) this relationship belongs to", lambda e: e.id),
+    Prop("entrustment", "the entrustment (委託) this relationship belongs to", _inline(lambda e: e.id, "e.id")),
     Prop("consignor", "the entrustment's consignor (委託元): its own data always flows along it",
-         lambda e: e.consignor, flow=True),
-    Prop("contractor", "the entrustment's contractor (委託先)", lambda e: e.contractor),
+         _inline(lambda e: e.consignor, "e.consignor"), flow=True),
+    Prop("contractor", "the entrustment's contractor (委託先)",
+         _inline(lambda e: e.contractor, "e.contractor")),
     Prop("personal_data", "whether the work handles personal data, as the parties classified it "
-         "(true / false / null = unknown); only false stops the flow", lambda e: e.personal_data, flow=True),
+         "(true / false / null = unknown); only false stops the flow",
+         _inline(lambda e: e.personal_data, "e.personal_data"), flow=True),
     Prop("covers_all", "whether it carries every upstream consignor's data (covers: all)",
-         lambda e: e.covers == "all", flow=True),
+         _inline(lambda e: e.covers == "all", "e.covers == 'all'"), flow=True),
     Prop("covers", "the upstream consignors whose data it carries, when not all",
-         lambda e: [] if e.covers == "all" else list(e.covers), flow=True),
+         _inline(lambda e: [] if e.covers == "all" else list(e.covers),
+                 "([] if (x := e.covers) == 'all' else list(x))"), flow=True),
     *_HOLDING_PROPS,
 )
 # ACCESSIBLE_BY carries every consignor's data: the same flow properties, fixed.
@@ -351,19 +433,24 @@ RELATIONSHIPS: dict[str, RelSchema] = {
                       Prop("data_subjects", "how many people's data (本人数)", _subjects("count")),
                       Prop("data_subjects_approximate", "whether that count is approximate (約)",
                            _subjects("approximate")),
-                      Prop("systems", "the systems the entrusted data is processed in", lambda e: list(e.systems)),
+                      Prop("systems", "the systems the entrusted data is processed in",
+                           _inline(lambda e: list(e.systems), "list(e.systems)")),
                       Prop("data", "what the personal data includes: sensitive, my_number, payment, other (null = "
-                           "not recorded)", lambda e: None if e.data is None else [d.value for d in e.data]),
+                           "not recorded)", _inline(lambda e: None if e.data is None else [d.value for d in e.data],
+                                                   "(None if (x := e.data) is None else [d.value for d in x])")),
                       Prop("period_ends", "when the period was written as {start, end}: those ends as JSON text "
                            "({\"start\": …, \"end\": …}); null when it was written as one text (period)",
                            _period_ends),
                       Prop("evidence", "the documents behind the answers (根拠資料) as JSON text, a list of "
-                           "{kind, date, ref, note}; null = none", lambda e: _documents(e.evidence)),
+                           "{kind, date, ref, note}; null = none",
+                           _inline(lambda e: _documents(e.evidence), "(_documents(x) if (x := e.evidence) else None)")),
                       Prop("disposal_written", "the disposal's date as written (廃棄日); null = no disposal recorded",
-                           lambda e: None if e.disposal is None else e.disposal.date),
+                           _inline(lambda e: None if e.disposal is None else e.disposal.date,
+                                   "(None if (x := e.disposal) is None else x.date)")),
                       Prop("disposal_evidence", "the documents that record the disposal as JSON text, a list of "
                            "{kind, date, ref, note}; null = none",
-                           lambda e: None if e.disposal is None else _documents(e.disposal.evidence)),
+                           _inline(lambda e: None if e.disposal is None else _documents(e.disposal.evidence),
+                                   "(None if (x := e.disposal) is None else _documents(x.evidence))")),
                       POSITION,
                   ), _entrusts),
         RelSchema(PLACES_DATA_IN, ORGANIZATION, SYSTEM,

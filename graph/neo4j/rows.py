@@ -9,6 +9,8 @@ keys and the driver packs none, and a statement that names each property (instea
 ``{id|key, source, target, props}``, for the export script and for tests."""
 from __future__ import annotations
 
+import functools
+import itertools
 from typing import Any, Callable, Iterator
 
 from entrustment_chain.graph import schema as S
@@ -37,24 +39,46 @@ columns = load_columns  # what each place of a load row holds, which the load st
 def section_lists(chain: ChainFile, name: str) -> Iterator[list[Any]]:
     """The load rows of one node label or relationship type as lists in the order of
     :func:`columns`, produced as they are written; a date as ISO text (see ``Prop.date``)."""
+    build = _row_builder(name)
     if name in S.NODES:
-        node = S.NODES[name]
-        read = [_reader(p) for p in node.properties]
-        for position, element in enumerate(node.elements(chain)):
-            yield [position if value is None else value(element) for value in read]
-        return
-    rel = S.RELATIONSHIPS[name]
-    read = [_reader(p) for p in rel.properties]
-    for r in rel.relationships(chain):
-        e, position = r.element, r.position
-        yield [r.key, r.source, r.target, *[position if value is None else value(e) for value in read]]
+        return map(build, S.NODES[name].elements(chain), itertools.count())
+    return map(build, S.RELATIONSHIPS[name].relationships(chain))
 
 
-def _reader(prop: S.Prop) -> Callable[[Any], Any] | None:
-    """How a load row reads ``prop`` from its element; None for the element's position."""
-    if prop.positional:
-        return None
+@functools.cache
+def _row_builder(name: str) -> Callable[..., list[Any]]:
+    """One function that makes a whole load row of ``name`` (``(element, position)`` for a node,
+    ``(relationship)`` for a relationship), compiled once: a list display in the order of
+    :func:`columns` of each reader's ``inline`` expression (``schema._inline``; the element's
+    period worked out once for all of them) or, for a reader without one, of its call."""
+    node = name in S.NODES
+    props = S.NODES[name].properties if node else S.RELATIONSHIPS[name].properties
+    scope: dict[str, Any] = {"_documents": S._documents, "_period_facts": S._period_facts}
+    items = [] if node else ["r.key", "r.source", "r.target"]
+    for i, prop in enumerate(props):
+        if prop.positional:
+            items.append("position" if node else "r.position")
+            continue
+        read = _reader(prop)
+        inline = getattr(read, "inline", None)
+        if inline is None:
+            scope[f"_{i}"] = read
+            inline = f"_{i}(e)"
+        items.append(inline)
+    lines = ["def row(e, position):" if node else "def row(r):\n    e = r.element"]
+    if any("f." in item for item in items):
+        lines.append("    f = _period_facts(e)")
+    lines.append(f"    return [{', '.join(items)}]")
+    exec(compile("\n".join(lines) + "\n", f"<load row of {name}>", "exec"), scope)  # noqa: S102 - our own text
+    return scope["row"]
+
+
+def _reader(prop: S.Prop) -> Callable[[Any], Any]:
+    """How a load row reads ``prop`` (not a position) from its element; a date as ISO text."""
     if prop.date:
+        if prop.iso is not None:
+            return prop.iso
+
         def iso(element: Any, value: Callable[[Any], Any] = prop.value) -> Any:
             day = value(element)
             return None if day is None else day.isoformat()
