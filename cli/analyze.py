@@ -142,8 +142,10 @@ def command(file: str | None, backend: str, fmt: str, messages: bool, summary_on
         write = result.write_json if fmt == "json" else result.write_jsonl
         emit_stream(lambda out: write(out, messages=messages, summary_only=summary_only), output, inputs)
         text = None
-    elif fmt == "markdown":
-        text = report.analysis_markdown(result, chain, language(lang, fmt), limit=limit)
+    elif fmt == "markdown":  # written finding by finding too
+        emit_stream(lambda out: report.write_analysis_markdown(out, result, chain, language(lang, fmt), limit),
+                    output, inputs)
+        text = None
     elif fmt == "html":
         from entrustment_chain.graph.reports.html import html
 

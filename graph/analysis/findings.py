@@ -609,6 +609,14 @@ class Analysis(_Result):
         found = (i for i, r in enumerate(self.findings.records) if r.rule == index)
         return [self.findings[i] for i in (found if limit is None else itertools.islice(found, limit))]
 
+    def iter_rule(self, rule_id: RuleId | str, limit: int | None = None) -> Iterator[Finding]:
+        """:meth:`by_rule` one finding at a time: each is built when it is reached, so a rule's
+        millions of findings are never all held."""
+        index = RULE_INDEX[rule(rule_id).id]
+        findings = self.findings
+        found = (i for i, r in enumerate(findings.records) if r.rule == index)
+        return (findings[i] for i in (found if limit is None else itertools.islice(found, limit)))
+
     def worst(self) -> Severity | None:
         """The highest severity among the findings; None when there are none."""
         return max((RULES[r].severity for r in set(self.findings.rules())), key=lambda s: s.order, default=None)

@@ -3,10 +3,11 @@ the text helpers every report shares (markdown escaping, display widths, people,
 in Japanese). The survey's reports are in :mod:`.survey_report`."""
 from __future__ import annotations
 
+import io
 import json
 import re
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import IO, Any, Iterable
 
 from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.analysis import windows as W
@@ -394,7 +395,37 @@ MARKDOWN_WORDS = {
 
 
 def analysis_markdown(a: Analysis, chain: ChainFile, lang: Lang = "ja", limit: int | None = None) -> str:
-    """The markdown report: summary, rules, exposure, the chain as a Mermaid flowchart (when it
+    """The markdown report as text: what :func:`write_analysis_markdown` writes."""
+    out = io.StringIO()
+    write_analysis_markdown(out, a, chain, lang, limit)
+    return out.getvalue()
+
+
+class _Lines:
+    """Lines written as ``"\\n".join(lines).rstrip() + "\\n"`` would make them, one at a time: blank
+    lines are held back until a line follows them, so none trails."""
+
+    def __init__(self, out: IO[str]):
+        self.out = out
+        self.blank = 0
+        self.started = False
+
+    def add(self, *lines: str) -> None:
+        for line in lines:
+            if not line:
+                self.blank += 1
+                continue
+            self.out.write(("\n" if self.started else "") + "\n" * self.blank + line)
+            self.started, self.blank = True, 0
+
+    def end(self) -> None:
+        self.out.write("\n")
+
+
+def write_analysis_markdown(out: IO[str], a: Analysis, chain: ChainFile, lang: Lang = "ja",
+                            limit: int | None = None) -> None:
+    """The markdown report, written to ``out`` finding by finding (a large chain's report is
+    larger than the analysis): summary, rules, exposure, the chain as a Mermaid flowchart (when it
     is small enough for Mermaid to draw: :data:`MERMAID_MAX_EDGES`), every finding (the first
     ``limit`` of each rule when given) with its windows and legal basis, and the legal
     references cited with their addresses (e-Gov, PPC). Names and free text are written as text
@@ -404,59 +435,63 @@ def analysis_markdown(a: Analysis, chain: ChainFile, lang: Lang = "ja", limit: i
     ja = lang == "ja"
     colon = "：" if ja else ": "
     title = md(chain.title or a.source or "")
-    out = [f"# {t['title']}{colon + title if title else ''}", "",
-           f"## {t['summary']}", "",
-           f"- {md(summary_line(a.summary, lang))}",
-           f"- {md(backend_line(a.backend, lang))}",
-           *(f"- {md(line)}" for line in notes(a, words, lang)),
-           "", t["rules"], "|---|---|---|---|"]
+    lines = _Lines(out)
+    lines.add(f"# {t['title']}{colon + title if title else ''}", "",
+              f"## {t['summary']}", "",
+              f"- {md(summary_line(a.summary, lang))}",
+              f"- {md(backend_line(a.backend, lang))}",
+              *(f"- {md(line)}" for line in notes(a, words, lang)),
+              "", t["rules"], "|---|---|---|---|")
     for rule in RULES.values():
-        out.append(f"| `{rule.id}` | {rule.title_ja if ja else md(rule.title_en)} | "
-                   f"{severity_word(rule.severity.value, lang)} | {a.summary['by_rule'][rule.id]:,} |")
+        lines.add(f"| `{rule.id}` | {rule.title_ja if ja else md(rule.title_en)} | "
+                  f"{severity_word(rule.severity.value, lang)} | {a.summary['by_rule'][rule.id]:,} |")
     if a.exposure:
-        out += ["", f"## {t['exposure']}", "", t["exposure_head"], "|---|---|---|"]
+        lines.add("", f"## {t['exposure']}", "", t["exposure_head"], "|---|---|---|")
         for x in a.exposure:
-            out.append(f"| {md(Words.with_id(x.name, x.handler, lang))} | {x.consignor_count:,} | "
-                       f"{md(exposure_subjects(x, lang))} |")
+            lines.add(f"| {md(Words.with_id(x.name, x.handler, lang))} | {x.consignor_count:,} | "
+                      f"{md(exposure_subjects(x, lang))} |")
     drawing = mermaid(chain, a, lang)
     edges = sum(1 for line in drawing if _EDGE.match(line))
     if edges <= MERMAID_MAX_EDGES:
-        out += ["", f"## {t['chain']}", "", "```mermaid", *drawing, "```", ""]
+        lines.add("", f"## {t['chain']}", "", "```mermaid", *drawing, "```", "")
     else:  # Mermaid refuses to draw more (its maxEdges): a page of text nobody can read
-        out += ["", f"## {t['chain']}", "",
-                (f"（矢印 {edges:,} 本の図は省略：Mermaid が描くのは {MERMAID_MAX_EDGES:,} 本まで。"
-                 "--format html は Graphviz で描きます）" if ja else
-                 f"(The drawing of {edges:,} arrows is left out: Mermaid draws up to {MERMAID_MAX_EDGES:,}. "
-                 "--format html draws it with Graphviz.)"), ""]
-    out += [f"## {t['findings']}", ""]
+        lines.add("", f"## {t['chain']}", "",
+                  (f"（矢印 {edges:,} 本の図は省略：Mermaid が描くのは {MERMAID_MAX_EDGES:,} 本まで。"
+                   "--format html は Graphviz で描きます）" if ja else
+                   f"(The drawing of {edges:,} arrows is left out: Mermaid draws up to {MERMAID_MAX_EDGES:,}. "
+                   "--format html draws it with Graphviz.)"), "")
+    del drawing
+    lines.add(f"## {t['findings']}", "")
     cited: dict[str, str] = {}
     for rule in RULES.values():
         total = a.summary["by_rule"][rule.id]
         if not total:
             continue
-        found = a.by_rule(rule.id, limit)
-        out += [f"### {rule.title_ja}（`{rule.id}`、{total:,} 件）" if ja
-                else f"### {md(rule.title_en[:1].upper() + rule.title_en[1:])} (`{rule.id}`, {total:,})", ""]
-        for f in found:
+        lines.add(f"### {rule.title_ja}（`{rule.id}`、{total:,} 件）" if ja
+                  else f"### {md(rule.title_en[:1].upper() + rule.title_en[1:])} (`{rule.id}`, {total:,})", "")
+        shown = 0
+        for f in a.iter_rule(rule.id, limit):  # one finding built at a time
+            shown += 1
             note = t["unknown"] if f.evidence_unknown else ""
             when = windows(f, lang)
             message = f.message_ja if ja else f.message
             if ja:
-                out.append(f"- {md(words.named(f.consignor, lang))}：{md(message)}{note}"
-                           + (f"（期間：{md(when)}）" if when else "") + f"　根拠：{md(bases(f, lang))}")
+                lines.add(f"- {md(words.named(f.consignor, lang))}：{md(message)}{note}"
+                          + (f"（期間：{md(when)}）" if when else "") + f"　根拠：{md(bases(f, lang))}")
             else:
-                out.append(f"- {md(words.named(f.consignor, lang))}: {md(message)}{note}"
-                           + (f" (when: {md(when)})" if when else "") + f" Legal basis: {md(bases(f, lang))}")
-        if found and total > len(found):  # with none shown (--summary-only, --limit 0) the heading counts them
-            out.append(f"- {not_shown(total - len(found), lang)}")
-        cited.update((k, v) for k, v in references(found, lang).items() if k not in cited)
-        out.append("")
+                lines.add(f"- {md(words.named(f.consignor, lang))}: {md(message)}{note}"
+                          + (f" (when: {md(when)})" if when else "") + f" Legal basis: {md(bases(f, lang))}")
+            for b in f.legal_references:
+                cited.setdefault(citation(b, lang), b.ref)
+        if shown and total > shown:  # with none shown (--summary-only, --limit 0) the heading counts them
+            lines.add(f"- {not_shown(total - shown, lang)}")
+        lines.add("")
     if cited:
         # the addresses are the tool's own (graph/analysis/legal.py), written as they are so that
         # a renderer that links bare URLs (GitHub) links them; the citations are text
-        out += [f"## {t['references']}", ""]
-        out += [f"- {md(name)}{colon.strip()} {url}" for name, url in cited.items()]
-    return "\n".join(out).rstrip() + "\n"
+        lines.add(f"## {t['references']}", "")
+        lines.add(*(f"- {md(name)}{colon.strip()} {url}" for name, url in cited.items()))
+    lines.end()
 
 
 # Mermaid's own limit (its maxEdges setting, 500 by default): a larger flowchart is refused by the
