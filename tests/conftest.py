@@ -102,3 +102,18 @@ def run_script(store, script):
 def dataset_node(store, name):
     rows = store._run_read(lambda tx: tx.run("MATCH (d:Dataset {name: $n}) RETURN properties(d) AS p", n=name).data())
     return {k: v for k, v in rows[0]["p"].items() if k != "name"} if rows else None
+
+
+def free_ports(count: int = 2) -> list[int]:
+    """Loopback TCP ports nobody listens on now (all different), for a test's own Neo4j server:
+    fixed ports clash with a server a developer runs there (the bench's, another test run's)."""
+    import socket
+
+    held = [socket.socket() for _ in range(count)]
+    try:
+        for s in held:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in held]
+    finally:
+        for s in held:
+            s.close()

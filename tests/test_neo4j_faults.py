@@ -14,11 +14,14 @@ from entrustment_chain.graph.io.loader import load_chain
 from entrustment_chain.graph.neo4j.settings import Settings
 from entrustment_chain.graph.neo4j.store import Neo4jStore
 
-from conftest import PROCX, ROOT, dump
+from conftest import PROCX, ROOT, dump, free_ports
 
 pytestmark = pytest.mark.neo4j
 SCRIPT = ROOT / "scripts" / "neo4j-local"
-BOLT, HTTP = int(os.environ.get("FAULT_NEO4J_BOLT_PORT", 17787)), int(os.environ.get("FAULT_NEO4J_HTTP_PORT", 17574))
+# the server of these tests, on ports free when they start (FAULT_NEO4J_*_PORT choose them)
+_FREE = free_ports(2)
+BOLT = int(os.environ.get("FAULT_NEO4J_BOLT_PORT") or _FREE[0])
+HTTP = int(os.environ.get("FAULT_NEO4J_HTTP_PORT") or _FREE[1])
 
 
 def server(state, *args):

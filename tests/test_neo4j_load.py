@@ -15,12 +15,14 @@ from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.io.loader import load_chain
 from entrustment_chain.graph.neo4j.rows import columns, section_lists, section_rows
 
-from conftest import PROCX, ROOT, TEACHING, dump
+from conftest import PROCX, ROOT, TEACHING, dump, free_ports
 
 SCRIPT = ROOT / "scripts" / "neo4j-local"
-# a server of its own, started with a tiny heap (ports clear of the suite's and the fault tests')
-OOM_BOLT = int(os.environ.get("OOM_NEO4J_BOLT_PORT", 17987))
-OOM_HTTP = int(os.environ.get("OOM_NEO4J_HTTP_PORT", 17874))
+# a server of its own, started with a tiny heap, on ports free when the tests start
+# (OOM_NEO4J_*_PORT choose them)
+_FREE = free_ports(2)
+OOM_BOLT = int(os.environ.get("OOM_NEO4J_BOLT_PORT") or _FREE[0])
+OOM_HTTP = int(os.environ.get("OOM_NEO4J_HTTP_PORT") or _FREE[1])
 
 
 def neo4j_local():

@@ -22,7 +22,7 @@ from entrustment_chain.graph.errors import DatabaseError, InputError
 from entrustment_chain.graph.neo4j.settings import Settings, parse_uri
 from entrustment_chain.graph.neo4j.store import GRACE, Neo4jStore
 
-from conftest import PROCX, ROOT
+from conftest import PROCX, ROOT, free_ports
 
 CORPUS = yaml.safe_load((ROOT / "tests" / "bad" / "servers" / "expected.yaml").read_text(encoding="utf-8"))
 SCRIPT = ROOT / "scripts" / "neo4j-local"
@@ -346,14 +346,6 @@ def _cmdline(entry: Path) -> bytes:
         return (entry / "cmdline").read_bytes()
     except OSError:
         return b""
-
-
-def free_ports(n: int) -> list[int]:
-    sockets = [socket.create_server(("127.0.0.1", 0)) for _ in range(n)]
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
 
 
 def run_start(tmp_path, *args, pythonpath=None, path=None):
