@@ -172,15 +172,7 @@ def step_one(before: Windows, h: Hop) -> Windows:
     lies inside its interval), so the result is normalised as it is made. The traversal makes
     one of these per relationship it follows (half a million at 10^5 entrustments)."""
     start = h.start
-    certain_end = h.end if h.end < h.disposal else h.disposal
-    certain = []
-    for s, e in before.certain:
-        if s < start:
-            s = start
-        if e > certain_end:
-            e = certain_end
-        if s <= e:
-            certain.append((s, e))
+    certain = _within(before.certain, start, h.end if h.end < h.disposal else h.disposal)
     if h.holding:
         # the first day it can have passed: the earliest day held before that lies in [start, end]
         end = h.end
@@ -192,17 +184,22 @@ def step_one(before: Windows, h: Hop) -> Windows:
                     held = ((first, h.disposal),)
                 break
     else:
-        pieces = []
-        end = h.end
-        for s, e in before.held:
-            if s < start:
-                s = start
-            if e > end:
-                e = end
-            if s <= e:
-                pieces.append((s, e))
-        held = tuple(pieces)
-    return Windows(tuple(certain), held, before.unknown or h.unknown)
+        held = _within(before.held, start, h.end)
+    return Windows(certain, held, before.unknown or h.unknown)
+
+
+def _within(intervals: tuple[Interval, ...], first: date, last: date) -> tuple[Interval, ...]:
+    """The parts of normalised ``intervals`` between ``first`` and ``last``: still normalised
+    (each part lies inside its interval)."""
+    out = []
+    for s, e in intervals:
+        if s < first:
+            s = first
+        if e > last:
+            e = last
+        if s <= e:
+            out.append((s, e))
+    return tuple(out)
 
 
 def union(found: Iterable[Windows]) -> Windows:
