@@ -153,13 +153,14 @@ def command(file: str | None, backend: str, fmt: str, messages: bool, summary_on
     elif fmt == "sarif":  # every finding, those the baseline accepts as suppressed results
         from entrustment_chain.graph.reports import sarif
 
-        sources = _source_lines(file, chain)
+        sources = sarif.SourceLines.of_input(file, chain)
         emit_stream(lambda out: sarif.write_analysis_sarif(out, full, chain, sources, match), output, inputs)
         text = None
     elif fmt == "junit":
         from entrustment_chain.graph.reports.junit import write_analysis_junit
+        from entrustment_chain.graph.reports.sarif import SourceLines
 
-        sources = _source_lines(file, chain)
+        sources = SourceLines.of_input(file, chain)
         emit_stream(lambda out: write_analysis_junit(out, result, chain, sources), output, inputs)
         text = None
     else:
@@ -182,12 +183,3 @@ def command(file: str | None, backend: str, fmt: str, messages: bool, summary_on
         if worst is not None and worst.order >= Severity(fail_on).order:
             sys.exit(EXIT_FINDINGS)
 
-
-def _source_lines(file: str | None, chain):
-    """Where SARIF and JUnit locate a finding: the file's lines; a chain read from a dataset has
-    none, and is located by names."""
-    from entrustment_chain.graph.reports.sarif import SourceLines
-
-    if file is None:
-        return SourceLines(None, names={o.id: o.name for o in chain.organizations})
-    return SourceLines.read(file)

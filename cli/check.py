@@ -65,9 +65,7 @@ def command(file: str | None, proposal: str, fmt: str, lang: str | None, as_of, 
     elif fmt in ("sarif", "junit"):  # located in the proposal where it is a file, else in the chain file
         from entrustment_chain.graph.reports import junit, sarif
 
-        # a chain read from a dataset has no lines: its elements are located by name only
-        sources = (sarif.SourceLines.read(file) if file is not None
-                   else sarif.SourceLines(None, names={o.id: o.name for o in chain.organizations}))
+        sources = sarif.SourceLines.of_input(file, chain)
         added = sarif.SourceLines.of(name if name == proposal and proposal != "-" else None, data, lines)
         text = (sarif.to_text(sarif.check_sarif(result, sources, added)) if fmt == "sarif"
                 else junit.check_junit(result, sources, added))

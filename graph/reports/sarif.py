@@ -109,6 +109,15 @@ class SourceLines:
         return artifact_uri(self.path) if self.path is not None else None
 
     @classmethod
+    def of_input(cls, path: str | None, chain: ChainFile) -> "SourceLines":
+        """Where a command's findings are located: the lines of the chain file ``path``
+        (:meth:`read`); a chain read from a Neo4j dataset (``path`` None) has no lines, and its
+        elements are located by their organisations' names only."""
+        if path is None:
+            return cls(None, names={o.id: o.name for o in chain.organizations})
+        return cls.read(path)
+
+    @classmethod
     def read(cls, path: str) -> "SourceLines":
         """The lines of a chain file already loaded (so valid); ``-`` (standard input, read once)
         has none."""
