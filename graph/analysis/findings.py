@@ -573,7 +573,7 @@ class Analysis(_Result):
         leaves out the findings and the exposure (the summary still counts them). The findings
         must be those of an analysis (``analyze``, :func:`findings_from_rows`), which know their
         chain: a :class:`FindingList` made with another maker is refused (ValueError)."""
-        writer = _writer(self, messages)
+        writer = _DocumentWriter(self, messages)
         out.write("{")
         for index, (key, value) in enumerate(writer.head().items()):
             out.write(("\n" if index == 0 else ",\n") + "  " + json.dumps(key) + ": " + _indented(value, "  "))
@@ -592,7 +592,7 @@ class Analysis(_Result):
         and the document's head (schema, source, backend, summary, rules, legal_references),
         then a ``"record": "finding"`` line per finding and an ``"record": "exposure"`` line per
         handler, each otherwise as in the JSON document (``jq -c 'select(.record=="finding")'``)."""
-        writer = _writer(self, messages)
+        writer = _DocumentWriter(self, messages)
         out.write(_free(_line({"record": "head", **writer.head()})) + "\n")
         if summary_only:
             return
@@ -605,9 +605,7 @@ class Analysis(_Result):
         """The findings of one rule (the first ``limit`` of them, when given), by its
         :class:`RuleId` or its id as a string; :class:`UnknownRule` (a ValueError and a KeyError)
         naming the rules and the closest one for an id that is not one."""
-        index = RULE_INDEX[rule(rule_id).id]
-        found = (i for i, r in enumerate(self.findings.records) if r.rule == index)
-        return [self.findings[i] for i in (found if limit is None else itertools.islice(found, limit))]
+        return list(self.iter_rule(rule_id, limit))
 
     def iter_rule(self, rule_id: RuleId | str, limit: int | None = None) -> Iterator[Finding]:
         """:meth:`by_rule` one finding at a time: each is built when it is reached, so a rule's
@@ -832,10 +830,6 @@ def _line(value: Any) -> str:
 
 
 _DETAIL_FIELDS = ("missing", "systems", "countries")  # Rule.detail columns written as they are named
-
-
-def _writer(analysis: Analysis, messages: bool) -> "_DocumentWriter":
-    return _DocumentWriter(analysis, messages)
 
 
 class _DocumentWriter:

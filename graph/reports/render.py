@@ -7,7 +7,7 @@ import io
 import json
 import re
 from datetime import date, datetime
-from typing import IO, Any, Iterable
+from typing import IO, Any
 
 from entrustment_chain.graph import schema as S
 from entrustment_chain.graph.analysis import windows as W
@@ -260,15 +260,6 @@ def exposure_subjects(x: Any, lang: Lang) -> str:
 
 def severity_word(severity: str, lang: Lang) -> str:
     return SEVERITY_JA[severity] if lang == "ja" else severity
-
-
-def references(found: Iterable[Finding], lang: Lang) -> dict[str, str]:
-    """The legal references the findings cite, each once, in the order first cited: citation → URL."""
-    out: dict[str, str] = {}
-    for f in found:
-        for b in f.legal_references:
-            out.setdefault(citation(b, lang), b.ref)
-    return out
 
 
 # Terminal tables: cells measured by display width (:mod:`.columns`: a CJK character takes two
